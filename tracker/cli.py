@@ -1,0 +1,60 @@
+"""The ``tracker`` command line.
+
+Each concern registers its commands from its own module under ``tracker.commands`` so
+that this file stays a table of contents. Errors meant for the user end as one line on
+stderr and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from tracker.errors import UserError
+from tracker.storage import DatabaseLockedError
+
+app = typer.Typer(
+    name="tracker",
+    help="Konsultationsradar: Quellen sammeln, bewerten, Stellungnahmen vorbereiten.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register_commands() -> None:
+    from tracker.commands import collect
+
+    for module in (collect,):
+        module.register(app)
+
+
+_register_commands()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except (UserError, DatabaseLockedError) as exc:
+        typer.secho(f"Fehler: {exc}", err=True, fg=typer.colors.RED)
+        return 1
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        typer.echo("Abgebrochen.", err=True)
+        return 130
+    except Exception as exc:  # click's usage errors and anything unforeseen
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        typer.secho(f"Fehler: {type(exc).__name__}: {exc}", err=True, fg=typer.colors.RED)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""Data shapes passed between pipeline stages.
+
+Every stage takes and returns these plain dataclasses, so each stage can be tested
+without the others and without a database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class Source:
+    """One entry of feeds.toml."""
+
+    id: str
+    name: str
+    url: str
+    kind: str
+    publisher: str
+    jurisdiction: str
+    language: str
+    enabled: bool = True
+    poll_interval_minutes: int = 60
+    topic_hints: tuple[str, ...] = ()
+
+
+@dataclass
+class FetchResult:
+    """What one HTTP fetch of a source produced.
+
+    ``body`` is None when nothing new arrived (304) or when the fetch failed; ``error``
+    then says why in one line a policy officer can act on.
+    """
+
+    source_id: str
+    url: str
+    status: int | None = None
+    body: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    final_url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None
+    not_modified: bool = False
+    elapsed_seconds: float = 0.0
+    attempts: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class RawEntry:
+    """One entry as a parser or JSON adapter saw it, before normalising.
+
+    Text fields may still hold untrusted HTML; ``normalise`` sanitises them.
+    """
+
+    guid: str | None
+    title: str
+    link: str | None
+    summary_html: str = ""
+    content_html: str = ""
+    published: datetime | None = None
+    updated: datetime | None = None
+    language: str | None = None
+    deadline: date | None = None
+    deadline_at: datetime | None = None
+    deadline_text: str | None = None
+    opening_date: date | None = None
+    stage: str | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class ParseResult:
+    """Entries of one document plus what went wrong without stopping the parse."""
+
+    entries: list[RawEntry]
+    feed_title: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class Item:
+    """The one normalised shape every publication is stored in."""
+
+    id: str
+    source_id: str
+    guid: str | None
+    link: str | None
+    canonical_url: str | None
+    title: str
+    summary_html: str
+    summary: str
+    text: str
+    published_at: datetime | None
+    updated_at: datetime | None
+    language: str | None
+    jurisdiction: str
+    content_hash: str
+    deadline: date | None = None
+    deadline_at: datetime | None = None
+    deadline_text: str | None = None
+    deadline_origin: str | None = None
+    opening_date: date | None = None
+    stage: str | None = None
+    extra_json: str = "{}"
+
+
+# Kinds of source a feeds.toml entry may name. rss/atom go through feedparser; the others
+# are JSON APIs with a small adapter each, so structured deadlines arrive as data.
+SOURCE_KINDS = ("rss", "atom", "haveyoursay", "govuk", "federalregister", "regulationsgov")
+
+USER_ROLES = ("admin", "team", "member")
+
+
+@dataclass(frozen=True)
+class User:
+    """Who is acting: stored with every triage action, label and position."""
+
+    id: str
+    display_name: str
+    role: str
+    organisation_id: str | None = None
+    email: str | None = None
+
+    @property
+    def is_team(self) -> bool:
+        return self.role in ("admin", "team")

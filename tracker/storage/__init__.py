@@ -1,0 +1,9 @@
+"""All SQL of the project lives in this package.
+
+``connection`` opens short-lived connections and applies migrations; each other module
+owns the tables of one concern. Callers outside this package never write SQL.
+"""
+
+from tracker.storage.connection import DatabaseLockedError, connect, open_db
+
+__all__ = ["DatabaseLockedError", "connect", "open_db"]
