@@ -107,9 +107,13 @@ class Item:
     deadline_at: datetime | None = None
     deadline_text: str | None = None
     deadline_origin: str | None = None
+    deadline_confidence: float | None = None
     opening_date: date | None = None
     stage: str | None = None
     extra_json: str = "{}"
+    # True when the canonical URL is this item's identity, so another source's entry with
+    # the same URL is the same publication.
+    url_is_identity: bool = False
 
 
 # Kinds of source a feeds.toml entry may name. rss/atom go through feedparser; the others

@@ -1,0 +1,213 @@
+"""Collection: feeds.toml → fetch → parse → normalise → judge → store, per source.
+
+Network work happens with no database connection held; each source's result is then
+written in one short transaction (items, history, provenance, health, raw archive), so
+the dashboard can read in between and a collection killed half way loses at most the
+source being written — which the next run simply collects again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tracker.enrich import judge_items
+from tracker.fetch import FetchPolicy, FetchRequest, fetch_all
+from tracker.models import FetchResult, Item, Source
+from tracker.normalise import normalise_entries
+from tracker.parse import parse_document
+from tracker.sources import CollectorSettings, SourceRegistry, load_sources
+from tracker.storage import open_db
+from tracker.storage.archive import archive_document, prune_archive
+from tracker.storage.connection import transaction
+from tracker.storage.items import StoreStats, store_items
+from tracker.storage.judgements import save_judgements
+from tracker.storage.meta import finish_run, start_run
+from tracker.storage.sources import fetch_state, record_failure, record_success, sync_sources
+
+ProgressCallback = Callable[[str, int, int], None]
+
+
+@dataclass
+class SourceOutcome:
+    """How one source ended in one run; the same words the health table shows."""
+
+    source_id: str
+    state: str  # "ok", "unverändert", "warnung", "fehler"
+    http_status: int | None = None
+    stats: StoreStats = field(default_factory=StoreStats)
+    message: str | None = None
+    duration_ms: int = 0
+
+
+@dataclass
+class CollectReport:
+    outcomes: list[SourceOutcome]
+    config_problems: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[SourceOutcome]:
+        return [o for o in self.outcomes if o.state == "fehler"]
+
+    @property
+    def items_new(self) -> int:
+        return sum(o.stats.new for o in self.outcomes)
+
+    @property
+    def items_changed(self) -> int:
+        return sum(o.stats.changed for o in self.outcomes)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def fetch_policy(settings: CollectorSettings) -> FetchPolicy:
+    return FetchPolicy(
+        connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout,
+        total_deadline=settings.total_deadline, max_bytes=settings.max_bytes,
+        max_redirects=settings.max_redirects, retries=settings.retries,
+        user_agent=settings.user_agent, concurrency=settings.concurrency,
+    )
+
+
+@dataclass
+class PreparedDocument:
+    """A parsed, normalised and judged document, ready to be written."""
+
+    items: list[Item]
+    judgements: list[object]
+    warnings: list[str]
+    error: str | None
+
+
+def prepare_document(source: Source, body: bytes, *, url: str,
+                     headers: dict[str, str] | None = None) -> PreparedDocument:
+    """Parse, normalise and judge one document: pure apart from the judge's cached model."""
+    parsed = parse_document(body, kind=source.kind, url=url, headers=headers or {})
+    if parsed.error:
+        return PreparedDocument([], [], list(parsed.warnings), parsed.error)
+    items = normalise_entries(parsed.entries, source)
+    items, judgements = judge_items(items, source)
+    return PreparedDocument(items, judgements, list(parsed.warnings), None)
+
+
+def _empty_feed_warning(previous_count: int | None, prepared: PreparedDocument) -> str | None:
+    if prepared.items or not previous_count:
+        return None
+    return (f"Feed plötzlich leer (zuvor {previous_count} Einträge) – möglicherweise eine Fehlerseite; "
+            "gespeicherte Einträge bleiben erhalten")
+
+
+def write_document(db_path: Path | None, source: Source, prepared: PreparedDocument, *,
+                   body: bytes | None, fetched: FetchResult, previous_count: int | None,
+                   now: datetime) -> SourceOutcome:
+    """Store one source's outcome in a single transaction and say how it ended."""
+    duration_ms = int(fetched.elapsed_seconds * 1000)
+    with open_db(db_path) as con, transaction(con):
+        if body is not None:
+            archive_document(con, source_id=source.id, url=fetched.final_url or fetched.url, body=body,
+                             fetched_at=now, http_status=fetched.status,
+                             content_type=fetched.headers.get("content-type"))
+        if prepared.error:
+            record_failure(con, source.id, now=now, status=fetched.status, error=prepared.error,
+                           duration_ms=duration_ms)
+            return SourceOutcome(source.id, "fehler", fetched.status, message=prepared.error,
+                                 duration_ms=duration_ms)
+        stats, touched = store_items(con, source.id, prepared.items, now)
+        touched_set = set(touched)
+        save_judgements(con, [j for j in prepared.judgements if j.id in touched_set], now=now)
+        warnings = list(prepared.warnings)
+        empty = _empty_feed_warning(previous_count, prepared)
+        if empty:
+            warnings.insert(0, empty)
+        warning = "; ".join(warnings) or None
+        record_success(con, source.id, now=now, status=fetched.status, etag=fetched.etag,
+                       last_modified=fetched.last_modified,
+                       item_count=len(prepared.items), warning=warning, duration_ms=duration_ms)
+    return SourceOutcome(source.id, "warnung" if warning else "ok", fetched.status, stats, warning,
+                         duration_ms)
+
+
+def _record_fetch_outcome(db_path: Path | None, source: Source, fetched: FetchResult,
+                          previous_count: int | None, now: datetime) -> SourceOutcome:
+    duration_ms = int(fetched.elapsed_seconds * 1000)
+    if fetched.error:
+        with open_db(db_path) as con, transaction(con):
+            record_failure(con, source.id, now=now, status=fetched.status, error=fetched.error,
+                           duration_ms=duration_ms)
+        return SourceOutcome(source.id, "fehler", fetched.status, message=fetched.error,
+                             duration_ms=duration_ms)
+    if fetched.not_modified or fetched.body is None:
+        with open_db(db_path) as con, transaction(con):
+            record_success(con, source.id, now=now, status=fetched.status, etag=fetched.etag,
+                           last_modified=fetched.last_modified, item_count=None, warning=None,
+                           duration_ms=duration_ms)
+        return SourceOutcome(source.id, "unverändert", fetched.status, duration_ms=duration_ms)
+    try:
+        prepared = prepare_document(source, fetched.body, url=fetched.final_url or fetched.url,
+                                    headers=fetched.headers)
+    except Exception as exc:  # a parser bug must not stop the other sources
+        prepared = PreparedDocument([], [], [], f"Verarbeitung fehlgeschlagen: {type(exc).__name__}: {exc}")
+    return write_document(db_path, source, prepared, body=fetched.body, fetched=fetched,
+                          previous_count=previous_count, now=now)
+
+
+def select_sources(registry: SourceRegistry, source_ids: Sequence[str] | None) -> list[Source]:
+    """The sources to collect: the named ones (enabled or not), else every enabled one."""
+    if source_ids:
+        return [registry.get(source_id) for source_id in source_ids]
+    return [s for s in registry.sources if s.enabled]
+
+
+def run_collection(source_ids: Sequence[str] | None = None, *, db_path: Path | None = None,
+                   registry: SourceRegistry | None = None, on_progress: ProgressCallback | None = None,
+                   policy: FetchPolicy | None = None,
+                   clock: Callable[[], datetime] = utcnow) -> CollectReport:
+    """Collect the chosen sources; every source ends in the health table, none stops the rest."""
+    registry = registry or load_sources()
+    sources = select_sources(registry, source_ids)
+    policy = policy or fetch_policy(registry.collector)
+    with open_db(db_path) as con, transaction(con):
+        sync_sources(con, registry.sources)
+        states = {s.id: fetch_state(con, s.id) for s in sources}
+        run_id = start_run(con, now=clock(), sources_total=len(sources))
+    by_id = {s.id: s for s in sources}
+    requests = [FetchRequest(s.id, s.url, states[s.id].etag, states[s.id].last_modified) for s in sources]
+    outcomes: list[SourceOutcome] = []
+    if on_progress:
+        on_progress("", 0, len(sources))
+    for fetched in fetch_all(requests, policy):
+        source = by_id[fetched.source_id]
+        outcomes.append(_record_fetch_outcome(db_path, source, fetched,
+                                              states[source.id].last_item_count, clock()))
+        if on_progress:
+            on_progress(source.id, len(outcomes), len(sources))
+    report = CollectReport(outcomes, [str(p) for p in registry.problems])
+    with open_db(db_path) as con, transaction(con):
+        prune_archive(con, retention_days=registry.collector.archive_retention_days, now=clock())
+        finish_run(con, run_id, now=clock(), sources_failed=len(report.failed),
+                   items_new=report.items_new, items_changed=report.items_changed)
+    return report
+
+
+def ingest_document(body: bytes, source: Source, *, url: str, db_path: Path | None = None,
+                    headers: dict[str, str] | None = None, http_status: int | None = None,
+                    registry_sources: Sequence[Source] = (), clock: Callable[[], datetime] = utcnow) -> SourceOutcome:
+    """One saved or downloaded document through the same parse/normalise/store path."""
+    started = time.monotonic()
+    with open_db(db_path) as con, transaction(con):
+        sync_sources(con, [*registry_sources, source] if source not in registry_sources else registry_sources)
+        previous = fetch_state(con, source.id).last_item_count
+    try:
+        prepared = prepare_document(source, body, url=url, headers=headers)
+    except Exception as exc:
+        prepared = PreparedDocument([], [], [], f"Verarbeitung fehlgeschlagen: {type(exc).__name__}: {exc}")
+    fetched = FetchResult(source_id=source.id, url=url, status=http_status, body=body,
+                          headers=headers or {}, final_url=url,
+                          elapsed_seconds=time.monotonic() - started)
+    return write_document(db_path, source, prepared, body=body, fetched=fetched,
+                          previous_count=previous, now=clock())

@@ -1,0 +1,173 @@
+"""CLI: collect, sources (health table), ingest, demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tracker import collect as collecting
+from tracker.demo import load_demo
+from tracker.errors import UserError
+from tracker.fetch import FetchRequest, fetch
+from tracker.models import SOURCE_KINDS, Source
+from tracker.sources import load_sources
+from tracker.storage import open_db
+from tracker.storage.sources import source_health
+
+console = Console()
+err_console = Console(stderr=True)
+
+STATE_STYLE = {"ok": "green", "unverändert": "cyan", "warnung": "yellow", "fehler": "red"}
+
+
+def _print_problems(problems: list[str]) -> None:
+    for problem in problems:
+        err_console.print(f"[yellow]Konfiguration:[/] {problem}", highlight=False)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err_console, transient=True)
+
+
+def collect_command(
+    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Nur diese Quelle(n) sammeln.")] = None,
+) -> None:
+    """Alle aktivierten Quellen aus feeds.toml abrufen und speichern."""
+    registry = load_sources()
+    _print_problems([str(p) for p in registry.problems])
+    with _progress() as progress:
+        task = progress.add_task("Sammle …", total=None)
+
+        def on_progress(source_id: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, description=f"Sammle {source_id}")
+
+        report = collecting.run_collection(source, registry=registry, on_progress=on_progress)
+    table = Table("Quelle", "Ergebnis", "HTTP", "neu", "geändert", "unverändert", "Meldung")
+    for outcome in sorted(report.outcomes, key=lambda o: o.source_id):
+        style = STATE_STYLE.get(outcome.state, "")
+        table.add_row(outcome.source_id, f"[{style}]{outcome.state}[/]", str(outcome.http_status or "–"),
+                      str(outcome.stats.new), str(outcome.stats.changed),
+                      str(outcome.stats.unchanged + outcome.stats.linked), outcome.message or "")
+    console.print(table)
+    console.print(f"{len(report.outcomes)} Quellen, {report.items_new} neue und {report.items_changed} "
+                  f"geänderte Einträge, {len(report.failed)} Quellen mit Fehler.")
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def sources_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Als JSON ausgeben.")] = False,
+) -> None:
+    """Zustand aller Quellen: letzter Erfolg, Fehler, Einträge."""
+    registry = load_sources()
+    with open_db() as con:
+        rows = source_health(con)
+    if as_json:
+        console.print_json(json.dumps({"sources": rows, "problems": [str(p) for p in registry.problems]},
+                                      default=str, ensure_ascii=False))
+        return
+    _print_problems([str(p) for p in registry.problems])
+    configured = {s.id for s in registry.sources}
+    table = Table("Quelle", "Zustand", "zuletzt versucht", "zuletzt erfolgreich", "HTTP", "Fehler in Folge",
+                  "Einträge", "Meldung")
+    for row in rows:
+        state = str(row["state"]) if row["id"] in configured else "nicht mehr konfiguriert"
+        style = {"OK": "green", "Warnung": "yellow", "Fehler": "red"}.get(state, "dim")
+        table.add_row(str(row["id"]), f"[{style}]{state}[/]", _when(row["last_attempt_at"]),
+                      _when(row["last_success_at"]), str(row["last_status"] or "–"),
+                      str(row["consecutive_failures"]), str(row["items_stored"]),
+                      str(row["last_error"] or row["last_warning"] or ""))
+    console.print(table)
+    if not rows:
+        console.print("Noch keine Quelle abgerufen: `tracker collect` oder `tracker demo`.")
+
+
+def _when(value: object) -> str:
+    return value.strftime("%d.%m.%Y %H:%M") if value else "–"  # type: ignore[attr-defined]
+
+
+def _guess_kind(body: bytes, name: str) -> str:
+    """rss for anything XML-like; for JSON, the adapter whose shape the document has."""
+    head = body.lstrip()[:1]
+    if head not in (b"{", b"["):
+        return "rss"
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise UserError(f"{name}: sieht nach JSON aus, ist aber kein gültiges JSON ({exc})") from exc
+    text = json.dumps(data)[:20000]
+    if isinstance(data, dict) and "details" in data and ("closing_date" in text or "gov.uk" in text):
+        return "govuk"
+    if "federalregister.gov" in text:
+        return "federalregister"
+    if "regulations.gov" in text or ('"attributes"' in text and '"docketId"' in text):
+        return "regulationsgov"
+    if "feedbackEndDate" in text or "shortTitle" in text or "better-regulation" in text:
+        return "haveyoursay"
+    if "results" in text and "gov.uk" in text:
+        return "govuk"
+    raise UserError(f"{name}: kein Adapter für dieses JSON-Format; mit --kind eine Art angeben "
+                    f"({', '.join(SOURCE_KINDS)})")
+
+
+def ingest_command(
+    location: Annotated[str, typer.Argument(help="Datei oder http(s)-Adresse eines Feeds/JSON-Dokuments.")],
+    source: Annotated[str | None, typer.Option("--source", "-s", help="Quelle aus feeds.toml.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help=f"Art: {', '.join(SOURCE_KINDS)}.")] = None,
+    jurisdiction: Annotated[str, typer.Option(help="Rechtsraum, wenn keine Quelle angegeben ist.")] = "de",
+) -> None:
+    """Ein gespeichertes oder entferntes Dokument einlesen (gleicher Weg wie collect)."""
+    registry = load_sources()
+    is_url = location.startswith(("http://", "https://"))
+    if is_url:
+        fetched = fetch(FetchRequest(source or "manuell", location), collecting.fetch_policy(registry.collector))
+        if fetched.error or fetched.body is None:
+            raise UserError(f"{location}: {fetched.error or 'keine Antwort'}")
+        body, headers, url, status = fetched.body, fetched.headers, fetched.final_url or location, fetched.status
+    else:
+        path = Path(location)
+        try:
+            body = path.read_bytes()
+        except OSError as exc:
+            raise UserError(f"{location}: {exc.strerror or exc}") from exc
+        headers, url, status = {}, path.resolve().as_uri(), None
+    if kind and kind not in SOURCE_KINDS:
+        raise UserError(f"--kind {kind}: unbekannt, erlaubt: {', '.join(SOURCE_KINDS)}")
+    if source:
+        base = registry.get(source)
+        target = base if not kind or kind == base.kind else Source(**{**base.__dict__, "kind": kind})
+    else:
+        target = Source(id="manuell", name="Manuell eingelesen", url=url, kind=kind or _guess_kind(body, location),
+                        publisher="", jurisdiction=jurisdiction, language="", enabled=False)
+    outcome = collecting.ingest_document(body, target, url=url, headers=headers, http_status=status,
+                                         registry_sources=registry.sources)
+    if outcome.state == "fehler":
+        raise UserError(f"{location}: {outcome.message}")
+    stats = outcome.stats
+    console.print(f"{location}: {stats.seen} Einträge ({stats.new} neu, {stats.changed} geändert, "
+                  f"{stats.unchanged + stats.linked} bekannt) in Quelle {target.id}.")
+    if outcome.message:
+        err_console.print(f"[yellow]Warnung:[/] {outcome.message}", highlight=False)
+
+
+def demo_command(
+    no_shift: Annotated[bool, typer.Option("--no-shift", help="Daten nicht auf heute verschieben.")] = False,
+) -> None:
+    """Die mitgelieferten Demodaten laden (funktioniert ohne Netz)."""
+    report = load_demo(shift=not no_shift)
+    console.print(f"Demodaten: {report.items} Einträge, {report.new} neu gespeichert, {report.changed} geändert; "
+                  f"Daten um {report.shift_days} Tage verschoben.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("collect")(collect_command)
+    app.command("sources")(sources_command)
+    app.command("ingest")(ingest_command)
+    app.command("demo")(demo_command)

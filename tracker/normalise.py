@@ -1,0 +1,135 @@
+"""Turn parser output into the one stored ``Item`` shape.
+
+Pure functions: a ``RawEntry`` and its ``Source`` in, an ``Item`` out. Identity rules:
+
+* ``canonical_url`` strips what differs between two feeds carrying the same page
+  (scheme/host case, default ports, fragments, tracking parameters), so the same
+  publication from two sources becomes one item.
+* An entry whose canonical URL is shared by other entries of the same document (feeds
+  that point every entry at one listing page) falls back to the source's guid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date, datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tracker.models import Item, RawEntry, Source
+from tracker.sanitise import clean_html, html_to_text
+
+TRACKING_PARAMS = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid|wt_mc|pk_campaign|pk_kwd|at_[a-z_]+)$", re.I)
+DEFAULT_PORTS = {"http": 80, "https": 443}
+WHITESPACE = re.compile(r"\s+")
+
+
+def canonical_url(url: str | None) -> str | None:
+    """A comparison key for a link; None for anything that is not an http(s) URL."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    host = parts.hostname.lower().rstrip(".")
+    netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    query = urlencode(sorted(
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)
+    ))
+    # http and https of one page are one publication.
+    return urlunsplit(("https", netloc, parts.path or "/", query, ""))
+
+
+def _one_line(text: str) -> str:
+    return WHITESPACE.sub(" ", text).strip()
+
+
+def _stable_id(key: str) -> str:
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def content_hash(title: str, summary: str, deadline: date | None) -> str:
+    """What counts as a change upstream: title, summary or deadline."""
+    payload = "\x1f".join((title, summary, deadline.isoformat() if deadline else ""))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def identity_key(source: Source, entry: RawEntry, url_key: str | None, url_is_unique: bool) -> str:
+    if url_key and url_is_unique:
+        return f"url:{url_key}"
+    if entry.guid:
+        return f"guid:{source.id}:{entry.guid.strip()}"
+    if url_key:
+        return f"url:{url_key}:{_one_line(entry.title)}"
+    stamp = entry.published.isoformat() if entry.published else ""
+    return f"title:{source.id}:{_one_line(entry.title)}:{stamp}"
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def normalise_entry(entry: RawEntry, source: Source, *, url_is_unique: bool = True) -> Item:
+    """One entry into an ``Item``; feed HTML is sanitised here, before anything stores it."""
+    url_key = canonical_url(entry.link)
+    summary_html = clean_html(entry.summary_html or "", entry.link)
+    title = _one_line(html_to_text(entry.title or "")) or "(ohne Titel)"
+    summary = html_to_text(summary_html)
+    text = html_to_text(clean_html(entry.content_html, entry.link)) if entry.content_html else ""
+    extra = dict(entry.extra)
+    if entry.stage:
+        extra.setdefault("stage_from_source", entry.stage)
+    return Item(
+        id=_stable_id(identity_key(source, entry, url_key, url_is_unique)),
+        source_id=source.id,
+        guid=entry.guid.strip() if entry.guid else None,
+        link=entry.link,
+        canonical_url=url_key,
+        title=title,
+        summary_html=summary_html,
+        summary=summary,
+        text=text if text != summary else "",
+        published_at=entry.published or entry.updated,
+        updated_at=entry.updated,
+        language=(entry.language or source.language or None),
+        jurisdiction=source.jurisdiction,
+        content_hash=content_hash(title, summary, entry.deadline),
+        deadline=entry.deadline,
+        deadline_at=entry.deadline_at,
+        deadline_text=entry.deadline_text,
+        deadline_origin="structured" if entry.deadline else None,
+        opening_date=entry.opening_date,
+        stage=entry.stage,
+        extra_json=json.dumps(extra, default=_iso, ensure_ascii=False, sort_keys=True),
+        url_is_identity=bool(url_key and url_is_unique),
+    )
+
+
+def normalise_entries(entries: Sequence[RawEntry], source: Source) -> list[Item]:
+    """All entries of one document; identical items within it are kept once."""
+    url_counts = Counter(canonical_url(e.link) for e in entries)
+    items: dict[str, Item] = {}
+    for entry in entries:
+        key = canonical_url(entry.link)
+        item = normalise_entry(entry, source, url_is_unique=key is not None and url_counts[key] == 1)
+        items.setdefault(item.id, item)
+    return list(items.values())
+
+
+def with_deadline(item: Item, deadline: date | None, text: str | None, confidence: float | None,
+                  origin: str | None) -> Item:
+    """The item with a deadline found later (by the judge), hash updated to match."""
+    from dataclasses import replace
+
+    return replace(
+        item, deadline=deadline, deadline_text=text, deadline_confidence=confidence,
+        deadline_origin=origin, content_hash=content_hash(item.title, item.summary, deadline),
+    )

@@ -1,0 +1,210 @@
+"""Items, their provenance per source, and their change history.
+
+Writes go in bulk through an Arrow table registered with DuckDB (``executemany`` is
+very slow in DuckDB). ``store_items`` must run inside the caller's transaction so that
+a collection killed half way leaves either the whole source's batch or none of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import pyarrow as pa
+
+from tracker.models import Item
+
+_INCOMING_SCHEMA = pa.schema([
+    ("ordinal", pa.int64()),
+    ("proposed_id", pa.string()),
+    ("source_id", pa.string()),
+    ("guid", pa.string()),
+    ("link", pa.string()),
+    ("canonical_url", pa.string()),
+    ("url_is_key", pa.bool_()),
+    ("title", pa.string()),
+    ("summary_html", pa.string()),
+    ("summary", pa.string()),
+    ("text", pa.string()),
+    ("published_at", pa.timestamp("us", tz="UTC")),
+    ("updated_at", pa.timestamp("us", tz="UTC")),
+    ("language", pa.string()),
+    ("jurisdiction", pa.string()),
+    ("content_hash", pa.string()),
+    ("deadline", pa.date32()),
+    ("deadline_at", pa.timestamp("us", tz="UTC")),
+    ("deadline_text", pa.string()),
+    ("deadline_origin", pa.string()),
+    ("deadline_confidence", pa.float64()),
+    ("opening_date", pa.date32()),
+    ("stage", pa.string()),
+    ("extra", pa.string()),
+])
+
+_ITEM_COLUMNS = (
+    "guid, link, canonical_url, title, summary_html, summary, text, published_at, updated_at, "
+    "language, jurisdiction, content_hash, deadline, deadline_at, deadline_text, deadline_origin, "
+    "deadline_confidence, opening_date, stage, extra"
+)
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    linked: int = 0  # already stored from another source; this source is now listed too
+
+    @property
+    def seen(self) -> int:
+        return self.new + self.changed + self.unchanged + self.linked
+
+
+def _incoming_table(items: Sequence[Item]) -> pa.Table:
+    columns: dict[str, list[object]] = {name: [] for name in _INCOMING_SCHEMA.names}
+    for ordinal, item in enumerate(items):
+        row = {
+            "ordinal": ordinal, "proposed_id": item.id, "source_id": item.source_id,
+            "guid": item.guid, "link": item.link, "canonical_url": item.canonical_url,
+            "url_is_key": item.url_is_identity, "title": item.title, "summary_html": item.summary_html,
+            "summary": item.summary, "text": item.text, "published_at": item.published_at,
+            "updated_at": item.updated_at, "language": item.language,
+            "jurisdiction": item.jurisdiction, "content_hash": item.content_hash,
+            "deadline": item.deadline, "deadline_at": item.deadline_at,
+            "deadline_text": item.deadline_text, "deadline_origin": item.deadline_origin,
+            "deadline_confidence": item.deadline_confidence, "opening_date": item.opening_date,
+            "stage": item.stage, "extra": item.extra_json,
+        }
+        for name, value in row.items():
+            columns[name].append(value)
+    return pa.Table.from_pydict(columns, schema=_INCOMING_SCHEMA)
+
+
+def store_items(con: duckdb.DuckDBPyConnection, source_id: str, items: Sequence[Item], now: datetime,
+                *, demo: bool = False) -> tuple[StoreStats, list[str]]:
+    """Insert new items, record changes, link items seen through another source.
+
+    An incoming entry is matched to a stored item first by this source's guid (so an
+    item keeps its identity when its link moves), then by canonical URL when the URL is
+    the entry's identity (``Item.url_is_identity``), else by the id normalise proposed.
+
+    Returns the statistics and the ids of items that are new or changed (to be judged).
+    Call inside a transaction.
+    """
+    if not items:
+        return StoreStats(), []
+    con.register("incoming_arrow", _incoming_table(items))
+    try:
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE incoming AS
+            WITH resolved AS (
+                SELECT a.*,
+                       coalesce(
+                           (SELECT min(s.item_id) FROM item_sources s
+                             WHERE s.source_id = a.source_id AND a.guid IS NOT NULL AND s.guid = a.guid),
+                           (SELECT min(i.id) FROM items i
+                             WHERE a.url_is_key AND a.canonical_url IS NOT NULL
+                               AND i.canonical_url = a.canonical_url),
+                           a.proposed_id) AS item_id
+                FROM incoming_arrow a
+            ), deduped AS (
+                SELECT * FROM resolved
+                QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY ordinal) = 1
+            )
+            SELECT d.*,
+                   CASE WHEN it.id IS NULL THEN 'new'
+                        WHEN s.item_id IS NULL THEN 'linked'
+                        WHEN s.content_hash <> d.content_hash THEN 'changed'
+                        ELSE 'unchanged' END AS outcome
+            FROM deduped d
+            LEFT JOIN items it ON it.id = d.item_id
+            LEFT JOIN item_sources s ON s.item_id = d.item_id AND s.source_id = d.source_id
+        """)
+    finally:
+        con.unregister("incoming_arrow")
+
+    con.execute("""
+        INSERT INTO item_history (item_id, source_id, recorded_at, changed_fields,
+            old_title, new_title, old_summary, new_summary, old_deadline, new_deadline,
+            old_content_hash, new_content_hash)
+        SELECT n.item_id, n.source_id, $now,
+               list_filter(['title', 'summary', 'deadline'], f ->
+                   (f = 'title' AND it.title IS DISTINCT FROM n.title)
+                   OR (f = 'summary' AND it.summary IS DISTINCT FROM n.summary)
+                   OR (f = 'deadline' AND it.deadline IS DISTINCT FROM n.deadline)),
+               it.title, n.title, it.summary, n.summary, it.deadline, n.deadline,
+               it.content_hash, n.content_hash
+        FROM incoming n JOIN items it ON it.id = n.item_id
+        WHERE n.outcome = 'changed'
+    """, {"now": now})
+    con.execute(f"""
+        UPDATE items SET
+            ({_ITEM_COLUMNS}) = (n.guid, n.link, n.canonical_url, n.title, n.summary_html,
+                n.summary, n.text, n.published_at, n.updated_at, n.language, n.jurisdiction,
+                n.content_hash, n.deadline, n.deadline_at, n.deadline_text, n.deadline_origin,
+                n.deadline_confidence, n.opening_date, n.stage, n.extra::JSON),
+            changed_at = $now, is_changed = TRUE, last_seen_at = $now
+        FROM incoming n
+        WHERE items.id = n.item_id AND n.outcome = 'changed'
+    """, {"now": now})
+    con.execute("""
+        UPDATE items SET last_seen_at = $now
+        FROM incoming n WHERE items.id = n.item_id AND n.outcome IN ('unchanged', 'linked')
+    """, {"now": now})
+    con.execute(f"""
+        INSERT INTO items (id, {_ITEM_COLUMNS}, first_seen_at, last_seen_at, is_demo)
+        SELECT item_id, guid, link, canonical_url, title, summary_html, summary, text,
+               published_at, updated_at, language, jurisdiction, content_hash, deadline,
+               deadline_at, deadline_text, deadline_origin, deadline_confidence, opening_date,
+               stage, extra::JSON, $now, $now, $demo
+        FROM incoming WHERE outcome = 'new'
+    """, {"now": now, "demo": demo})
+    con.execute("""
+        UPDATE item_sources SET content_hash = n.content_hash, last_seen_at = $now,
+               guid = n.guid, link = n.link
+        FROM incoming n
+        WHERE item_sources.item_id = n.item_id AND item_sources.source_id = n.source_id
+          AND n.outcome IN ('changed', 'unchanged')
+    """, {"now": now})
+    con.execute("""
+        INSERT INTO item_sources (item_id, source_id, guid, link, content_hash, first_seen_at, last_seen_at)
+        SELECT item_id, source_id, guid, link, content_hash, $now, $now
+        FROM incoming WHERE outcome IN ('new', 'linked')
+    """, {"now": now})
+    counts = dict(con.execute("SELECT outcome, count(*) FROM incoming GROUP BY outcome").fetchall())
+    touched = [r[0] for r in con.execute(
+        "SELECT item_id FROM incoming WHERE outcome IN ('new', 'changed') ORDER BY ordinal").fetchall()]
+    con.execute("DROP TABLE incoming")
+    return StoreStats(
+        new=counts.get("new", 0), changed=counts.get("changed", 0),
+        unchanged=counts.get("unchanged", 0), linked=counts.get("linked", 0),
+    ), touched
+
+
+def count_items(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT count(*) FROM items").fetchone()[0])
+
+
+def item_history(con: duckdb.DuckDBPyConnection, item_id: str) -> list[dict[str, object]]:
+    """The recorded versions of an item, oldest first."""
+    rel = con.execute(
+        "SELECT recorded_at, source_id, changed_fields, old_title, new_title, old_summary, "
+        "new_summary, old_deadline, new_deadline FROM item_history WHERE item_id = ? ORDER BY id",
+        [item_id],
+    )
+    names = [d[0] for d in rel.description]
+    return [dict(zip(names, row, strict=True)) for row in rel.fetchall()]
+
+
+def item_sources(con: duckdb.DuckDBPyConnection, item_id: str) -> list[dict[str, object]]:
+    """Every source that carried the item, with name and the link it gave."""
+    rel = con.execute(
+        "SELECT s.source_id, src.name, src.publisher, s.link, s.first_seen_at, s.last_seen_at "
+        "FROM item_sources s LEFT JOIN sources src ON src.id = s.source_id "
+        "WHERE s.item_id = ? ORDER BY s.first_seen_at, s.source_id",
+        [item_id],
+    )
+    names = [d[0] for d in rel.description]
+    return [dict(zip(names, row, strict=True)) for row in rel.fetchall()]

@@ -1,0 +1,39 @@
+"""Small key/value facts about the database itself (e.g. that it holds shifted demo data)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+
+
+def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    row = con.execute("SELECT value FROM app_meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str | None) -> None:
+    con.execute(
+        "INSERT INTO app_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )
+
+
+def start_run(con: duckdb.DuckDBPyConnection, *, now: datetime, sources_total: int) -> int:
+    row = con.execute(
+        "INSERT INTO collect_runs (started_at, sources_total) VALUES (?, ?) RETURNING id", [now, sources_total]
+    ).fetchone()
+    return int(row[0])
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: int, *, now: datetime, sources_failed: int,
+               items_new: int, items_changed: int) -> None:
+    con.execute(
+        "UPDATE collect_runs SET finished_at = ?, sources_failed = ?, items_new = ?, items_changed = ? "
+        "WHERE id = ?", [now, sources_failed, items_new, items_changed, run_id])
+
+
+def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict[str, object]]:
+    rel = con.execute("SELECT * FROM collect_runs ORDER BY id DESC LIMIT ?", [limit])
+    names = [d[0] for d in rel.description]
+    return [dict(zip(names, row, strict=True)) for row in rel.fetchall()]

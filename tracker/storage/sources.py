@@ -1,0 +1,93 @@
+"""Sources as configured, their fetch state (ETag, Last-Modified) and their health."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import pyarrow as pa
+
+from tracker.models import Source
+
+
+@dataclass(frozen=True)
+class FetchState:
+    etag: str | None
+    last_modified: str | None
+    last_item_count: int | None
+
+
+def sync_sources(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> None:
+    """Bring the configured fields of each source up to date; health columns stay."""
+    if not sources:
+        return
+    table = pa.Table.from_pylist([
+        {"id": s.id, "name": s.name, "url": s.url, "kind": s.kind, "publisher": s.publisher,
+         "jurisdiction": s.jurisdiction, "language": s.language, "enabled": s.enabled}
+        for s in sources
+    ])
+    con.register("configured_sources", table)
+    try:
+        con.execute("""
+            INSERT INTO sources (id, name, url, kind, publisher, jurisdiction, language, enabled)
+            SELECT id, name, url, kind, publisher, jurisdiction, language, enabled FROM configured_sources
+            ON CONFLICT (id) DO UPDATE SET name = excluded.name, url = excluded.url,
+                kind = excluded.kind, publisher = excluded.publisher,
+                jurisdiction = excluded.jurisdiction, language = excluded.language,
+                enabled = excluded.enabled
+        """)
+    finally:
+        con.unregister("configured_sources")
+
+
+def fetch_state(con: duckdb.DuckDBPyConnection, source_id: str) -> FetchState:
+    row = con.execute(
+        "SELECT etag, last_modified, last_item_count FROM sources WHERE id = ?", [source_id]
+    ).fetchone()
+    return FetchState(*row) if row else FetchState(None, None, None)
+
+
+def record_success(con: duckdb.DuckDBPyConnection, source_id: str, *, now: datetime,
+                   status: int | None, etag: str | None, last_modified: str | None,
+                   item_count: int | None, warning: str | None, duration_ms: int) -> None:
+    """A fetch that delivered (or was not modified). ``item_count`` None keeps the old count."""
+    con.execute("""
+        UPDATE sources SET last_attempt_at = $now, last_success_at = $now, last_status = $status,
+            etag = coalesce($etag, etag), last_modified = coalesce($last_modified, last_modified),
+            consecutive_failures = 0, last_error = NULL, last_warning = $warning,
+            last_item_count = coalesce($item_count, last_item_count), last_duration_ms = $duration
+        WHERE id = $id
+    """, {"now": now, "status": status, "etag": etag, "last_modified": last_modified,
+          "warning": warning, "item_count": item_count, "duration": duration_ms, "id": source_id})
+
+
+def record_failure(con: duckdb.DuckDBPyConnection, source_id: str, *, now: datetime,
+                   status: int | None, error: str, duration_ms: int) -> None:
+    con.execute("""
+        UPDATE sources SET last_attempt_at = $now, last_status = $status,
+            consecutive_failures = consecutive_failures + 1, last_error = $error,
+            last_duration_ms = $duration
+        WHERE id = $id
+    """, {"now": now, "status": status, "error": error, "duration": duration_ms, "id": source_id})
+
+
+def source_health(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
+    """One row per known source: configuration, last outcome and items stored from it."""
+    rel = con.execute("""
+        SELECT s.id, s.name, s.publisher, s.jurisdiction, s.kind, s.url, s.enabled,
+               s.last_attempt_at, s.last_success_at, s.last_status, s.consecutive_failures,
+               s.last_error, s.last_warning, s.last_item_count, s.last_duration_ms,
+               coalesce(c.items, 0) AS items_stored,
+               CASE WHEN s.last_attempt_at IS NULL THEN 'nie abgerufen'
+                    WHEN s.last_error IS NOT NULL THEN 'Fehler'
+                    WHEN s.last_warning IS NOT NULL THEN 'Warnung'
+                    ELSE 'OK' END AS state
+        FROM sources s
+        LEFT JOIN (SELECT source_id, count(*) AS items FROM item_sources GROUP BY source_id) c
+               ON c.source_id = s.id
+        ORDER BY (s.last_error IS NULL), s.consecutive_failures DESC, s.id
+    """)
+    names = [d[0] for d in rel.description]
+    return [dict(zip(names, row, strict=True)) for row in rel.fetchall()]
