@@ -130,10 +130,11 @@ def store_items(con: duckdb.DuckDBPyConnection, source_id: str, items: Sequence[
             old_title, new_title, old_summary, new_summary, old_deadline, new_deadline,
             old_content_hash, new_content_hash)
         SELECT n.item_id, n.source_id, $now,
-               list_filter(['title', 'summary', 'deadline'], f ->
-                   (f = 'title' AND it.title IS DISTINCT FROM n.title)
-                   OR (f = 'summary' AND it.summary IS DISTINCT FROM n.summary)
-                   OR (f = 'deadline' AND it.deadline IS DISTINCT FROM n.deadline)),
+               list_filter([
+                   CASE WHEN it.title IS DISTINCT FROM n.title THEN 'title' END,
+                   CASE WHEN it.summary IS DISTINCT FROM n.summary THEN 'summary' END,
+                   CASE WHEN it.deadline IS DISTINCT FROM n.deadline THEN 'deadline' END],
+                   lambda f: f IS NOT NULL),
                it.title, n.title, it.summary, n.summary, it.deadline, n.deadline,
                it.content_hash, n.content_hash
         FROM incoming n JOIN items it ON it.id = n.item_id
