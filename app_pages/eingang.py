@@ -1,0 +1,123 @@
+"""Eingang: every new and changed publication, most relevant and most urgent first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from tracker import inbox, triage
+from tracker.demo import demo_shift_days
+from tracker.storage import inbox as store
+from tracker.storage import open_db
+from tracker.ui import widgets
+from tracker.ui.render import escape_markdown
+from tracker.ui.widgets import badge, deadline_badge, guarded, status_badge, topic_label
+
+ss = st.session_state
+day = widgets.today()
+ss.setdefault("inbox_statuses", list(triage.OPEN_STATUSES))
+ss.setdefault("inbox_sort", inbox.DEFAULT_SORT)
+ss.setdefault("inbox_page", 1)
+
+dates = ss.get("inbox_dates") or ()
+current = inbox.make_filter(
+    topics=ss.get("inbox_topics"), sources=ss.get("inbox_sources"),
+    jurisdictions=ss.get("inbox_jurisdictions"), stages=ss.get("inbox_stages"),
+    statuses=ss.get("inbox_statuses"), owners=ss.get("inbox_owners"),
+    text=ss.get("inbox_text", ""), min_score=float(ss.get("inbox_min_score", 0.0)),
+    only_changed=bool(ss.get("inbox_only_changed", False)),
+    date_from=dates[0] if len(dates) > 0 else None, date_to=dates[1] if len(dates) > 1 else None,
+)
+# A new filter starts again on page 1; otherwise a shrunken result could show an empty page.
+if ss.get("_inbox_last_filter") != current:
+    ss["_inbox_last_filter"] = current
+    ss["inbox_page"] = 1
+
+with guarded(), open_db() as con:
+    shift = demo_shift_days(con)
+    all_items = store.item_total(con)
+    names = store.source_names(con)
+    total, counts = store.facet_counts(con, current)
+    page = inbox.clamp_page(int(ss["inbox_page"]), total)
+    rows = store.inbox_page(con, current, today=day, sort=ss["inbox_sort"],
+                            offset=inbox.page_offset(page))
+
+st.title("Eingang")
+widgets.demo_banner(shift)
+
+if all_items == 0:
+    if not names:
+        st.info("Noch keine Quellen und keine Einträge. Quellen in der feeds.toml eintragen und auf der "
+                "Seite **Quellen** „Jetzt sammeln“ drücken – oder mit `tracker demo` Demodaten laden.")
+    else:
+        st.info("Noch keine Einträge. Auf der Seite **Quellen** „Jetzt sammeln“ drücken.")
+    st.page_link("app_pages/quellen.py", label="Zu den Quellen", icon="🛰️")
+    st.stop()
+
+
+def options(facet: str, known: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """Values with counts, plus every known and selected value so a choice never disappears."""
+    selected = getattr(current, facet)
+    values = set(counts[facet]) | set(known) | set(selected)
+    return sorted(values, key=lambda v: (-counts[facet].get(v, 0), v))
+
+
+def counted(facet: str, label: Callable[[str], str] = lambda v: v or "–") -> Callable[[str], str]:
+    return lambda value: f"{label(value)} ({counts[facet].get(value, 0)})"
+
+
+side = st.sidebar
+side.header("Filter")
+side.text_input("Suche in Titel und Text", key="inbox_text", placeholder="z. B. Wärmeplanung")
+side.multiselect("Thema", options("topics", list(widgets.topic_labels())), key="inbox_topics",
+                 format_func=counted("topics", topic_label))
+side.multiselect("Status", options("statuses", triage.STATUSES), key="inbox_statuses",
+                 format_func=counted("statuses", triage.status_label))
+side.multiselect("Quelle", options("sources", list(names)), key="inbox_sources",
+                 format_func=counted("sources", lambda v: names.get(v, v)))
+side.multiselect("Rechtsraum", options("jurisdictions"), key="inbox_jurisdictions",
+                 format_func=counted("jurisdictions"))
+side.multiselect("Verfahrensstand", options("stages"), key="inbox_stages",
+                 format_func=counted("stages"))
+side.multiselect("Verantwortlich", options("owners"), key="inbox_owners",
+                 format_func=counted("owners"))
+side.date_input("Veröffentlicht im Zeitraum", value=[], key="inbox_dates", format="DD.MM.YYYY")
+side.slider("Mindestrelevanz", 0.0, 1.0, step=0.05, key="inbox_min_score")
+side.checkbox("Nur geänderte Einträge", key="inbox_only_changed")
+
+head, sort_col, page_col = st.columns([3, 2, 1])
+head.markdown(f"**{total}** von {all_items} Einträgen")
+sort_col.selectbox("Sortierung", list(inbox.SORTS), key="inbox_sort", format_func=inbox.SORTS.get,
+                   label_visibility="collapsed")
+pages = inbox.page_count(total)
+page_col.number_input(f"Seite (von {pages})", min_value=1, max_value=pages, key="inbox_page")
+
+if not rows:
+    st.info("Kein Eintrag passt zu diesen Filtern. Filter in der Seitenleiste lockern.")
+    st.stop()
+
+for row in rows:
+    with st.container(border=True):
+        marks = []
+        if row["status"] == triage.DEFAULT_STATUS:
+            marks.append(badge("NEU", "#0ea5e9"))
+        if row["changed"]:
+            marks.append(badge("GEÄNDERT", "#db2777"))
+        marks.append(deadline_badge(row["deadline"], day))
+        if row["status"] != triage.DEFAULT_STATUS:
+            marks.append(status_badge(row["status"]))
+        marks.append(badge(f"Relevanz {row['score']:.2f}", "#475569"))
+        meta = " · ".join(filter(None, [
+            ", ".join(row["source_names"] or []),
+            row["day"].strftime("%d.%m.%Y") if row["day"] else "",
+            row["jurisdiction"], row["stage"],
+            ", ".join(topic_label(t) for t in row["topics"]),
+            f"verantwortlich: {row['owner']}" if row["owner"] else "",
+        ]))
+        st.markdown("".join(marks), unsafe_allow_html=True)
+        st.page_link("app_pages/vorgang.py", label=escape_markdown(row["title"][:300]),
+                     query_params={"item": row["id"]})
+        st.caption(escape_markdown(meta))
+        if row["summary"]:
+            st.markdown(escape_markdown(row["summary"][:300]))

@@ -1,0 +1,183 @@
+"""Vorgang: one publication with its evidence, deadline, history, and the team's decisions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from tracker import inbox, triage
+from tracker.storage import inbox as store
+from tracker.storage import open_db
+from tracker.storage import triage as decisions
+from tracker.ui import widgets
+from tracker.ui.render import escape_markdown, evidence_spans, highlight, link_markdown
+from tracker.ui.session import current_user
+from tracker.ui.widgets import guarded, topic_label
+
+ss = st.session_state
+user = current_user()
+day = widgets.today()
+land = widgets.land()
+item_id = st.query_params.get("item") or ss.get("vorgang_item")
+
+if not item_id:
+    st.title("Vorgang")
+    st.info("Bitte im Eingang einen Eintrag öffnen.")
+    st.page_link("app_pages/eingang.py", label="Zum Eingang", icon="📥")
+    st.stop()
+ss["vorgang_item"] = item_id
+st.query_params["item"] = item_id
+
+with guarded(), open_db() as con:
+    item = store.item_detail(con, item_id)
+    events = decisions.triage_events(con, item_id) if item else []
+    labels = decisions.relevance_labels(con, item_id) if item else []
+    owners = store.owner_choices(con)
+
+if item is None:
+    st.title("Vorgang")
+    st.warning("Diesen Eintrag gibt es nicht (mehr).")
+    st.page_link("app_pages/eingang.py", label="Zum Eingang", icon="📥")
+    st.stop()
+
+flash = ss.pop("vorgang_flash", None)
+if flash:
+    st.success(flash)
+
+deadline = item["deadline"]
+evidence = item["evidence"]
+names = widgets.topic_labels()
+title_html = highlight(item["title"], evidence_spans(item["title"], evidence, "title"), names)
+st.markdown(f'<div class="kr-title">{title_html}</div>', unsafe_allow_html=True)
+marks = [widgets.status_badge(item["status"]), widgets.deadline_badge(deadline, day)]
+if item["is_changed"]:
+    marks.append(widgets.badge("GEÄNDERT", "#db2777"))
+if item["is_demo"]:
+    marks.append(widgets.badge("Demodaten", "#64748b"))
+st.markdown("".join(marks), unsafe_allow_html=True)
+
+main, side = st.columns([3, 2], gap="large")
+with main:
+    sources = [f"{link_markdown(s['name'], s['link'] or item['link'])}" for s in item["sources"]]
+    st.markdown("**Quellen:** " + (" · ".join(sources) or "–"))
+    if item["link"]:
+        st.markdown("**Originallink:** " + link_markdown(item["link"], item["link"]))
+    st.caption(escape_markdown(" · ".join(filter(None, [
+        f"veröffentlicht {widgets.fmt_datetime(item['published_at'])}" if item["published_at"] else "",
+        f"zuerst gesehen {widgets.fmt_datetime(item['first_seen_at'])}",
+        item["jurisdiction"], item["judged_stage"] or item["stage"], item["language"]]))))
+
+    st.subheader("Text")
+    for field in ("summary", "text"):
+        content = item[field] or ""
+        if not content.strip() or (field == "text" and content.strip() == (item["summary"] or "").strip()):
+            continue
+        st.markdown(f'<div class="kr-text">{highlight(content, evidence_spans(content, evidence, field), names)}'
+                    "</div>", unsafe_allow_html=True)
+
+    st.subheader("Warum relevant?")
+    if item["score"] is None:
+        st.info("Dieser Eintrag ist noch nicht bewertet.")
+    else:
+        verdict = "relevant" if item["relevant"] else "nicht relevant"
+        st.markdown(f"Relevanz **{item['score']:.2f}** – {verdict}"
+                    + ("" if item["in_remit"] else " (Rechtsraum außerhalb des Auftrags)")
+                    + f" · Modell: `{escape_markdown(item['model_version'] or '')}`")
+        if not item["language_supported"]:
+            st.caption("Sprache wird nicht unterstützt: Bewertung nur eingeschränkt möglich.")
+        explained = [{"Thema": topic_label(topic), "Score": round(float(score), 2),
+                      "Begriffe": ", ".join(sorted({e["term"] for e in evidence if e.get("topic") == topic}))}
+                     for topic, score in sorted(item["topic_scores"].items(), key=lambda kv: -float(kv[1]))]
+        if explained:
+            st.dataframe(pd.DataFrame(explained), hide_index=True, width="stretch")
+        sentences = list(dict.fromkeys(e.get("sentence") for e in evidence if e.get("sentence")))[:5]
+        for sentence in sentences:
+            st.markdown("> " + escape_markdown(str(sentence)))
+
+    st.subheader("Änderungen")
+    if not item["history"]:
+        st.caption("Keine Änderungen seit dem ersten Abruf.")
+    else:
+        st.dataframe(pd.DataFrame([{
+            "Zeitpunkt": widgets.fmt_datetime(h["recorded_at"]), "Quelle": h["source_id"],
+            "Geändert": ", ".join(h["changed_fields"]), "Titel vorher": h["old_title"],
+            "Frist vorher": h["old_deadline"], "Frist neu": h["new_deadline"]} for h in item["history"]]),
+            hide_index=True, width="stretch")
+
+with side:
+    st.subheader("Frist")
+    st.markdown(escape_markdown(inbox.deadline_phrase(deadline, day, land)))
+    if item["deadline_text"]:
+        st.markdown("> " + escape_markdown(item["deadline_text"]))
+    if item["deadline_origin"]:
+        st.caption(f"Herkunft: {escape_markdown(item['deadline_origin'])}")
+
+    st.subheader("Bearbeitung")
+    stored = triage.TriageState(item["status"], item["owner"], item["member_input_due"],
+                                item["board_signoff_due"])
+    proposal = None
+    if deadline:
+        member_days, board_days = triage.lead_times()
+        proposal = triage.propose_internal_dates(deadline, day, land=land, member_input_workdays=member_days,
+                                                 board_signoff_workdays=board_days)
+        st.caption(f"Vorschlag ({member_days} bzw. {board_days} Arbeitstage vor der Frist, Feiertage {land}): "
+                   f"Mitglieder bis {proposal.member_input_due:%d.%m.%Y}, "
+                   f"Vorstand bis {proposal.board_signoff_due:%d.%m.%Y}")
+        for warning in proposal.warnings:
+            st.warning(warning)
+        if st.button("Vorschlag übernehmen", key="triage_propose"):
+            ss[f"member_due_{item_id}"] = proposal.member_input_due
+            ss[f"board_due_{item_id}"] = proposal.board_signoff_due
+
+    ss.setdefault(f"member_due_{item_id}", stored.member_input_due)
+    ss.setdefault(f"board_due_{item_id}", stored.board_signoff_due)
+    owner_options = [""] + sorted(set(owners) | {user.id} | ({stored.owner} if stored.owner else set()))
+    with st.form(f"triage_{item_id}"):
+        status = st.selectbox("Status", triage.STATUSES, index=triage.STATUSES.index(stored.status)
+                              if stored.status in triage.STATUSES else 0, format_func=triage.status_label)
+        owner = st.selectbox("Verantwortlich", owner_options, index=owner_options.index(stored.owner or ""),
+                             format_func=lambda v: v or "(niemand)")
+        member_due = st.date_input("Input der Mitglieder bis", key=f"member_due_{item_id}", format="DD.MM.YYYY")
+        board_due = st.date_input("Freigabe durch den Vorstand bis", key=f"board_due_{item_id}",
+                                  format="DD.MM.YYYY")
+        if st.form_submit_button("Speichern", type="primary"):
+            wanted = triage.TriageState(status, owner or None, member_due, board_due)
+            problems = triage.validate(wanted, stored, deadline)
+            if problems:
+                for problem in problems:
+                    st.error(problem)
+            else:
+                with guarded(), open_db() as con:
+                    changed = decisions.save_triage(con, item_id, wanted, actor=user.id, at=datetime.now(UTC))
+                ss["vorgang_flash"] = f"Gespeichert ({len(changed)} Änderung(en))." if changed else "Keine Änderung."
+                st.rerun()
+
+    st.subheader("Rückmeldung zur Bewertung")
+    with st.form(f"feedback_{item_id}"):
+        verdict = st.radio("Ist dieser Eintrag für uns relevant?", ["relevant", "nicht relevant"],
+                           index=0 if item["relevant"] else 1, horizontal=True)
+        topics = st.multiselect("Richtige Themen", sorted(set(names) | set(item["topics"])),
+                                default=item["topics"], format_func=topic_label)
+        note = st.text_input("Anmerkung (optional)")
+        if st.form_submit_button("Rückmeldung speichern"):
+            with guarded(), open_db() as con:
+                decisions.add_relevance_label(con, item_id, relevant=verdict == "relevant", topics=topics,
+                                              actor=user.id, at=datetime.now(UTC), note=note.strip())
+            ss["vorgang_flash"] = "Rückmeldung gespeichert: sie fließt ins nächste Training ein."
+            st.rerun()
+    if labels:
+        last = labels[0]
+        st.caption(f"Letzte Rückmeldung: {'relevant' if last['relevant'] else 'nicht relevant'} von "
+                   f"{escape_markdown(last['labelled_by'])} am {widgets.fmt_datetime(last['labelled_at'])} "
+                   f"({len(labels)} insgesamt)")
+
+    st.subheader("Verlauf der Bearbeitung")
+    if not events:
+        st.caption("Noch keine Bearbeitung.")
+    else:
+        st.dataframe(pd.DataFrame([{
+            "Zeitpunkt": widgets.fmt_datetime(e["occurred_at"]), "Wer": e["actor"], "Feld": e["action"],
+            "vorher": e["old_value"], "nachher": e["new_value"]} for e in events]),
+            hide_index=True, width="stretch")

@@ -1,0 +1,43 @@
+"""Konsultationsradar dashboard: ``streamlit run streamlit_app.py``.
+
+This file only decides who is acting and which pages they see. Pages live in
+``app_pages/`` (one file each) and call ``tracker`` functions; they hold no SQL.
+To add a page, append it to the role's list in ``pages_for``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from tracker.models import User
+from tracker.ui.session import current_user
+
+st.set_page_config(page_title="Konsultationsradar", page_icon="📡", layout="wide")
+
+# Filters of the inbox survive a visit to another page: Streamlit forgets the state of
+# widgets that were not drawn in a run unless the key is written again.
+for key in [k for k in st.session_state if str(k).startswith("inbox_")]:
+    st.session_state[key] = st.session_state[key]
+
+PAGES = {
+    "eingang": st.Page("app_pages/eingang.py", title="Eingang", icon="📥", url_path="eingang", default=True),
+    "vorgang": st.Page("app_pages/vorgang.py", title="Vorgang", icon="📄", url_path="vorgang"),
+    "fristen": st.Page("app_pages/fristen.py", title="Fristen", icon="⏰", url_path="fristen"),
+    "themen": st.Page("app_pages/themen.py", title="Themen", icon="📊", url_path="themen"),
+    "quellen": st.Page("app_pages/quellen.py", title="Quellen", icon="🛰️", url_path="quellen"),
+}
+
+
+def pages_for(user: User) -> dict[str, list[st.Page]]:
+    """Navigation sections per role; members get their own pages from the positions module."""
+    if user.is_team:
+        return {"Beobachten": [PAGES[k] for k in ("eingang", "vorgang", "fristen", "themen")],
+                "Betrieb": [PAGES["quellen"]]}
+    return {"Beobachten": [PAGES["fristen"]]}
+
+
+# The login gate goes here: it must put the signed-in tracker.models.User into
+# st.session_state["user"] (tracker.ui.session.SESSION_KEY) or stop the script.
+user = current_user()
+st.sidebar.caption(f"Angemeldet als **{user.display_name}**")
+st.navigation(pages_for(user)).run()

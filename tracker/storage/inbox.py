@@ -1,0 +1,252 @@
+"""Queries behind the dashboard: the inbox page, facet counts, item detail, deadlines, charts.
+
+Filters are applied in two layers. Non-facet filters (text, dates, score, changed) shape
+the base set once; facet filters (topic, source, ...) are applied on top, so each facet can
+be counted "with every other filter but its own" in the same statement.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+import duckdb
+
+from tracker import inbox
+from tracker.inbox import InboxFilter
+
+_BASE = """
+WITH base AS MATERIALIZED (
+    SELECT i.id,
+           i.deadline,
+           coalesce(i.jurisdiction, '') AS jurisdiction,
+           coalesce(j.stage, i.stage, '') AS stage,
+           coalesce(t.status, 'neu') AS status,
+           coalesce(t.owner, $no_owner) AS owner,
+           coalesce(j.topics, []::VARCHAR[]) AS topics,
+           coalesce(s.source_ids, []::VARCHAR[]) AS source_ids,
+           coalesce(j.score, 0.0) AS score,
+           (i.is_changed AND (t.updated_at IS NULL OR i.changed_at > t.updated_at)) AS changed,
+           CAST(coalesce(i.published_at, i.first_seen_at) AS DATE) AS day
+    FROM items i
+    LEFT JOIN item_judgements j ON j.item_id = i.id
+    LEFT JOIN item_triage t ON t.item_id = i.id
+    LEFT JOIN (SELECT item_id, list(source_id ORDER BY source_id) AS source_ids
+               FROM item_sources GROUP BY item_id) s ON s.item_id = i.id
+    WHERE {base_where}
+)
+"""
+
+# facet name -> (SQL predicate on base, list column or None)
+_FACETS: dict[str, tuple[str, str | None]] = {
+    "topics": ("list_has_any(topics, $topics)", "topics"),
+    "sources": ("list_has_any(source_ids, $sources)", "source_ids"),
+    "jurisdictions": ("list_contains($jurisdictions, jurisdiction)", None),
+    "stages": ("list_contains($stages, stage)", None),
+    "statuses": ("list_contains($statuses, status)", None),
+    "owners": ("list_contains($owners, owner)", None),
+}
+_FACET_COLUMN = {"jurisdictions": "jurisdiction", "stages": "stage", "statuses": "status",
+                 "owners": "owner"}
+
+_RANK = """(score + $urgency_weight * CASE WHEN deadline IS NULL OR deadline < $today THEN 0.0
+             ELSE greatest(0.0, 1.0 - CAST(deadline - $today AS DOUBLE) / $horizon) END
+           + CASE WHEN changed THEN $changed_bonus ELSE 0.0 END)"""
+
+_ORDER = {
+    "rank": f"{_RANK} DESC, deadline ASC NULLS LAST, id",
+    "deadline": "(deadline IS NULL OR deadline < $today), deadline, score DESC, id",
+    "newest": "day DESC NULLS LAST, id",
+    "score": "score DESC, id",
+}
+
+
+def _like_pattern(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _base_sql(f: InboxFilter) -> tuple[str, dict[str, Any]]:
+    where = ["TRUE"]
+    params: dict[str, Any] = {"no_owner": inbox.NO_OWNER}
+    for n, word in enumerate(inbox.clean_search(f.text).split()):
+        where.append(f"(i.title ILIKE $w{n} ESCAPE '\\' OR coalesce(i.summary, '') ILIKE $w{n} ESCAPE '\\')")
+        params[f"w{n}"] = _like_pattern(word)
+    if f.date_from:
+        where.append("CAST(coalesce(i.published_at, i.first_seen_at) AS DATE) >= $date_from")
+        params["date_from"] = f.date_from
+    if f.date_to:
+        where.append("CAST(coalesce(i.published_at, i.first_seen_at) AS DATE) <= $date_to")
+        params["date_to"] = f.date_to
+    if f.min_score > 0:
+        where.append("coalesce(j.score, 0.0) >= $min_score")
+        params["min_score"] = float(f.min_score)
+    if f.only_changed:
+        where.append("i.is_changed AND (t.updated_at IS NULL OR i.changed_at > t.updated_at)")
+    return _BASE.format(base_where=" AND ".join(where)), params
+
+
+def _facet_where(f: InboxFilter, params: dict[str, Any], skip: str | None = None) -> str:
+    clauses = ["TRUE"]
+    for name, (predicate, _) in _FACETS.items():
+        values = getattr(f, name)
+        if name == skip or not values:
+            continue
+        params[name] = list(values)
+        clauses.append(predicate)
+    return " AND ".join(clauses)
+
+
+def _rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def inbox_page(con: duckdb.DuckDBPyConnection, f: InboxFilter, *, today: date,
+               sort: str = inbox.DEFAULT_SORT, limit: int = inbox.PAGE_SIZE,
+               offset: int = 0) -> list[dict[str, Any]]:
+    """One page of the inbox, display columns joined only for the rows shown."""
+    if sort not in _ORDER:
+        raise ValueError(f"unknown sort {sort!r}")
+    base, params = _base_sql(f)
+    params.update(today=today, urgency_weight=inbox.URGENCY_WEIGHT, horizon=float(inbox.URGENCY_HORIZON_DAYS),
+                  changed_bonus=inbox.CHANGED_BONUS, limit=limit, offset=offset)
+    sql = f"""{base},
+    page AS (SELECT *, row_number() OVER () AS pos FROM
+             (SELECT * FROM base WHERE {_facet_where(f, params)} ORDER BY {_ORDER[sort]}
+              LIMIT $limit OFFSET $offset))
+    SELECT p.id, i.title, left(coalesce(i.summary, ''), 400) AS summary, i.link,
+           p.deadline, i.deadline_text, p.stage, p.jurisdiction, p.score, p.topics,
+           p.status, nullif(p.owner, $no_owner) AS owner, p.changed, p.day,
+           i.first_seen_at, p.source_ids,
+           (SELECT list(coalesce(s.name, x) ORDER BY x) FROM unnest(p.source_ids) AS u(x)
+            LEFT JOIN sources s ON s.id = u.x) AS source_names
+    FROM page p JOIN items i ON i.id = p.id
+    ORDER BY p.pos"""
+    return _rows(con.execute(sql, params))
+
+
+def facet_counts(con: duckdb.DuckDBPyConnection, f: InboxFilter) -> tuple[int, dict[str, dict[str, int]]]:
+    """(matching items, {facet: {value: count}}); each facet counted without its own filter."""
+    base, params = _base_sql(f)
+    parts = [f"SELECT 'total' AS facet, '' AS value, count(*) AS n FROM base WHERE {_facet_where(f, params)}"]
+    for name, (_, list_column) in _FACETS.items():
+        where = _facet_where(f, params, skip=name)
+        if list_column:
+            parts.append(f"SELECT '{name}', v, count(*) FROM (SELECT unnest({list_column}) AS v "
+                         f"FROM base WHERE {where}) GROUP BY v")
+        else:
+            column = _FACET_COLUMN[name]
+            parts.append(f"SELECT '{name}', {column}, count(*) FROM base WHERE {where} GROUP BY {column}")
+    rows = con.execute(base + "\n UNION ALL ".join(parts), params).fetchall()
+    counts: dict[str, dict[str, int]] = {name: {} for name in _FACETS}
+    total = 0
+    for facet, value, n in rows:
+        if facet == "total":
+            total = int(n)
+        else:
+            counts[facet][value] = int(n)
+    return total, counts
+
+
+def source_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute("SELECT id, name FROM sources ORDER BY name").fetchall())
+
+
+def owner_choices(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Team users plus anyone already named as owner, so old assignments stay selectable."""
+    rows = con.execute(
+        "SELECT id FROM users WHERE active AND role IN ('admin', 'team') "
+        "UNION SELECT owner FROM item_triage WHERE owner IS NOT NULL ORDER BY 1").fetchall()
+    return [r[0] for r in rows]
+
+
+def _json(value: Any) -> Any:
+    if value is None or isinstance(value, (dict, list)):
+        return value
+    try:
+        return json.loads(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def item_detail(con: duckdb.DuckDBPyConnection, item_id: str) -> dict[str, Any] | None:
+    """Everything the Vorgang page shows about one item, or None if it does not exist."""
+    rows = _rows(con.execute(
+        """SELECT i.*, j.score, j.topics, j.topic_scores, j.evidence, j.stage AS judged_stage,
+                  j.relevant, j.in_remit, j.model_version, j.judged_at, j.language_supported,
+                  coalesce(t.status, 'neu') AS status, t.owner, t.member_input_due,
+                  t.board_signoff_due, t.updated_by, t.updated_at AS triaged_at
+           FROM items i LEFT JOIN item_judgements j ON j.item_id = i.id
+           LEFT JOIN item_triage t ON t.item_id = i.id WHERE i.id = ?""", [item_id]))
+    if not rows:
+        return None
+    item = rows[0]
+    item["topic_scores"] = _json(item["topic_scores"]) or {}
+    item["evidence"] = _json(item["evidence"]) or []
+    item["extra"] = _json(item["extra"]) or {}
+    item["topics"] = list(item["topics"] or [])
+    item["sources"] = _rows(con.execute(
+        """SELECT s.id, coalesce(s.name, s.id) AS name, s.publisher, s.jurisdiction, x.link,
+                  x.first_seen_at, x.last_seen_at
+           FROM item_sources x LEFT JOIN sources s ON s.id = x.source_id
+           WHERE x.item_id = ? ORDER BY x.first_seen_at""", [item_id]))
+    item["history"] = _rows(con.execute(
+        """SELECT recorded_at, source_id, changed_fields, old_title, new_title,
+                  old_deadline, new_deadline
+           FROM item_history WHERE item_id = ? ORDER BY recorded_at DESC, id DESC""", [item_id]))
+    return item
+
+
+def open_deadlines(con: duckdb.DuckDBPyConnection, *, today: date, days_back: int = 7,
+                   days_ahead: int = 365, statuses: tuple[str, ...], min_score: float = 0.0,
+                   limit: int = 300) -> list[dict[str, Any]]:
+    """Items with a deadline in [today - days_back, today + days_ahead] and an open status."""
+    return _rows(con.execute(
+        """SELECT i.id, i.title, i.link, i.deadline, i.deadline_text,
+                  CAST(coalesce(i.opening_date, i.published_at, i.first_seen_at) AS DATE) AS start,
+                  coalesce(j.topics, []::VARCHAR[]) AS topics, j.topic_scores,
+                  coalesce(j.score, 0.0) AS score, coalesce(t.status, 'neu') AS status, t.owner,
+                  t.member_input_due, t.board_signoff_due
+           FROM items i LEFT JOIN item_judgements j ON j.item_id = i.id
+           LEFT JOIN item_triage t ON t.item_id = i.id
+           WHERE i.deadline BETWEEN ? AND ? AND list_contains(?, coalesce(t.status, 'neu'))
+             AND coalesce(j.score, 0.0) >= ?
+           ORDER BY i.deadline, j.score DESC NULLS LAST, i.id LIMIT ?""",
+        [today - timedelta(days=days_back), today + timedelta(days=days_ahead), list(statuses),
+         float(min_score), limit]))
+
+
+def topic_week_counts(con: duckdb.DuckDBPyConnection, since: date) -> list[dict[str, Any]]:
+    return _rows(con.execute(
+        """SELECT CAST(date_trunc('week', day) AS DATE) AS week, topic, count(*) AS items
+           FROM (SELECT CAST(coalesce(i.published_at, i.first_seen_at) AS DATE) AS day,
+                        unnest(j.topics) AS topic
+                 FROM items i JOIN item_judgements j ON j.item_id = i.id)
+           WHERE day >= ? GROUP BY ALL ORDER BY week, topic""", [since]))
+
+
+def score_histogram(con: duckdb.DuckDBPyConnection, buckets: int = 20) -> list[dict[str, Any]]:
+    return _rows(con.execute(
+        """SELECT least(floor(score * ?), ? - 1) / ? AS bucket, relevant, count(*) AS items
+           FROM item_judgements GROUP BY ALL ORDER BY bucket""", [buckets, buckets, float(buckets)]))
+
+
+def items_per_source(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    return _rows(con.execute(
+        """SELECT coalesce(s.name, x.source_id) AS source, coalesce(s.jurisdiction, '') AS jurisdiction,
+                  count(*) AS items
+           FROM item_sources x LEFT JOIN sources s ON s.id = x.source_id
+           GROUP BY ALL ORDER BY items DESC"""))
+
+
+def items_per_jurisdiction(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    return _rows(con.execute(
+        """SELECT coalesce(nullif(jurisdiction, ''), 'unbekannt') AS jurisdiction, count(*) AS items
+           FROM items GROUP BY ALL ORDER BY items DESC"""))
+
+
+def item_total(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT count(*) FROM items").fetchone()
+    return int(row[0]) if row else 0

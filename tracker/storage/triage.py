@@ -1,0 +1,97 @@
+"""Writes of the team's decisions: triage state with an event per change, relevance labels.
+
+Every write is one transaction: the new ``item_triage`` row and its ``triage_events`` rows
+land together or not at all, each event naming who acted and when.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+
+from tracker.storage.connection import transaction
+from tracker.triage import TriageState, changes
+
+
+def triage_state(con: duckdb.DuckDBPyConnection, item_id: str) -> TriageState:
+    row = con.execute(
+        "SELECT status, owner, member_input_due, board_signoff_due FROM item_triage WHERE item_id = ?",
+        [item_id]).fetchone()
+    if row is None:
+        return TriageState()
+    return TriageState(status=row[0], owner=row[1], member_input_due=row[2], board_signoff_due=row[3])
+
+
+def save_triage(con: duckdb.DuckDBPyConnection, item_id: str, new: TriageState, *, actor: str,
+                at: datetime) -> list[tuple[str, str | None, str | None]]:
+    """Store ``new`` and one event per changed field; returns the changes (empty: nothing stored).
+
+    The old state is read inside the transaction, so two people saving at once each get
+    their own events against what was really stored before them.
+    """
+    with transaction(con):
+        old = triage_state(con, item_id)
+        diff = changes(old, new)
+        if not diff:
+            return []
+        con.execute(
+            """INSERT INTO item_triage (item_id, status, owner, member_input_due, board_signoff_due,
+                                        updated_by, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (item_id) DO UPDATE SET status = excluded.status, owner = excluded.owner,
+                 member_input_due = excluded.member_input_due,
+                 board_signoff_due = excluded.board_signoff_due,
+                 updated_by = excluded.updated_by, updated_at = excluded.updated_at""",
+            [item_id, new.status, new.owner or None, new.member_input_due, new.board_signoff_due,
+             actor, at])
+        for name, old_value, new_value in diff:
+            con.execute(
+                """INSERT INTO triage_events (item_id, occurred_at, actor, action, old_value, new_value)
+                   VALUES (?, ?, ?, ?, ?, ?)""", [item_id, at, actor, name, old_value, new_value])
+    return diff
+
+
+def triage_events(con: duckdb.DuckDBPyConnection, item_id: str) -> list[dict[str, Any]]:
+    cursor = con.execute(
+        """SELECT occurred_at, actor, action, old_value, new_value FROM triage_events
+           WHERE item_id = ? ORDER BY occurred_at DESC, id DESC""", [item_id])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def add_relevance_label(con: duckdb.DuckDBPyConnection, item_id: str, *, relevant: bool | None,
+                        topics: list[str] | None, actor: str, at: datetime,
+                        note: str | None = None) -> None:
+    """Record the team's verdict; ``tracker train`` reads the latest label per item."""
+    con.execute(
+        """INSERT INTO relevance_labels (item_id, relevant, topics, labelled_by, labelled_at, note)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        [item_id, relevant, sorted(topics) if topics is not None else None, actor, at, note or None])
+
+
+def relevance_labels(con: duckdb.DuckDBPyConnection, item_id: str) -> list[dict[str, Any]]:
+    cursor = con.execute(
+        """SELECT relevant, topics, labelled_by, labelled_at, note FROM relevance_labels
+           WHERE item_id = ? ORDER BY labelled_at DESC, id DESC""", [item_id])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def item_exists(con: duckdb.DuckDBPyConnection, item_id: str) -> bool:
+    return con.execute("SELECT 1 FROM items WHERE id = ?", [item_id]).fetchone() is not None
+
+
+def internal_dates_due(con: duckdb.DuckDBPyConnection, start: date, end: date) -> list[dict[str, Any]]:
+    """Internal milestones (member input, board sign-off) falling in [start, end]."""
+    cursor = con.execute(
+        """SELECT * FROM (
+               SELECT t.item_id, i.title, 'member_input_due' AS kind, t.member_input_due AS due,
+                      t.owner, t.status FROM item_triage t JOIN items i ON i.id = t.item_id
+               UNION ALL
+               SELECT t.item_id, i.title, 'board_signoff_due', t.board_signoff_due,
+                      t.owner, t.status FROM item_triage t JOIN items i ON i.id = t.item_id)
+           WHERE due BETWEEN ? AND ? ORDER BY due, item_id""", [start, end])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

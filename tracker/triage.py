@@ -1,0 +1,141 @@
+"""Triage rules: the statuses an item moves through and the internal dates of a hearing.
+
+Pure functions only. The dashboard asks these rules before it writes, so the CLI, alerts
+and statements see the same meaning of "open" and the same proposed dates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from tracker import settings, workdays
+
+STATUS_LABELS: dict[str, str] = {
+    "neu": "Neu",
+    "beobachten": "Beobachten",
+    "stellungnahme_geplant": "Stellungnahme geplant",
+    "abgegeben": "Abgegeben",
+    "erledigt": "Erledigt",
+    "irrelevant": "Irrelevant",
+}
+STATUSES = tuple(STATUS_LABELS)
+DEFAULT_STATUS = "neu"
+# Items still waiting for the team: their deadlines count, alerts and the Fristen page show them.
+OPEN_STATUSES = ("neu", "beobachten", "stellungnahme_geplant")
+# Statuses that commit someone to work on the item, so the item needs an owner.
+OWNER_REQUIRED = ("stellungnahme_geplant", "abgegeben")
+
+TRIAGE_FIELDS = ("status", "owner", "member_input_due", "board_signoff_due")
+
+# Working days before the external deadline. Board sign-off must come last, member input
+# early enough that the office can merge the positions before the board reads them.
+DEFAULT_MEMBER_INPUT_WORKDAYS = 5
+DEFAULT_BOARD_SIGNOFF_WORKDAYS = 2
+
+
+@dataclass(frozen=True)
+class TriageState:
+    status: str = DEFAULT_STATUS
+    owner: str | None = None
+    member_input_due: date | None = None
+    board_signoff_due: date | None = None
+
+    def value(self, name: str) -> object:
+        return getattr(self, name)
+
+
+@dataclass(frozen=True)
+class InternalDates:
+    member_input_due: date
+    board_signoff_due: date
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+def status_label(status: str | None) -> str:
+    return STATUS_LABELS.get(status or DEFAULT_STATUS, status or DEFAULT_STATUS)
+
+
+def is_open(status: str | None) -> bool:
+    return (status or DEFAULT_STATUS) in OPEN_STATUSES
+
+
+def lead_times() -> tuple[int, int]:
+    """(member input, board sign-off) in working days before the deadline, from settings."""
+    def read(name: str, default: int) -> int:
+        raw = settings.setting(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError as exc:
+            raise ValueError(f"{name}={raw!r} ist keine ganze Zahl") from exc
+        if not 0 <= value <= 60:
+            raise ValueError(f"{name}={value} liegt nicht zwischen 0 und 60 Arbeitstagen")
+        return value
+
+    return (read("TRACKER_MEMBER_INPUT_WORKDAYS", DEFAULT_MEMBER_INPUT_WORKDAYS),
+            read("TRACKER_BOARD_SIGNOFF_WORKDAYS", DEFAULT_BOARD_SIGNOFF_WORKDAYS))
+
+
+def _first_working_day_from(day: date, land: str | None) -> date:
+    return day if workdays.is_working_day(day, land) else workdays.add_working_days(day, 1, land)
+
+
+def propose_internal_dates(deadline: date, today: date, *, land: str | None = None,
+                           member_input_workdays: int = DEFAULT_MEMBER_INPUT_WORKDAYS,
+                           board_signoff_workdays: int = DEFAULT_BOARD_SIGNOFF_WORKDAYS
+                           ) -> InternalDates:
+    """Count back from the deadline in working days (public holidays of ``land`` excluded).
+
+    A short hearing may leave less time than the usual lead times: the dates are then
+    squeezed into the days that remain (never before today) and a warning says so.
+    """
+    if member_input_workdays < board_signoff_workdays:
+        raise ValueError("Mitgliederrückmeldung muss vor der Vorstandsfreigabe liegen")
+    board = workdays.add_working_days(deadline, -board_signoff_workdays, land)
+    member = workdays.add_working_days(deadline, -member_input_workdays, land)
+    warnings: list[str] = []
+    if deadline < today:
+        return InternalDates(member, board, ("Die Frist ist bereits abgelaufen.",))
+    start = _first_working_day_from(today, land)
+    if member < start:
+        left = workdays.working_days_between(today, deadline, land)
+        warnings.append(
+            f"Nur noch {left} Arbeitstag(e) bis zur Frist: die Mitgliederbeteiligung ist verkürzt."
+        )
+        member = min(start, deadline)
+        if board < member:
+            board = member
+    return InternalDates(member, board, tuple(warnings))
+
+
+def validate(new: TriageState, old: TriageState, deadline: date | None) -> list[str]:
+    """Problems that block saving ``new``; empty when the change may be stored."""
+    problems: list[str] = []
+    if new.status not in STATUS_LABELS:
+        problems.append(f"Unbekannter Status {new.status!r}.")
+    if new.status in OWNER_REQUIRED and not (new.owner or "").strip():
+        problems.append(f"Status „{status_label(new.status)}“ braucht eine verantwortliche Person.")
+    if new.status == "abgegeben" and old.status not in ("stellungnahme_geplant", "abgegeben"):
+        problems.append("„Abgegeben“ setzt eine geplante Stellungnahme voraus.")
+    if new.member_input_due and new.board_signoff_due and new.member_input_due > new.board_signoff_due:
+        problems.append("Die Mitgliederrückmeldung muss vor der Vorstandsfreigabe liegen.")
+    if deadline:
+        for name, label in (("member_input_due", "Mitgliederrückmeldung"),
+                            ("board_signoff_due", "Vorstandsfreigabe")):
+            value = new.value(name)
+            if value and value > deadline:
+                problems.append(f"{label} liegt nach der Frist ({deadline:%d.%m.%Y}).")
+    return problems
+
+
+def changes(old: TriageState, new: TriageState) -> list[tuple[str, str | None, str | None]]:
+    """(field, old, new) for every field that differs, values as stored in triage_events."""
+    def text(value: object) -> str | None:
+        if value is None or value == "":
+            return None
+        return value.isoformat() if isinstance(value, date) else str(value)
+
+    return [(name, text(old.value(name)), text(new.value(name)))
+            for name in TRIAGE_FIELDS if text(old.value(name)) != text(new.value(name))]

@@ -1,0 +1,1 @@
+"""Streamlit glue: who is acting, safe rendering of feed text, widgets shared by pages."""

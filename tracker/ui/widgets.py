@@ -1,0 +1,96 @@
+"""Pieces every dashboard page uses: error guard, demo banner, labels, badges."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+
+from tracker import inbox, triage, workdays
+from tracker.errors import UserError
+from tracker.storage import DatabaseLockedError
+
+BERLIN = ZoneInfo("Europe/Berlin")
+URGENCY_COLOURS = {"abgelaufen": "#6b7280", "kritisch": "#dc2626", "bald": "#d97706",
+                   "spaeter": "#2563eb", "keine": "#9ca3af"}
+
+
+def today() -> date:
+    """Today in Berlin: the team's deadlines are German calendar days."""
+    return datetime.now(UTC).astimezone(BERLIN).date()
+
+
+def land() -> str:
+    return workdays.configured_land()
+
+
+@contextmanager
+def guarded() -> Iterator[None]:
+    """Show database and user errors as one line instead of a traceback, then stop the page."""
+    try:
+        yield
+    except DatabaseLockedError:
+        st.warning("Die Datenbank ist gerade durch einen anderen Vorgang (z. B. eine Sammlung) "
+                   "belegt. Bitte in einigen Sekunden neu laden.")
+        st.stop()
+    except UserError as exc:
+        st.error(str(exc))
+        st.stop()
+
+
+@lru_cache(maxsize=1)
+def topic_labels() -> dict[str, str]:
+    """German topic labels from the taxonomy; ids stand in while it cannot be read."""
+    try:
+        from tracker.judge.taxonomy import load_taxonomy
+
+        return {tid: topic.label_de for tid, topic in load_taxonomy().topics.items()}
+    except (ImportError, UserError, OSError):
+        return {}
+
+
+def topic_label(topic_id: str) -> str:
+    return topic_labels().get(topic_id, topic_id)
+
+
+def demo_banner(shift_days: int | None) -> None:
+    if shift_days is None:
+        return
+    if shift_days:
+        st.info(f"Hinweis: Hier sind Demodaten zu sehen. Alle Datumsangaben wurden um {shift_days} "
+                "Tage verschoben, damit die Fristen in der Zukunft liegen.", icon="🧪")
+    else:
+        st.info("Hinweis: Hier sind unverschobene Demodaten zu sehen.", icon="🧪")
+
+
+def badge(text: str, colour: str) -> str:
+    """A small coloured label; ``text`` is escaped here, callers pass plain words."""
+    return (f'<span style="background:{colour};color:#fff;border-radius:0.4rem;'
+            f'padding:0.05rem 0.45rem;font-size:0.78rem;margin-right:0.3rem;white-space:nowrap">'
+            f"{html.escape(text)}</span>")
+
+
+def deadline_badge(deadline: date | None, day: date) -> str:
+    level = inbox.urgency(deadline, day, land())
+    if level == "keine":
+        return ""
+    return badge(inbox.deadline_phrase(deadline, day, land()), URGENCY_COLOURS[level])
+
+
+def status_badge(status: str | None) -> str:
+    colour = "#16a34a" if status in ("abgegeben", "erledigt") else (
+        "#9ca3af" if status == "irrelevant" else "#7c3aed")
+    return badge(triage.status_label(status), colour)
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    if value is None:
+        return "–"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
