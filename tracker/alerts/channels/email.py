@@ -1,0 +1,109 @@
+"""E-mail over SMTP: one German digest per recipient, plain text plus HTML.
+
+The Message-ID is fixed by the outbox before the first attempt, so a message resent
+after a crash carries the same ID and mail clients and servers can recognise it.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, parseaddr
+
+from tracker import settings
+from tracker.alerts import render
+from tracker.alerts.channels import DeliveryError, OutgoingMessage
+
+DEFAULT_TIMEOUT = 30.0
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "ja", "on")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str | None
+    port: int = 587
+    user: str | None = None
+    password: str | None = None
+    sender: str = "konsultationsradar@localhost"
+    starttls: bool = True
+    use_ssl: bool = False
+    timeout: float = DEFAULT_TIMEOUT
+
+    @classmethod
+    def from_settings(cls) -> SmtpSettings:
+        port = int(settings.setting("SMTP_PORT") or 587)
+        return cls(
+            host=settings.setting("SMTP_HOST"),
+            port=port,
+            user=settings.setting("SMTP_USER") or None,
+            password=settings.setting("SMTP_PASSWORD") or None,
+            sender=settings.setting("SMTP_FROM") or cls.sender,
+            starttls=_flag(settings.setting("SMTP_STARTTLS", "true")),
+            use_ssl=_flag(settings.setting("SMTP_SSL", "true" if port == 465 else "false")),
+            timeout=float(settings.setting("SMTP_TIMEOUT") or DEFAULT_TIMEOUT),
+        )
+
+    @property
+    def domain(self) -> str:
+        address = parseaddr(self.sender)[1]
+        return address.rpartition("@")[2] or "konsultationsradar.local"
+
+
+def build_email(message: OutgoingMessage, *, sender: str, base: str, now: datetime | None = None) -> EmailMessage:
+    mail = EmailMessage()
+    mail["Subject"] = render.subject(message.alerts, message.today)
+    name, address = parseaddr(sender)
+    mail["From"] = formataddr((name or "Konsultationsradar", address or sender))
+    mail["To"] = message.recipient
+    mail["Date"] = format_datetime(now or datetime.now(UTC))
+    mail["Message-ID"] = message.message_id
+    mail["Auto-Submitted"] = "auto-generated"
+    mail["Content-Language"] = "de"
+    mail.set_content(render.text_body(message.alerts, base), charset="utf-8")
+    mail.add_alternative(render.html_body(message.alerts, base), subtype="html", charset="utf-8")
+    return mail
+
+
+class EmailChannel:
+    def __init__(self, smtp: SmtpSettings, *, base: str | None = None) -> None:
+        self.smtp = smtp
+        self.base = base or render.base_url()
+
+    def send(self, message: OutgoingMessage) -> None:
+        if not self.smtp.host:
+            raise DeliveryError("SMTP_HOST ist nicht gesetzt (Umgebung oder .streamlit/secrets.toml)")
+        mail = build_email(message, sender=self.smtp.sender, base=self.base)
+        try:
+            if self.smtp.use_ssl:
+                client = smtplib.SMTP_SSL(self.smtp.host, self.smtp.port, timeout=self.smtp.timeout,
+                                          context=ssl.create_default_context())
+            else:
+                client = smtplib.SMTP(self.smtp.host, self.smtp.port, timeout=self.smtp.timeout)
+            with client:
+                if self.smtp.starttls and not self.smtp.use_ssl:
+                    client.ehlo()
+                    if client.has_extn("starttls"):
+                        client.starttls(context=ssl.create_default_context())
+                        client.ehlo()
+                    elif self.smtp.user:
+                        raise DeliveryError("SMTP-Server bietet kein STARTTLS an; Passwort wird nicht "
+                                            "unverschlüsselt gesendet")
+                if self.smtp.user:
+                    client.login(self.smtp.user, self.smtp.password or "")
+                client.send_message(mail, from_addr=parseaddr(self.smtp.sender)[1] or self.smtp.sender,
+                                    to_addrs=[message.recipient])
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = "; ".join(f"{rcpt}: {code} {text.decode(errors='replace')}"
+                              for rcpt, (code, text) in exc.recipients.items())
+            raise DeliveryError(f"Empfänger abgelehnt: {codes}") from exc
+        except smtplib.SMTPResponseException as exc:
+            text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+            raise DeliveryError(f"SMTP {exc.smtp_code}: {text}") from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(f"SMTP {self.smtp.host}:{self.smtp.port}: {type(exc).__name__}: {exc}") from exc

@@ -1,0 +1,279 @@
+"""Compute -> store -> send -> mark sent, so that no alert is lost or doubled.
+
+1. The rules compute today's alerts; rows whose dedup key is already stored are ignored.
+2. Pending rows are grouped into messages (a digest per recipient and channel, or one
+   per alert for "immediate" subscriptions). The grouping and the Message-ID are stored
+   *before* anything is sent and never change afterwards.
+3. Each message is sent with no database connection open; a failure is retried a few
+   times in the run and then, with growing pauses, in later runs. Rows are never dropped.
+4. Success is recorded. A crash between 3 and 4 leaves the rows "sending": the next run
+   sends the same message again, with the same Message-ID, so receivers can tell.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tracker import settings, workdays
+from tracker.alerts import lease, render, rules
+from tracker.alerts.channels import Channel, DeliveryError, OutgoingMessage
+from tracker.alerts.channels.email import EmailChannel, SmtpSettings
+from tracker.alerts.channels.webhook import WebhookChannel, configured_webhooks
+from tracker.storage import alerts as store
+from tracker.storage import open_db
+from tracker.storage.connection import transaction
+
+BERLIN = ZoneInfo("Europe/Berlin")
+LEASE_NAME = "alerts"
+# Pauses between failed runs: a minute, five, a quarter hour, an hour, then every six hours.
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1),
+           timedelta(hours=6))
+DEFAULT_TRIES = 3
+DEFAULT_PAUSES = (1.0, 3.0)
+CRASH_HOOK_ENV = "TRACKER_TEST_CRASH_AFTER_SEND"
+
+
+@dataclass(frozen=True)
+class MessageResult:
+    message_id: str
+    channel: str
+    recipient: str
+    alert_count: int
+    ok: bool
+    tries: int
+    error: str | None = None
+    resent: bool = False   # formed in an earlier run (crash or failure), sent again now
+
+
+@dataclass
+class RunReport:
+    today: date
+    computed: int = 0
+    new: int = 0
+    messages: list[MessageResult] = field(default_factory=list)
+    would_send: list[rules.OutboxEntry] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    locked: bool = False
+
+    @property
+    def sent(self) -> list[MessageResult]:
+        return [m for m in self.messages if m.ok]
+
+    @property
+    def failed(self) -> list[MessageResult]:
+        return [m for m in self.messages if not m.ok]
+
+
+@dataclass(frozen=True)
+class SendPolicy:
+    tries: int = DEFAULT_TRIES
+    pauses: Sequence[float] = DEFAULT_PAUSES
+    sleep: Callable[[float], None] = time.sleep
+
+
+def backoff(failed_runs: int) -> timedelta:
+    return BACKOFF[min(max(failed_runs, 1), len(BACKOFF)) - 1]
+
+
+def rule_settings() -> rules.RuleSettings:
+    threshold = int(settings.setting("TRACKER_SOURCE_FAILURE_THRESHOLD") or rules.DEFAULT_FAILURE_THRESHOLD)
+    return rules.RuleSettings(land=workdays.configured_land(), failure_threshold=threshold)
+
+
+def local_today(now: datetime) -> date:
+    return now.astimezone(BERLIN).date()
+
+
+def compute(now: datetime, *, db_path: Path | None = None,
+            rule_config: rules.RuleSettings | None = None) -> tuple[list[rules.OutboxEntry], list[str]]:
+    """Today's outbox entries and the subscriptions that could not be served (why)."""
+    config = rule_config or rule_settings()
+    with open_db(db_path) as con:
+        inputs = store.load_alert_inputs(con, today=local_today(now), since=now - config.lookback)
+    entries = rules.compute(inputs, today=local_today(now), now=now, rules=config)
+    return entries, list(inputs.skipped)
+
+
+def plan_messages(rows: Sequence[dict[str, Any]], domain: str) -> list[tuple[list[int], str]]:
+    """Group unbatched rows into messages: (row ids, Message-ID)."""
+    planned = []
+    digest = sorted((r for r in rows if r["mode"] == "digest"), key=lambda r: (r["channel"], r["recipient"]))
+    for _, group in groupby(digest, key=lambda r: (r["channel"], r["recipient"])):
+        members = list(group)
+        planned.append(([r["id"] for r in members], render.message_id([r["dedup_key"] for r in members], domain)))
+    for row in rows:
+        if row["mode"] != "digest":
+            planned.append(([row["id"]], render.message_id([row["dedup_key"]], domain)))
+    return planned
+
+
+class _Unavailable:
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def send(self, message: OutgoingMessage) -> None:
+        raise DeliveryError(self.reason)
+
+
+def default_channels() -> Callable[[str], Channel]:
+    """Channel name -> channel, from settings; an unknown webhook fails visibly."""
+    smtp = SmtpSettings.from_settings()
+    email = EmailChannel(smtp)
+    hooks = configured_webhooks()
+
+    def resolve(name: str) -> Channel:
+        if name == "email":
+            return email
+        hook = hooks.get(name.partition(":")[2])
+        if name.startswith("webhook:") and hook is not None:
+            return WebhookChannel(hook)
+        return _Unavailable(f"Kanal {name!r} ist nicht konfiguriert (TRACKER_WEBHOOKS)")
+
+    return resolve
+
+
+def _as_resolver(channels: Mapping[str, Channel] | Callable[[str], Channel] | None) -> Callable[[str], Channel]:
+    if channels is None:
+        return default_channels()
+    if callable(channels):
+        return channels
+    mapping = dict(channels)
+    return lambda name: mapping.get(name) or _Unavailable(f"Kanal {name!r} ist nicht konfiguriert")
+
+
+def _message(rows: Sequence[dict[str, Any]], today: date) -> OutgoingMessage:
+    alerts = tuple(rules.Alert.from_payload(r["payload"]) for r in rows)
+    first = rows[0]
+    return OutgoingMessage(first["message_id"], first["channel"], first["recipient"], alerts, today)
+
+
+Attempt = tuple[datetime, bool, str | None, int]
+
+
+def _deliver(channel: Channel, message: OutgoingMessage, policy: SendPolicy) -> tuple[list[Attempt], str | None]:
+    """Try a few times; returns every attempt (when, ok, error, ms) and the last error."""
+    attempts: list[Attempt] = []
+    error: str | None = None
+    for attempt in range(max(1, policy.tries)):
+        if attempt:
+            policy.sleep(policy.pauses[min(attempt - 1, len(policy.pauses) - 1)] if policy.pauses else 0)
+        started = time.monotonic()
+        at = datetime.now(UTC)
+        try:
+            channel.send(message)
+        except DeliveryError as exc:
+            error = str(exc)
+        except Exception as exc:  # a channel bug must not stop the other channels
+            error = f"{type(exc).__name__}: {exc}"
+        else:
+            attempts.append((at, True, None, int((time.monotonic() - started) * 1000)))
+            return attempts, None
+        attempts.append((at, False, error, int((time.monotonic() - started) * 1000)))
+    return attempts, error
+
+
+def _crash_for_test() -> None:
+    # Lets a test prove that a crash between sending and recording loses nothing.
+    if os.environ.get(CRASH_HOOK_ENV) == "1":
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def send_due(now: datetime, *, resolve: Callable[[str], Channel], policy: SendPolicy,
+             include_digest: bool, domain: str, db_path: Path | None = None) -> list[MessageResult]:
+    """Form messages from pending rows, then send every formed message that is due."""
+    with open_db(db_path) as con, transaction(con):
+        previously_formed = {r["message_id"] for r in store.batches_due(con, now)}
+        for ids, message_id in plan_messages(store.unbatched(con, include_digest=include_digest), domain):
+            store.form_batch(con, ids, message_id, now)
+        due = store.batches_due(con, now)
+    results = []
+    today = local_today(now)
+    for message_id, group in groupby(sorted(due, key=lambda r: (r["message_id"], r["id"])),
+                                     key=lambda r: r["message_id"]):
+        rows = list(group)
+        message = _message(rows, today)
+        attempts, error = _deliver(resolve(message.channel), message, policy)
+        if error is None:
+            _crash_for_test()
+        prior_runs = max(r["attempts"] for r in rows) // max(1, policy.tries)
+        with open_db(db_path) as con, transaction(con):
+            for at, ok, err, ms in attempts:
+                store.record_delivery(con, message_id=message_id, channel=message.channel,
+                                      recipient=message.recipient, alert_count=len(rows), attempted_at=at,
+                                      ok=ok, error=err, duration_ms=ms)
+            if error is None:
+                store.mark_sent(con, message_id, datetime.now(UTC), len(attempts))
+            else:
+                store.mark_failed(con, message_id, error, len(attempts), now + backoff(prior_runs + 1))
+        results.append(MessageResult(message_id, message.channel, message.recipient, len(rows), error is None,
+                                     len(attempts), error, resent=message_id in previously_formed))
+    return results
+
+
+def digest_due(now: datetime, *, db_path: Path | None = None) -> bool:
+    """For a scheduler: the daily digest goes out once per day, from TRACKER_DIGEST_HOUR on."""
+    hour = int(settings.setting("TRACKER_DIGEST_HOUR") or 7)
+    local = now.astimezone(BERLIN)
+    if local.hour < hour:
+        return False
+    with open_db(db_path) as con:
+        return not store.digest_sent_on(con, local.date())
+
+
+def run(*, now: datetime | None = None, dry_run: bool = False, include_digest: bool = True,
+        channels: Mapping[str, Channel] | Callable[[str], Channel] | None = None,
+        policy: SendPolicy | None = None, db_path: Path | None = None,
+        rule_config: rules.RuleSettings | None = None) -> RunReport:
+    """One alert run. With ``dry_run`` nothing is stored or sent; the report lists what would be."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    report = RunReport(today=local_today(now), dry_run=dry_run)
+    entries, report.skipped = compute(now, db_path=db_path, rule_config=rule_config)
+    report.computed = len(entries)
+    if dry_run:
+        with open_db(db_path) as con:
+            known = store.known_dedup_keys(con, [e.dedup_key for e in entries])
+        report.would_send = [e for e in entries if e.dedup_key not in known]
+        report.new = len(report.would_send)
+        return report
+    with lease.held(LEASE_NAME, now=now, db_path=db_path) as mine:
+        if not mine:
+            report.locked = True
+            return report
+        with open_db(db_path) as con, transaction(con):
+            report.new = store.enqueue(con, entries, now)
+        report.messages = send_due(now, resolve=_as_resolver(channels), policy=policy or SendPolicy(),
+                                   include_digest=include_digest, domain=SmtpSettings.from_settings().domain,
+                                   db_path=db_path)
+        if include_digest:
+            with open_db(db_path) as con:
+                store.record_digest_day(con, report.today, now)
+    return report
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    counts: dict[str, int]
+    open_rows: list[dict[str, Any]]
+    recent_deliveries: list[dict[str, Any]]
+
+    @property
+    def unsent(self) -> int:
+        return sum(n for status, n in self.counts.items() if status != "sent")
+
+
+def status(*, db_path: Path | None = None, limit: int = 50) -> OutboxStatus:
+    """What the dashboard and ``tracker alerts status`` show: counts, what is stuck, last sends."""
+    with open_db(db_path) as con:
+        return OutboxStatus(counts=store.outbox_counts(con),
+                            open_rows=store.outbox_rows(con, statuses=("pending", "sending", "failed"), limit=limit),
+                            recent_deliveries=store.recent_deliveries(con, limit=20))
