@@ -54,6 +54,12 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         owner = self.server.owner
         route = owner._record(path, self.path, {k.lower(): v for k, v in self.headers.items()})
+        try:
+            self._answer_route(route, owner, send_body)
+        finally:
+            owner._done()
+
+    def _answer_route(self, route: Route | None, owner: FeedServer, send_body: bool) -> None:
         if route is None:
             self._send(404, {"Content-Type": "text/plain"}, b"not found", send_body)
             return
@@ -140,11 +146,14 @@ class FeedServer:
         self._lock = threading.Lock()
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._in_flight = 0
+        self.max_in_flight = 0  # most requests being answered at the same time
 
     def __enter__(self) -> FeedServer:
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.owner = self
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
         self._thread.start()
         return self
 
@@ -194,10 +203,16 @@ class FeedServer:
     def _record(self, path: str, raw_path: str, headers: dict[str, str]) -> Route | None:
         with self._lock:
             self._requests.setdefault(path, []).append({**headers, ":path": raw_path})
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
             route = self._routes.get(path)
             if route is not None:
                 route.hits += 1
             return route
+
+    def _done(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
 
 
 @pytest.fixture

@@ -1,0 +1,231 @@
+"""JSON API adapters on real API samples (shared fixtures) and on a realistic Have Your Say page."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FEED_FIXTURES, require_shared
+from tracker.parse import parse_document
+
+HERE = Path(__file__).parent
+JSON_DIR = FEED_FIXTURES / "json"
+HYS_SAMPLE = HERE / "fixtures" / "json" / "eu_haveyoursay_searchInitiatives_sample.json"
+HYS_URL = "https://ec.europa.eu/info/law/better-regulation/brpapi/searchInitiatives?page=0&size=50&language=EN"
+
+
+def _shared(name: str) -> bytes:
+    return require_shared(JSON_DIR / name).read_bytes()
+
+
+# --- GOV.UK -------------------------------------------------------------------------------
+
+def test_govuk_closing_date_becomes_london_date_and_exact_instant() -> None:
+    result = parse_document(_shared("uk_govuk_content_api_consultation_closed_consultation.json"),
+                            kind="govuk", url="https://www.gov.uk/api/content/x")
+    assert result.error is None
+    [entry] = result.entries
+    assert entry.title == "Review of Museums in England"
+    assert entry.link == "https://www.gov.uk/government/consultations/review-of-museums-in-england"
+    assert entry.deadline == date(2016, 10, 31)
+    assert entry.deadline_at == datetime(2016, 10, 31, 16, 0, tzinfo=UTC)
+    assert entry.deadline_text == "closing_date: 2016-10-31T17:00:00+01:00"
+    assert entry.opening_date == date(2016, 9, 5)
+    assert entry.stage == "consultation"
+    assert entry.language == "en"
+    assert entry.guid == "1aa96aac-d978-4de2-b717-0f54acb33883"
+    assert "open until 31 October 2016" in entry.content_html
+    assert entry.extra["document_type"] == "closed_consultation"
+
+
+@pytest.mark.parametrize(("name", "closing"), [
+    ("open_consultation", date(2216, 12, 16)),
+    ("unopened_consultation", date(2210, 10, 31)),
+    ("consultation_outcome", date(2016, 7, 13)),
+    ("best-practice-consultation", date(2014, 10, 7)),
+])
+def test_govuk_every_sample_has_its_closing_date(name: str, closing: date) -> None:
+    result = parse_document(_shared(f"uk_govuk_content_api_consultation_{name}.json"), kind="govuk", url="")
+    assert result.error is None and result.entries[0].deadline == closing
+
+
+def test_govuk_late_evening_closing_stays_on_london_day() -> None:
+    # 22:45+01:00 is 21:45 UTC: the same London day, nothing shifts.
+    result = parse_document(_shared("uk_govuk_content_api_consultation_consultation_outcome.json"),
+                            kind="govuk", url="")
+    assert result.entries[0].deadline_at == datetime(2016, 7, 13, 21, 45, tzinfo=UTC)
+
+
+def test_govuk_search_api_shape() -> None:
+    body = json.dumps({"results": [
+        {"title": "Heat network zoning: consultation", "link": "/government/consultations/heat-network-zoning",
+         "description": "Proposals for <zoning>", "public_timestamp": "2026-02-01T09:30:00Z",
+         "content_store_document_type": "open_consultation", "closing_date": "2026-03-28T23:59:00+00:00"},
+        {"description": "no title, no link"},
+    ], "total": 2}).encode()
+    result = parse_document(body, kind="govuk", url="https://www.gov.uk/api/search.json")
+    assert result.error is None
+    [entry] = result.entries
+    assert entry.link == "https://www.gov.uk/government/consultations/heat-network-zoning"
+    assert entry.deadline == date(2026, 3, 28) and entry.stage == "consultation"
+    assert entry.summary_html == "<p>Proposals for &lt;zoning&gt;</p>"
+    assert entry.published == datetime(2026, 2, 1, 9, 30, tzinfo=UTC)
+    assert result.warnings == ["Treffer 2 übersprungen: Feld 'base_path' bzw. 'link' fehlt"]
+
+
+# --- regulations.gov ---------------------------------------------------------------------
+
+def test_regulationsgov_utc_deadline_is_previous_day_in_washington() -> None:
+    wrapper = json.loads(_shared("us_regulationsgov_v4_DOS-2022-0004_docket_document_comment.json"))
+    result = parse_document(json.dumps(wrapper["document"]).encode(), kind="regulationsgov", url="")
+    assert result.error is None
+    [entry] = result.entries
+    assert entry.deadline_at == datetime(2022, 5, 10, 3, 59, 59, tzinfo=UTC)
+    assert entry.deadline == date(2022, 5, 9)
+    assert entry.deadline_text == "commentEndDate: 2022-05-10T03:59:59Z"
+    assert entry.opening_date == date(2022, 3, 23)
+    assert entry.link == "https://www.regulations.gov/document/DOS-2022-0004-0001"
+    assert entry.stage == "consultation"
+    assert entry.extra["document_type"] == "Rule"
+
+
+def test_regulationsgov_docket_object() -> None:
+    wrapper = json.loads(_shared("us_regulationsgov_v4_DOS-2022-0004_docket_document_comment.json"))
+    result = parse_document(json.dumps(wrapper["docket"]).encode(), kind="regulationsgov", url="")
+    [entry] = result.entries
+    assert entry.link == "https://www.regulations.gov/docket/DOS-2022-0004"
+    assert "consolidates and co-locates" in entry.summary_html
+    assert entry.deadline is None
+
+
+def test_regulationsgov_search_page_with_null_deadlines() -> None:
+    result = parse_document(_shared("us_regulationsgov_v4_documents_search_bears-ears.json"),
+                            kind="regulationsgov", url="")
+    assert result.error is None and len(result.entries) == 25
+    assert all(e.deadline is None and e.deadline_at is None for e in result.entries)
+    assert result.entries[0].published == datetime(2025, 1, 16, 5, 0, tzinfo=UTC)
+    assert all(e.link and e.link.startswith("https://www.regulations.gov/document/") for e in result.entries)
+
+
+def test_regulationsgov_error_document() -> None:
+    body = b'{"errors": [{"status": "403", "title": "API_KEY_INVALID", "detail": "An invalid api_key was supplied"}]}'
+    result = parse_document(body, kind="regulationsgov", url="")
+    assert result.error == ("regulations.gov API: unerwartete Antwort, API meldet Fehler: "
+                            "An invalid api_key was supplied")
+
+
+# --- Federal Register -------------------------------------------------------------------
+
+def test_federalregister_search_page() -> None:
+    result = parse_document(_shared("us_federalregister_api_documents_search_bears-ears.json"),
+                            kind="federalregister", url="")
+    assert result.error is None and len(result.entries) == 5
+    first = result.entries[0]
+    assert first.guid == "federalregister:2026-07755"
+    assert first.link.startswith("https://www.federalregister.gov/documents/2026/04/21/2026-07755/")
+    # A date-only publication day is midnight in Washington.
+    assert first.published == datetime(2026, 4, 21, 4, 0, tzinfo=UTC)
+    assert first.deadline is None  # this sample did not request comments_close_on
+    assert "Interior Department" in first.extra["agencies"]
+
+
+def test_federalregister_comments_close_on() -> None:
+    body = json.dumps({"count": 1, "results": [{
+        "document_number": "2026-01234", "title": "Spectrum for utilities in the 450 MHz band",
+        "type": "Proposed Rule", "html_url": "https://www.federalregister.gov/d/2026-01234",
+        "publication_date": "2026-03-02", "comments_close_on": "2026-05-01",
+        "comment_url": "https://www.regulations.gov/commenton/FCC-2026-0001-0001",
+        "docket_ids": ["FCC-2026-0001"]}]}).encode()
+    [entry] = parse_document(body, kind="federalregister", url="").entries
+    assert entry.deadline == date(2026, 5, 1) and entry.deadline_at is None
+    assert entry.deadline_text == "comments_close_on: 2026-05-01"
+    assert entry.stage == "consultation"
+    assert entry.extra["docket_ids"] == ["FCC-2026-0001"]
+
+
+def test_federalregister_empty_result_is_not_an_error() -> None:
+    result = parse_document(b'{"count": 0, "description": "Documents matching x"}', kind="federalregister", url="")
+    assert result.error is None and result.entries == []
+
+
+# --- Have Your Say ------------------------------------------------------------------------
+
+def test_haveyoursay_feedback_end_in_brussels_time() -> None:
+    result = parse_document(HYS_SAMPLE.read_bytes(), kind="haveyoursay", url=HYS_URL)
+    assert result.error is None
+    by_id = {e.guid: e for e in result.entries}
+    assert set(by_id) == {"haveyoursay:14523", "haveyoursay:14688", "haveyoursay:13901"}
+
+    dna = by_id["haveyoursay:14523"]
+    assert dna.link == "https://ec.europa.eu/info/law/better-regulation/have-your-say/initiatives/14523"
+    assert dna.title.startswith("Digital Networks Act")
+    # 23:59:59 Brussels summer time is 21:59:59 UTC, same calendar day.
+    assert dna.deadline_at == datetime(2026, 5, 12, 21, 59, 59, tzinfo=UTC)
+    assert dna.deadline == date(2026, 5, 12)
+    assert dna.deadline_text == "feedbackEndDate: 2026/05/12 23:59:59 (Brüssel)"
+    assert dna.opening_date == date(2026, 3, 17)
+    assert dna.stage == "consultation" and dna.language == "en"
+    assert "gigabit networks &amp; spectrum" in dna.summary_html
+    assert dna.extra["topics"] == ["Digital economy and society"]
+
+
+def test_haveyoursay_current_status_and_utc_day_trap() -> None:
+    entries = parse_document(HYS_SAMPLE.read_bytes(), kind="haveyoursay", url=HYS_URL).entries
+    smart = next(e for e in entries if e.guid == "haveyoursay:14688")
+    # The current window, not the closed earlier one; 00:30 Brussels is still 2 Nov in UTC.
+    assert smart.deadline_at == datetime(2026, 11, 2, 23, 30, tzinfo=UTC)
+    assert smart.deadline == date(2026, 11, 3)
+    assert smart.extra["front_end_stage"] == "ADOPTION_WORKFLOW"
+
+
+def test_haveyoursay_without_feedback_window() -> None:
+    entries = parse_document(HYS_SAMPLE.read_bytes(), kind="haveyoursay", url=HYS_URL).entries
+    evaluation = next(e for e in entries if e.guid == "haveyoursay:13901")
+    assert evaluation.deadline is None and evaluation.deadline_at is None and evaluation.stage is None
+
+
+def test_haveyoursay_bare_page_and_missing_id() -> None:
+    body = json.dumps({"content": [{"shortTitle": "no id"}, {"id": 7, "shortTitle": "ok"}]}).encode()
+    result = parse_document(body, kind="haveyoursay", url="")
+    assert [e.guid for e in result.entries] == ["haveyoursay:7"]
+    assert result.warnings == ["Initiative 1 übersprungen: Feld 'id' fehlt"]
+
+
+# --- Bad input, every adapter ------------------------------------------------------------
+
+ADAPTER_KINDS = ("haveyoursay", "govuk", "federalregister", "regulationsgov")
+
+
+@pytest.mark.parametrize("kind", ADAPTER_KINDS)
+@pytest.mark.parametrize(("body", "expected"), [
+    (b"", "leere Antwort statt JSON"),
+    (b"<!DOCTYPE html><html><body>Wartung</body></html>", "HTML-Seite statt JSON erhalten"),
+    (b'{"results": [', "kein gültiges JSON (Expecting value, Zeile 1, Spalte 14)"),
+    (b"[1, 2, 3]", "unerwartete Antwort, Antwort ist kein JSON-Objekt"),
+])
+def test_bad_input_is_one_clear_error(kind: str, body: bytes, expected: str) -> None:
+    result = parse_document(body, kind=kind, url="")
+    assert result.entries == []
+    assert result.error is not None and expected in result.error
+
+
+@pytest.mark.parametrize(("kind", "missing"), [
+    ("haveyoursay", "Feld 'content' fehlt"),
+    ("govuk", "weder 'results' (Such-API) noch 'base_path' (Content-API) vorhanden"),
+    ("federalregister", "Feld 'results' fehlt"),
+    ("regulationsgov", "Feld 'data' fehlt"),
+])
+def test_unexpected_shape_names_missing_field(kind: str, missing: str) -> None:
+    result = parse_document(b'{"something": "else"}', kind=kind, url="")
+    assert result.error is not None and missing in result.error
+
+
+def test_records_of_the_wrong_api_are_an_error_not_an_empty_success() -> None:
+    # EU Parliament JSON-LD also has a 'data' list, but none of it is JSON:API.
+    result = parse_document(_shared("eu_europarl_opendata_procedure_2016-0132.json"),
+                            kind="regulationsgov", url="")
+    assert result.entries == []
+    assert result.error is not None and "kein Eintrag verwertbar" in result.error

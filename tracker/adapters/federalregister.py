@@ -1,0 +1,77 @@
+"""US Federal Register documents API (``/api/v1/documents.json`` and single documents).
+
+``comments_close_on`` is a date only (Eastern time); no instant is invented for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from tracker.adapters.support import (
+    NEW_YORK,
+    ShapeError,
+    parse_day,
+    require_list,
+    require_mapping,
+    run_adapter,
+    start_of_day,
+    text,
+    text_as_html,
+)
+from tracker.models import ParseResult, RawEntry
+
+API_NAME = "Federal Register API"
+_STAGE_BY_TYPE = {"Proposed Rule": "draft", "Rule": "adopted"}
+
+
+def parse(body: bytes, url: str = "") -> ParseResult:
+    return run_adapter(API_NAME, body, _entries)
+
+
+def _entries(data: object, warnings: list[str]) -> list[RawEntry]:
+    root = require_mapping(data, "Antwort")
+    if "document_number" in root:  # /api/v1/documents/<number>.json
+        return [_entry(root)]
+    if "results" not in root and root.get("count") == 0:
+        return []  # the API omits 'results' when nothing matched
+    results = require_list(root, "results", "der Suchantwort")
+    entries = []
+    for index, raw in enumerate(results):
+        try:
+            entries.append(_entry(require_mapping(raw, f"results[{index}]")))
+        except ShapeError as exc:
+            warnings.append(f"Dokument {index + 1} übersprungen: {exc}")
+    return entries
+
+
+def _entry(doc: Mapping[str, object]) -> RawEntry:
+    number = text(doc.get("document_number"))
+    link = text(doc.get("html_url"))
+    if not number and not link:
+        raise ShapeError("weder 'document_number' noch 'html_url' vorhanden")
+    title = text(doc.get("title"))
+    if not title:
+        raise ShapeError(f"Feld 'title' fehlt ({number or link})")
+    closes_raw = doc.get("comments_close_on")
+    deadline = parse_day(closes_raw)
+    doc_type = text(doc.get("type"))
+    agencies = [text(a.get("name") or a.get("raw_name")) for a in doc.get("agencies") or []
+                if isinstance(a, Mapping)]
+    return RawEntry(
+        guid=f"federalregister:{number}" if number else link,
+        title=title,
+        link=link or f"https://www.federalregister.gov/d/{number}",
+        summary_html=text_as_html(doc.get("abstract")),
+        published=start_of_day(parse_day(doc.get("publication_date")), NEW_YORK),
+        language="en",
+        deadline=deadline,
+        deadline_text=f"comments_close_on: {closes_raw}" if deadline else None,
+        stage="consultation" if deadline else _STAGE_BY_TYPE.get(doc_type),
+        extra={
+            "type": doc_type or None,
+            "agencies": [a for a in agencies if a],
+            "docket_ids": [text(d) for d in doc.get("docket_ids") or []],
+            "comment_url": text(doc.get("comment_url")) or None,
+            "pdf_url": text(doc.get("pdf_url")) or None,
+        },
+    )

@@ -1,0 +1,82 @@
+"""GOV.UK content API (``/api/content/...``) and search API (``/api/search.json``).
+
+``details.closing_date`` carries an offset ("2016-10-31T17:00:00+01:00"); ``deadline`` is
+the London calendar day of that instant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import urljoin
+
+from tracker.adapters.support import (
+    LONDON,
+    ShapeError,
+    local_date,
+    parse_instant,
+    require_list,
+    require_mapping,
+    run_adapter,
+    text,
+    text_as_html,
+)
+from tracker.models import ParseResult, RawEntry
+
+API_NAME = "GOV.UK API"
+SITE = "https://www.gov.uk"
+
+
+def parse(body: bytes, url: str = "") -> ParseResult:
+    return run_adapter(API_NAME, body, _entries)
+
+
+def _entries(data: object, warnings: list[str]) -> list[RawEntry]:
+    root = require_mapping(data, "Antwort")
+    if "results" in root:
+        results = require_list(root, "results", "der Suchantwort")
+        entries = []
+        for index, raw in enumerate(results):
+            try:
+                entries.append(_entry(require_mapping(raw, f"results[{index}]")))
+            except ShapeError as exc:
+                warnings.append(f"Treffer {index + 1} übersprungen: {exc}")
+        return entries
+    if "base_path" not in root and "web_url" not in root:
+        raise ShapeError("weder 'results' (Such-API) noch 'base_path' (Content-API) vorhanden")
+    return [_entry(root)]
+
+
+def _entry(item: Mapping[str, object]) -> RawEntry:
+    details = item.get("details")
+    details = details if isinstance(details, Mapping) else {}
+    path = text(item.get("web_url")) or text(item.get("base_path")) or text(item.get("link"))
+    if not path:
+        raise ShapeError("Feld 'base_path' bzw. 'link' fehlt")
+    title = text(item.get("title"))
+    if not title:
+        raise ShapeError(f"Feld 'title' fehlt ({path})")
+    closing_raw = details.get("closing_date") or item.get("closing_date") or item.get("end_date")
+    opening_raw = details.get("opening_date") or item.get("opening_date") or item.get("start_date")
+    deadline_at = parse_instant(closing_raw)
+    opening_at = parse_instant(opening_raw)
+    doc_type = text(item.get("document_type") or item.get("content_store_document_type")
+                    or item.get("format"))
+    published = parse_instant(details.get("first_public_at") or item.get("first_published_at")
+                              or item.get("public_timestamp") or item.get("public_updated_at"))
+    body_html = details.get("body")
+    return RawEntry(
+        guid=text(item.get("content_id")) or path,
+        title=title,
+        link=urljoin(SITE, path),
+        summary_html=text_as_html(item.get("description")),
+        content_html=body_html if isinstance(body_html, str) else "",
+        published=published,
+        updated=parse_instant(item.get("public_updated_at") or item.get("public_timestamp")),
+        language=text(item.get("locale")) or "en",
+        deadline=local_date(deadline_at, LONDON),
+        deadline_at=deadline_at,
+        deadline_text=f"closing_date: {closing_raw}" if deadline_at else None,
+        opening_date=local_date(opening_at, LONDON),
+        stage="consultation" if "consultation" in doc_type or deadline_at else None,
+        extra={"document_type": doc_type or None, "schema_name": text(item.get("schema_name")) or None},
+    )

@@ -1,0 +1,235 @@
+"""Turn fetched bytes into RawEntry records: feedparser for RSS/Atom, adapters for JSON APIs.
+
+feedparser only ever sees bytes wrapped in a stream: given a bare ``bytes`` object it would
+try to open it as a local file name, and given a URL it would fetch by itself (no timeout).
+External XML entities are never resolved (feedparser disables external general entities in
+its SAX parser and keeps only internal entities in its loose parser; see test_parse).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+
+from tracker.adapters import ADAPTERS
+from tracker.models import SOURCE_KINDS, ParseResult, RawEntry
+from tracker.sanitise import html_to_text
+
+FEED_KINDS = ("rss", "atom")
+
+# Titles a CMS puts into an otherwise valid feed when the real content is unavailable.
+_ERROR_PAGE_TITLE = re.compile(
+    r"^\W*(fehler\b|error\b|404\b|500\b|503\b|seite nicht gefunden|page not found|not found\b"
+    r"|wartungsarbeiten|wartungsmodus|maintenance\b|service unavailable|zugriff verweigert"
+    r"|access denied|forbidden\b|nicht verfügbar|internal server error)",
+    re.IGNORECASE,
+)
+_XML_DECLARATION = re.compile(rb"^(\s*<\?xml[^>]*?encoding\s*=\s*)([\"'])([A-Za-z0-9._:-]+)\2")
+_HEADERS_FOR_FEEDPARSER = ("content-type", "content-language")
+
+
+def parse_document(body: bytes, *, kind: str, url: str,
+                   headers: Mapping[str, str] | None = None) -> ParseResult:
+    """Parse one fetched document of source ``kind``; bad input gives ``error``, never raises."""
+    if kind in ADAPTERS:
+        return ADAPTERS[kind](body, url)
+    if kind in FEED_KINDS:
+        return parse_feed(body, url=url, headers=headers)
+    known = ", ".join(SOURCE_KINDS)
+    return ParseResult(entries=[], error=f"Unbekannte Quellenart '{kind}' (erlaubt: {known})")
+
+
+def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = None) -> ParseResult:
+    """RSS 0.9x/1.0/2.0 or Atom bytes -> ParseResult (``url`` is the base for relative links)."""
+    if not body or not body.strip():
+        return ParseResult(entries=[], error="Leeres Dokument erhalten (kein Feed)")
+    warnings: list[str] = []
+    body, response_headers = _prepare(body, url, headers, warnings)
+    parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers,
+                              resolve_relative_uris=True, sanitize_html=True)
+    feed = parsed.get("feed", {})
+    feed_title = _title_text(feed) or None
+    entries = [_entry(e, feed, url, response_headers) for e in parsed.get("entries", [])]
+
+    if not parsed.get("version") and not entries:
+        return ParseResult(entries=[], feed_title=feed_title, error=_not_a_feed(body, parsed))
+    if parsed.get("bozo"):
+        problem = _bozo_message(parsed.get("bozo_exception"), headers is not None)
+        if problem:
+            warnings.append(f"{problem}; {_count(len(entries))} gelesen")
+    if not entries:
+        warnings.append("Feed enthält keine Einträge (kein Beweis, dass die Quelle leer ist)")
+    suspicious = _error_page_signs(feed_title, entries)
+    if suspicious:
+        warnings.append(suspicious)
+    return ParseResult(entries=entries, feed_title=feed_title, warnings=warnings)
+
+
+def _prepare(body: bytes, url: str, headers: Mapping[str, str] | None,
+             warnings: list[str]) -> tuple[bytes, dict[str, str]]:
+    """Pick the headers feedparser may see and repair a charset label that contradicts the bytes."""
+    lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    chosen = {k: lowered[k] for k in _HEADERS_FOR_FEEDPARSER if k in lowered}
+    # The final URL is the base for relative links; a server's Content-Location is not trusted.
+    chosen["content-location"] = url
+    if _is_utf8_with_non_ascii(body):
+        http_charset = _charset(chosen.get("content-type", ""))
+        declared = _XML_DECLARATION.match(body)
+        declared_charset = declared.group(3).decode("ascii").lower() if declared else None
+        wrong = [c for c in (http_charset, declared_charset) if c and c.replace("_", "-") not in ("utf-8", "utf8")]
+        if wrong:
+            # Bytes that are valid multi-byte UTF-8 are practically never Latin-1 text: trust the bytes.
+            if http_charset:
+                chosen["content-type"] = re.sub(r";\s*charset=[^;]*", "", chosen["content-type"],
+                                                flags=re.IGNORECASE)
+            if declared:
+                body = _XML_DECLARATION.sub(rb"\1\2utf-8\2", body, count=1)
+            warnings.append(f"Zeichensatz als {', '.join(sorted(set(wrong)))} angegeben, "
+                            "Inhalt ist aber UTF-8; als UTF-8 gelesen")
+    return body, chosen
+
+
+def _is_utf8_with_non_ascii(body: bytes) -> bool:
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")) or body.isascii():
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _charset(content_type: str) -> str | None:
+    match = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", content_type, re.IGNORECASE)
+    return match.group(1).lower() if match else None
+
+
+def _not_a_feed(body: bytes, parsed: Mapping[str, Any]) -> str:
+    head = body[:1024].lstrip().lower()
+    if b"<html" in head or b"<!doctype html" in head:
+        return "HTML-Seite statt Feed erhalten (Adresse der Quelle prüfen)"
+    if head[:1] in (b"{", b"["):
+        return "JSON statt RSS/Atom erhalten (Quellenart prüfen)"
+    reason = parsed.get("bozo_exception")
+    detail = f": {_short(reason)}" if reason else ""
+    return f"Kein RSS- oder Atom-Feed erkannt{detail}"
+
+
+def _bozo_message(exc: object, had_headers: bool) -> str | None:
+    if exc is None:
+        return None
+    name = type(exc).__name__
+    if name == "NonXMLContentType":
+        # Local files have no Content-Type at all; only a server's wrong label is news.
+        return f"Server nennt keinen XML-Content-Type ({_short(exc)})" if had_headers else None
+    if name == "CharacterEncodingOverride":
+        return f"Zeichensatz korrigiert ({_short(exc)})"
+    if name == "CharacterEncodingUnknown":
+        return f"Zeichensatz unbekannt ({_short(exc)})"
+    line = getattr(exc, "getLineNumber", None)
+    where = f", Zeile {line()}" if callable(line) else ""
+    return f"Feed nicht wohlgeformt ({_short(exc)}{where})"
+
+
+def _error_page_signs(feed_title: str | None, entries: list[RawEntry]) -> str | None:
+    if feed_title and _ERROR_PAGE_TITLE.search(feed_title):
+        return f"Feed sieht wie eine Fehlerseite aus (Titel: '{feed_title}')"
+    if entries and len(entries) <= 2 and all(_ERROR_PAGE_TITLE.search(e.title) for e in entries):
+        return f"Feed sieht wie eine Fehlerseite aus (Eintrag: '{entries[0].title}')"
+    return None
+
+
+def _entry(e: Mapping[str, Any], feed: Mapping[str, Any], url: str,
+           headers: Mapping[str, str]) -> RawEntry:
+    summary = _html_of(e.get("summary", ""), e.get("summary_detail"))
+    contents = [_html_of(c.get("value", ""), c) for c in e.get("content", []) or []]
+    content = "\n".join(c for c in contents if c and c != summary)
+    return RawEntry(
+        guid=(e.get("id") or "").strip() or None,
+        title=_title_text(e),
+        link=_absolute_link(e.get("link"), url),
+        summary_html=summary,
+        content_html=content,
+        published=_utc(e.get("published_parsed")),
+        updated=_utc(e.get("updated_parsed")),
+        language=_language(e, feed, headers),
+        extra=_extra(e, url),
+    )
+
+
+def _title_text(node: Mapping[str, Any]) -> str:
+    title = node.get("title") or ""
+    detail = node.get("title_detail") or {}
+    if "html" in (detail.get("type") or ""):
+        return html_to_text(title).replace("\n", " ")
+    return " ".join(title.split())
+
+
+def _html_of(value: str, detail: Mapping[str, Any] | None) -> str:
+    if not value:
+        return ""
+    if detail and detail.get("type") == "text/plain":
+        return html.escape(value)
+    return value
+
+
+def _absolute_link(link: str | None, base: str) -> str | None:
+    if not link:
+        return None
+    absolute = urljoin(base, link.strip())
+    parts = urlsplit(absolute)
+    return absolute if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _utc(parsed_time: Any) -> datetime | None:
+    # feedparser normalises every date it understands to a UTC struct_time.
+    if not parsed_time:
+        return None
+    try:
+        return datetime(*parsed_time[:6], tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+def _language(e: Mapping[str, Any], feed: Mapping[str, Any], headers: Mapping[str, str]) -> str | None:
+    candidates = (
+        (e.get("title_detail") or {}).get("language"),
+        feed.get("language"),
+        headers.get("content-language"),
+    )
+    for value in candidates:
+        if value and isinstance(value, str) and value.strip():
+            # Primary subtag only ("de-DE" -> "de"): that is what the language pipelines key on.
+            return re.split(r"[-_,; ]", value.strip().lower(), maxsplit=1)[0] or None
+    return None
+
+
+def _extra(e: Mapping[str, Any], base: str) -> dict[str, object]:
+    extra: dict[str, object] = {}
+    categories = [t.get("term") for t in e.get("tags", []) or [] if t.get("term")]
+    if categories:
+        extra["categories"] = categories
+    if e.get("author"):
+        extra["author"] = e["author"]
+    enclosures = [_absolute_link(link.get("href"), base) for link in e.get("links", []) or []
+                  if link.get("rel") == "enclosure"]
+    enclosures = [href for href in enclosures if href]
+    if enclosures:
+        extra["enclosures"] = enclosures
+    return extra
+
+
+def _count(n: int) -> str:
+    return "1 Eintrag" if n == 1 else f"{n} Einträge"
+
+
+def _short(exc: object) -> str:
+    text = " ".join(str(getattr(exc, "getMessage", lambda: exc)()).split()) or type(exc).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
