@@ -13,7 +13,7 @@ NOW = seed.T0 + timedelta(hours=1)   # Monday 2 March 2026, 08:00 in Berlin
 FAST = outbox.SendPolicy(pauses=(0.0,), sleep=lambda _: None)
 
 
-def _world(db: Path) -> None:
+def _items(db: Path) -> None:
     seed.add_items(db, [
         seed.make_item("a", "Referentenentwurf zur Änderung des Wärmeplanungsgesetzes",
                        deadline=date(2026, 3, 4)),
@@ -25,6 +25,11 @@ def _world(db: Path) -> None:
     seed.judge(db, "b", score=0.81, topics=["urban_data"])
     seed.judge(db, "c", score=0.05, topics=[], relevant=False)
     seed.judge(db, "d", score=0.5, topics=["energy"])
+
+
+def _world(db: Path) -> None:
+    """The items plus alice (energy, e-mail) and bob (urban data, e-mail); carol has no subscription."""
+    _items(db)
     for user, email in (("alice", "alice@stadtwerke.example"), ("bob", "Bob@Kommune.example"),
                         ("carol", "carol@verband.example")):
         seed.add_user(db, user, email)
