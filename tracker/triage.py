@@ -6,10 +6,13 @@ and statements see the same meaning of "open" and the same proposed dates.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from tracker import settings, workdays
+from tracker.icalendar_feed import DeadlineEntry
 
 STATUS_LABELS: dict[str, str] = {
     "neu": "Neu",
@@ -139,3 +142,17 @@ def changes(old: TriageState, new: TriageState) -> list[tuple[str, str | None, s
 
     return [(name, text(old.value(name)), text(new.value(name)))
             for name in TRIAGE_FIELDS if text(old.value(name)) != text(new.value(name))]
+
+
+def calendar_entries(rows: Iterable[Mapping[str, Any]]) -> list[DeadlineEntry]:
+    """External deadlines plus the internal dates set in triage, ready for an iCalendar file."""
+    entries: list[DeadlineEntry] = []
+    for row in rows:
+        common = {"item_id": row["id"], "title": row["title"], "topics": tuple(row.get("topics") or ()),
+                  "link": row.get("link")}
+        entries.append(DeadlineEntry(deadline=row["deadline"], deadline_at=row.get("deadline_at"),
+                                     kind="external", **common))
+        for column, kind in (("member_input_due", "member_input"), ("board_signoff_due", "board_signoff")):
+            if row.get(column):
+                entries.append(DeadlineEntry(deadline=row[column], kind=kind, **common))
+    return entries

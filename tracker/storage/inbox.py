@@ -203,8 +203,8 @@ def open_deadlines(con: duckdb.DuckDBPyConnection, *, today: date, days_back: in
                    days_ahead: int = 365, statuses: tuple[str, ...], min_score: float = 0.0,
                    limit: int = 300) -> list[dict[str, Any]]:
     """Items with a deadline in [today - days_back, today + days_ahead] and an open status."""
-    return _rows(con.execute(
-        """SELECT i.id, i.title, i.link, i.deadline, i.deadline_text,
+    rows = _rows(con.execute(
+        """SELECT i.id, i.title, i.link, i.deadline, i.deadline_at, i.deadline_text,
                   CAST(coalesce(i.opening_date, i.published_at, i.first_seen_at) AS DATE) AS start,
                   coalesce(j.topics, []::VARCHAR[]) AS topics, j.topic_scores,
                   coalesce(j.score, 0.0) AS score, coalesce(t.status, 'neu') AS status, t.owner,
@@ -216,6 +216,9 @@ def open_deadlines(con: duckdb.DuckDBPyConnection, *, today: date, days_back: in
            ORDER BY i.deadline, j.score DESC NULLS LAST, i.id LIMIT ?""",
         [today - timedelta(days=days_back), today + timedelta(days=days_ahead), list(statuses),
          float(min_score), limit]))
+    for row in rows:
+        row["topic_scores"] = _json(row["topic_scores"]) or {}
+    return rows
 
 
 def topic_week_counts(con: duckdb.DuckDBPyConnection, since: date) -> list[dict[str, Any]]:

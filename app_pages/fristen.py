@@ -1,0 +1,59 @@
+"""Fristen: open consultations on a timeline, the next 30 days as a list, an iCalendar file."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from tracker import charts, inbox, triage
+from tracker.demo import demo_shift_days
+from tracker.icalendar_feed import deadlines_calendar
+from tracker.storage import inbox as store
+from tracker.storage import open_db
+from tracker.ui import widgets
+from tracker.ui.widgets import guarded
+
+LIST_DAYS = 30
+day = widgets.today()
+land = widgets.land()
+
+st.title("Fristen")
+min_score = st.slider("Mindestrelevanz", 0.0, 1.0, 0.0, step=0.05, key="fristen_min_score")
+with guarded(), open_db() as con:
+    shift = demo_shift_days(con)
+    rows = store.open_deadlines(con, today=day, statuses=triage.OPEN_STATUSES, min_score=min_score)
+widgets.demo_banner(shift)
+
+upcoming = [r for r in rows if r["deadline"] >= day]
+if not upcoming:
+    st.info("Keine offenen Fristen. Neue Einträge erscheinen hier, sobald eine Frist erkannt wurde "
+            "und der Eintrag nicht als erledigt oder irrelevant markiert ist.")
+    st.stop()
+
+frame = charts.deadline_frame(rows, day, land, widgets.topic_labels())
+st.altair_chart(charts.deadline_timeline(frame), width="stretch")
+
+st.subheader(f"Die nächsten {LIST_DAYS} Tage")
+soon = [r for r in upcoming if r["deadline"] <= day + timedelta(days=LIST_DAYS)]
+if not soon:
+    st.caption(f"In den nächsten {LIST_DAYS} Tagen endet keine Frist.")
+else:
+    st.dataframe(pd.DataFrame([{
+        "Frist": r["deadline"].strftime("%d.%m.%Y"),
+        "Arbeitstage": inbox.working_days_left(r["deadline"], day, land),
+        "Titel": r["title"],
+        "Thema": ", ".join(widgets.topic_label(t) for t in r["topics"]),
+        "Status": triage.status_label(r["status"]),
+        "Verantwortlich": r["owner"] or "",
+        "Input Mitglieder": r["member_input_due"].strftime("%d.%m.%Y") if r["member_input_due"] else "",
+        "Freigabe Vorstand": r["board_signoff_due"].strftime("%d.%m.%Y") if r["board_signoff_due"] else "",
+        "Vorgang": f"vorgang?item={r['id']}",
+    } for r in soon]), hide_index=True, width="stretch", column_config={
+        "Vorgang": st.column_config.LinkColumn("Vorgang", display_text="öffnen"),
+    })
+
+st.download_button("Als iCalendar herunterladen (.ics)", key="fristen_ics", mime="text/calendar",
+                   file_name="konsultationsradar-fristen.ics",
+                   data=deadlines_calendar(triage.calendar_entries(upcoming), name="Konsultationsradar – Fristen"))

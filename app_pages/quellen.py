@@ -1,0 +1,66 @@
+"""Quellen: is every watched source working, and collect now."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from tracker import settings
+from tracker.collect import run_collection
+from tracker.demo import demo_shift_days
+from tracker.storage import open_db
+from tracker.storage.meta import recent_runs
+from tracker.storage.sources import source_health
+from tracker.ui import widgets
+from tracker.ui.widgets import guarded
+
+ss = st.session_state
+st.title("Quellen")
+
+report = ss.pop("quellen_report", None)
+if report:
+    st.success(report)
+
+if st.button("Jetzt sammeln", type="primary", key="quellen_collect"):
+    bar = st.progress(0.0, text="Sammlung startet …")
+
+    def progress(source_id: str, done: int, total: int) -> None:
+        bar.progress(done / total if total else 1.0,
+                     text=f"{done} von {total} Quellen abgerufen" + (f" (zuletzt: {source_id})" if source_id else ""))
+
+    with guarded():
+        result = run_collection(on_progress=progress)
+    failed = len(result.failed)
+    ss["quellen_report"] = (f"Sammlung fertig: {len(result.outcomes)} Quellen, {result.items_new} neue und "
+                            f"{result.items_changed} geänderte Einträge, {failed} Quelle(n) mit Fehler.")
+    for problem in result.config_problems:
+        st.warning(problem)
+    st.rerun()
+
+with guarded(), open_db() as con:
+    shift = demo_shift_days(con)
+    health = source_health(con)
+    runs = recent_runs(con, limit=5)
+widgets.demo_banner(shift)
+
+st.markdown("Die Quellen stehen in dieser Datei (bearbeiten, dann „Jetzt sammeln“):")
+st.code(str(settings.feeds_path()), language=None)
+
+if not health:
+    st.info("Noch keine Quellen bekannt. Quellen in der Datei oben eintragen und „Jetzt sammeln“ drücken.")
+    st.stop()
+
+broken = sum(1 for h in health if h["state"] == "Fehler")
+st.metric("Quellen mit Fehler", broken, help="Quellen, deren letzter Abruf fehlgeschlagen ist")
+st.dataframe(pd.DataFrame([{
+    "Zustand": h["state"], "Quelle": h["name"], "Aktiv": h["enabled"],
+    "Rechtsraum": h["jurisdiction"], "Letzter Erfolg": widgets.fmt_datetime(h["last_success_at"]),
+    "Letzter Versuch": widgets.fmt_datetime(h["last_attempt_at"]), "HTTP": h["last_status"],
+    "Fehler in Folge": h["consecutive_failures"], "Meldung": h["last_error"] or h["last_warning"] or "",
+    "Einträge (letzter Abruf)": h["last_item_count"], "Einträge gespeichert": h["items_stored"],
+    "Dauer (ms)": h["last_duration_ms"], "Adresse": h["url"],
+} for h in health]), hide_index=True, width="stretch")
+
+if runs:
+    st.subheader("Letzte Sammlungen")
+    st.dataframe(pd.DataFrame(runs), hide_index=True, width="stretch")

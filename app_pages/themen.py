@@ -1,0 +1,66 @@
+"""Themen: what arrives per topic, how relevant it is, and from where; a topic opens the inbox."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import streamlit as st
+
+from tracker import charts
+from tracker.demo import demo_shift_days
+from tracker.storage import inbox as store
+from tracker.storage import open_db
+from tracker.ui import widgets
+from tracker.ui.widgets import guarded
+
+WEEKS = 26
+day = widgets.today()
+
+
+def show_in_inbox(topic: str) -> None:
+    st.session_state["inbox_topics"] = [topic]
+    st.switch_page("app_pages/eingang.py")
+
+
+st.title("Themen")
+with guarded(), open_db() as con:
+    shift = demo_shift_days(con)
+    weeks = store.topic_week_counts(con, day - timedelta(weeks=WEEKS))
+    scores = store.score_histogram(con)
+    per_source = store.items_per_source(con)
+    per_jurisdiction = store.items_per_jurisdiction(con)
+widgets.demo_banner(shift)
+
+if not per_jurisdiction:
+    st.info("Noch keine Einträge. Auf der Seite **Quellen** „Jetzt sammeln“ drücken.")
+    st.stop()
+
+labels = widgets.topic_labels()
+st.subheader(f"Einträge je Thema und Woche (letzte {WEEKS} Wochen)")
+if weeks:
+    event = st.altair_chart(charts.topic_weeks(weeks, labels), width="stretch", on_select="rerun",
+                            key="themen_weeks")
+    picked = [p.get("topic") for p in (event.selection.get(charts.TOPIC_SELECTION) or []) if p.get("topic")]
+    if picked:
+        show_in_inbox(picked[0])
+    st.caption("Ein Klick auf einen Balken oder ein Thema in der Legende öffnet den Eingang mit diesem Thema.")
+    totals: dict[str, int] = {}
+    for row in weeks:
+        totals[row["topic"]] = totals.get(row["topic"], 0) + int(row["items"])
+    columns = st.columns(4)
+    for n, (topic, count) in enumerate(sorted(totals.items(), key=lambda kv: -kv[1])):
+        if columns[n % 4].button(f"{widgets.topic_label(topic)} ({count})", key=f"themen_topic_{topic}",
+                                 width="stretch"):
+            show_in_inbox(topic)
+else:
+    st.caption("In diesem Zeitraum wurde kein Eintrag einem Thema zugeordnet.")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Verteilung der Relevanz")
+    st.altair_chart(charts.score_histogram(scores), width="stretch")
+    st.subheader("Einträge je Rechtsraum")
+    st.altair_chart(charts.count_bars(per_jurisdiction, "jurisdiction", "Rechtsraum"), width="stretch")
+with right:
+    st.subheader("Einträge je Quelle")
+    st.altair_chart(charts.count_bars(per_source, "source", "Quelle"), width="stretch")
