@@ -1,0 +1,100 @@
+"""The access rule, exercised through the library functions (not only through pages)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker import consultations, positions, statement
+from tracker.permissions import PermissionDenied
+from tracker.storage import open_db
+
+from .conftest import ITEM_ID
+
+
+def _section_ids(ws) -> list[int]:
+    return [s.id for s in ws.sections]
+
+
+def test_member_does_not_see_workspace_before_it_is_opened(world):
+    consultations.open_workspace(world.team, ITEM_ID)
+    consultations.set_members(world.team, ITEM_ID, ["sw-a"])
+    assert consultations.workspaces_for(world.anna) == []
+    with pytest.raises(PermissionDenied):
+        consultations.get_workspace(world.anna, ITEM_ID)
+    consultations.update_workspace(world.team, ITEM_ID, status="offen")
+    assert [w.item_id for w in consultations.workspaces_for(world.anna)] == [ITEM_ID]
+
+
+def test_member_not_asked_sees_nothing(world, workspace):
+    consultations.set_members(world.team, ITEM_ID, ["sw-a", "stadt-b"])
+    assert consultations.workspaces_for(world.clara) == []
+    with pytest.raises(PermissionDenied):
+        positions.matrix(world.clara, ITEM_ID)
+
+
+def test_member_reads_only_own_positions(world, workspace):
+    s1 = _section_ids(workspace)[0]
+    positions.record_position(world.anna, ITEM_ID, s1, "sw-a", "zustimmung", "Gut so.")
+    positions.record_position(world.bernd, ITEM_ID, s1, "stadt-b", "ablehnung", "Geheime Begründung B")
+    m = positions.matrix(world.anna, ITEM_ID)
+    assert [o["id"] for o in m.organisations] == ["sw-a"]
+    assert set(m.cells) == {(s1, "sw-a")}
+    assert "Geheime Begründung B" not in positions.matrix_csv(m)
+    # the team sees both
+    assert set(positions.matrix(world.team, ITEM_ID).cells) == {(s1, "sw-a"), (s1, "stadt-b")}
+
+
+def test_shared_positions_become_readable_but_not_writable(world, workspace):
+    s1 = _section_ids(workspace)[0]
+    positions.record_position(world.bernd, ITEM_ID, s1, "stadt-b", "ablehnung", "Begründung B")
+    consultations.update_workspace(world.team, ITEM_ID, positions_shared=True)
+    assert (s1, "stadt-b") in positions.matrix(world.anna, ITEM_ID).cells
+    with pytest.raises(PermissionDenied):
+        positions.record_position(world.anna, ITEM_ID, s1, "stadt-b", "zustimmung", "überschrieben")
+    with open_db() as con:
+        stored = con.execute("SELECT stance, reason FROM positions WHERE organisation_id = 'stadt-b'").fetchall()
+    assert stored == [("ablehnung", "Begründung B")]
+
+
+def test_member_cannot_change_other_organisation(world, workspace):
+    s1 = _section_ids(workspace)[0]
+    with pytest.raises(PermissionDenied, match="eigenen Organisation"):
+        positions.record_position(world.anna, ITEM_ID, s1, "stadt-b", "ablehnung")
+    with open_db() as con:
+        assert con.execute("SELECT count(*) FROM positions").fetchone()[0] == 0
+
+
+def test_member_cannot_edit_after_input_closed(world, workspace):
+    s1 = _section_ids(workspace)[0]
+    positions.record_position(world.anna, ITEM_ID, s1, "sw-a", "zustimmung")
+    consultations.update_workspace(world.team, ITEM_ID, status="geschlossen")
+    with pytest.raises(PermissionDenied, match="nicht geöffnet"):
+        positions.record_position(world.anna, ITEM_ID, s1, "sw-a", "ablehnung")
+    # the team may still correct a position on the member's behalf
+    positions.record_position(world.team, ITEM_ID, s1, "sw-a", "aenderungen", "telefonisch korrigiert")
+    assert positions.matrix(world.team, ITEM_ID).get(s1, "sw-a").stance == "aenderungen"
+
+
+def test_section_of_other_consultation_refused(world, workspace):
+    from .conftest import store_item
+
+    store_item("other-item", "Anderer Entwurf")
+    consultations.open_workspace(world.team, "other-item")
+    other = consultations.set_sections(world.team, "other-item", [{"title": "Fremder Abschnitt"}])
+    with pytest.raises(Exception, match="gehört nicht"):
+        positions.record_position(world.anna, ITEM_ID, other.sections[0].id, "sw-a", "zustimmung")
+
+
+def test_members_cannot_manage_workspaces_or_drafts(world, workspace):
+    for call in (lambda: consultations.update_workspace(world.anna, ITEM_ID, status="offen"),
+                 lambda: consultations.set_members(world.anna, ITEM_ID, ["sw-a"]),
+                 lambda: statement.assemble_draft(world.anna, ITEM_ID),
+                 lambda: statement.versions(world.anna, ITEM_ID),
+                 lambda: consultations.candidates(world.anna)):
+        with pytest.raises(PermissionDenied):
+            call()
+
+
+def test_unknown_stance_refused(world, workspace):
+    with pytest.raises(Exception, match="Unbekannte Haltung"):
+        positions.record_position(world.anna, ITEM_ID, _section_ids(workspace)[0], "sw-a", "vielleicht")

@@ -1,0 +1,170 @@
+"""Passwords, login and user management.
+
+Passwords are hashed with argon2id (argon2-cffi); the clear text is never stored,
+logged or put into an exception message. A login for an unknown user checks the
+password against a dummy hash, so it costs as much as a wrong password and both are
+refused with the same message: nobody learns which login names exist.
+
+Setting ``TRACKER_AUTH`` (environment or ``.streamlit/secrets.toml``): on by default;
+``off`` (also ``0``, ``false``, ``aus``) turns the login off for a single-user local
+install, where everyone acting is the local administrator ``LOCAL_USER``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime
+from functools import lru_cache
+
+import duckdb
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from tracker import permissions
+from tracker.errors import UserError
+from tracker.models import USER_ROLES, User
+from tracker.settings import setting
+from tracker.storage import open_db
+from tracker.storage import users as store
+from tracker.storage.connection import transaction
+
+log = logging.getLogger(__name__)
+
+LOGIN_FAILED = "Anmeldung fehlgeschlagen: Benutzername oder Passwort ist falsch."
+MIN_PASSWORD_LENGTH = 10
+LOCAL_USER = User(id="lokal", display_name="Lokale Nutzung", role="admin")
+_LOGIN_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+_OFF_VALUES = {"off", "0", "false", "no", "aus", "nein"}
+_hasher = PasswordHasher()
+
+
+def auth_enabled() -> bool:
+    """Whether users must log in (setting ``TRACKER_AUTH``, on unless set to ``off``)."""
+    value = (setting("TRACKER_AUTH", "on") or "on").strip().lower()
+    return value not in _OFF_VALUES
+
+
+def hash_password(password: str) -> str:
+    check_password_rules(password)
+    return _hasher.hash(password)
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen haben.")
+    if password.strip() != password:
+        raise UserError("Das Passwort darf nicht mit Leerzeichen beginnen oder enden.")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    # Same parameters as real hashes, so an unknown user costs one full verification.
+    return _hasher.hash("dummy-password-that-never-matches")
+
+
+def _verify(stored_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _to_user(row: dict) -> User:
+    return User(id=row["id"], display_name=row["display_name"], role=row["role"],
+                organisation_id=row["organisation_id"], email=row["email"])
+
+
+def authenticate(login: str, password: str) -> User:
+    """The user for these credentials, or ``UserError(LOGIN_FAILED)`` — the same for
+    an unknown login, a deactivated user and a wrong password."""
+    login = (login or "").strip().lower()
+    with open_db() as con:
+        found = store.get_login(con, login) if login else None
+    row, stored = found if found else (None, None)
+    ok = _verify(stored, password or "")
+    if not ok or row is None:
+        log.info("login refused for %r", login[:40])
+        raise UserError(LOGIN_FAILED)
+    now = datetime.now(UTC)
+    with open_db() as con:
+        store.record_login(con, login, now)
+        if _hasher.check_needs_rehash(stored):
+            store.set_password_hash(con, login, _hasher.hash(password), now)
+    log.info("login ok for %r", login)
+    return _to_user(row)
+
+
+def _validate_new_user(con: duckdb.DuckDBPyConnection, login: str, role: str,
+                       organisation_id: str | None) -> None:
+    if not _LOGIN_NAME.match(login):
+        raise UserError("Benutzername: 2–40 Zeichen, Kleinbuchstaben, Ziffern, Punkt, Binde- oder Unterstrich.")
+    if role not in USER_ROLES:
+        raise UserError(f"Unbekannte Rolle {role!r}; erlaubt: {', '.join(USER_ROLES)}.")
+    if role == "member":
+        if not organisation_id:
+            raise UserError("Ein Mitglieds-Benutzer braucht eine Organisation.")
+        if store.get_organisation(con, organisation_id) is None:
+            raise UserError(f"Unbekannte Organisation {organisation_id!r}.")
+    if store.user_exists(con, login):
+        raise UserError(f"Den Benutzer {login!r} gibt es schon.")
+
+
+def create_user(actor: User, *, login: str, display_name: str, password: str, role: str,
+                organisation_id: str | None = None, email: str | None = None,
+                con: duckdb.DuckDBPyConnection | None = None, is_demo: bool = False) -> User:
+    """Create a user; only an administrator may (the CLI acts as ``LOCAL_USER``)."""
+    permissions.require_admin(actor)
+    login = login.strip().lower()
+    password_hash = hash_password(password)
+    organisation_id = organisation_id if role == "member" else None
+    if con is None:
+        with open_db() as own:
+            return create_user(actor, login=login, display_name=display_name, password=password, role=role,
+                               organisation_id=organisation_id, email=email, con=own, is_demo=is_demo)
+    with transaction(con):
+        _validate_new_user(con, login, role, organisation_id)
+        store.insert_user(con, user_id=login, display_name=display_name.strip() or login, email=email,
+                          role=role, organisation_id=organisation_id, password_hash=password_hash,
+                          is_demo=is_demo, now=datetime.now(UTC))
+    log.info("user %r created by %r (role %s)", login, actor.id, role)
+    return User(id=login, display_name=display_name.strip() or login, role=role,
+                organisation_id=organisation_id, email=email)
+
+
+def set_password(actor: User, login: str, new_password: str) -> None:
+    """Admins may set anyone's password; everyone may set their own."""
+    if actor.id != login:
+        permissions.require_admin(actor)
+    password_hash = hash_password(new_password)
+    with open_db() as con:
+        if store.set_password_hash(con, login, password_hash, datetime.now(UTC)) == 0:
+            raise UserError(f"Unbekannter Benutzer {login!r}.")
+    log.info("password of %r changed by %r", login, actor.id)
+
+
+def set_active(actor: User, login: str, active: bool) -> None:
+    permissions.require_admin(actor)
+    if actor.id == login and not active:
+        raise UserError("Sie können sich nicht selbst deaktivieren.")
+    with open_db() as con:
+        if store.set_active(con, login, active) == 0:
+            raise UserError(f"Unbekannter Benutzer {login!r}.")
+
+
+def list_users(actor: User) -> list[dict]:
+    permissions.require_admin(actor)
+    with open_db() as con:
+        return store.list_users(con)
+
+
+def get_user(login: str) -> User | None:
+    with open_db() as con:
+        row = store.get_user(con, login)
+    return _to_user(row) if row and row["active"] else None
+
+
+def demo_logins_present() -> bool:
+    """True when the database holds the demo users (the login page then lists them)."""
+    with open_db() as con:
+        return store.has_demo_users(con)

@@ -1,0 +1,233 @@
+"""The consultation workspace: for an item the team decided to answer, the sections
+being consulted, the member input deadline and the member organisations asked.
+
+Every function takes the acting ``User`` and checks ``tracker.permissions`` first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from tracker import permissions
+from tracker.errors import UserError
+from tracker.models import User
+from tracker.settings import DATA_DIR
+from tracker.storage import open_db
+from tracker.storage import positions as store
+from tracker.storage import users as user_store
+from tracker.storage.connection import transaction
+
+PLANNED_STATUS = "stellungnahme_geplant"  # tracker.triage status code, label "Stellungnahme geplant"
+STATUSES = {
+    "vorbereitung": "In Vorbereitung (nur Team)",
+    "offen": "Offen für Mitglieder",
+    "geschlossen": "Eingabe geschlossen",
+    "eingereicht": "Eingereicht",
+}
+DEMO_MEMBERS_PATH = DATA_DIR / "demo" / "organisations.json"
+_SECTION_LABEL = re.compile(
+    r"^\s*(?P<label>§+\s*\d+[a-z]?(?:\s*Abs\.\s*\d+)?|Art(?:ikel|\.)\s*\d+[a-z]?(?:\s*Abs\.\s*\d+)?"
+    r"|Frage\s*\d+[a-z]?|Nr\.\s*\d+|Kapitel\s*\d+|\d+(?:\.\d+)*\.?)\s*[:–—-]?\s+(?P<title>\S.*)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    id: int
+    ordinal: int
+    label: str | None
+    title: str
+    body: str | None = None
+
+    @property
+    def heading(self) -> str:
+        return f"{self.label} – {self.title}" if self.label else self.title
+
+
+@dataclass
+class Workspace:
+    item_id: str
+    title: str
+    status: str
+    addressee: str | None = None
+    reference: str | None = None
+    external_deadline: date | None = None
+    member_input_due: date | None = None
+    positions_shared: bool = False
+    cosigner_ids: list[str] | None = None
+    sections: list[Section] = field(default_factory=list)
+    members: list[dict[str, Any]] = field(default_factory=list)  # id, name, short_name
+
+    @property
+    def member_ids(self) -> frozenset[str]:
+        return frozenset(m["id"] for m in self.members)
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES.get(self.status, self.status)
+
+    def as_row(self) -> dict[str, Any]:
+        return {"status": self.status, "positions_shared": self.positions_shared}
+
+
+def parse_sections(text: str) -> list[dict[str, str | None]]:
+    """Sections from pasted text: one per line, a leading "§ 3", "Art. 5", "Frage 2" or
+    "1.2" becomes the label. Indented lines continue the previous section's body."""
+    found: list[dict[str, str | None]] = []
+    for raw in text.splitlines():
+        if not raw.strip():
+            continue
+        if raw[:1].isspace() and found:
+            body = found[-1]["body"]
+            found[-1]["body"] = f"{body}\n{raw.strip()}" if body else raw.strip()
+            continue
+        match = _SECTION_LABEL.match(raw)
+        label, title = (match["label"].strip(), match["title"].strip()) if match else (None, raw.strip())
+        found.append({"id": None, "label": label, "title": title, "body": None})
+    return found
+
+
+def load(con: duckdb.DuckDBPyConnection, item_id: str) -> Workspace | None:
+    """The workspace without permission check; library-internal."""
+    row = store.get_workspace(con, item_id)
+    if row is None:
+        return None
+    return Workspace(
+        item_id=row["item_id"], title=row["title"], status=row["status"], addressee=row["addressee"],
+        reference=row["reference"], external_deadline=row["external_deadline"],
+        member_input_due=row["member_input_due"], positions_shared=row["positions_shared"],
+        cosigner_ids=row["cosigner_ids"],
+        sections=[Section(s["id"], s["ordinal"], s["label"], s["title"], s["body"])
+                  for s in store.sections(con, item_id)],
+        members=store.members_asked(con, item_id),
+    )
+
+
+def load_checked(con: duckdb.DuckDBPyConnection, user: User, item_id: str) -> Workspace:
+    ws = load(con, item_id)
+    permissions.require_workspace(user, ws.as_row() if ws else None, ws.member_ids if ws else frozenset())
+    assert ws is not None
+    return ws
+
+
+def get_workspace(user: User, item_id: str) -> Workspace:
+    with open_db() as con:
+        return load_checked(con, user, item_id)
+
+
+def workspaces_for(user: User) -> list[Workspace]:
+    """The workspaces this user may see, soonest member deadline first."""
+    with open_db() as con:
+        found = [load(con, row["item_id"]) for row in store.list_workspaces(con)]
+    return [ws for ws in found if ws and permissions.can_see_workspace(user, ws.as_row(), ws.member_ids)]
+
+
+def candidates(user: User) -> list[dict[str, Any]]:
+    """Items triaged as 'Stellungnahme geplant' that have no workspace yet."""
+    permissions.require_team(user)
+    with open_db() as con:
+        return store.planned_items_without_workspace(con, PLANNED_STATUS)
+
+
+def open_workspace(user: User, item_id: str, *, title: str | None = None, addressee: str | None = None,
+                   reference: str | None = None, member_input_due: date | None = None) -> Workspace:
+    """Create the workspace for an item; title and deadlines default to the item's."""
+    permissions.require_team(user)
+    now = datetime.now(UTC)
+    with open_db() as con, transaction(con):
+        item = store.item_summary(con, item_id)
+        if item is None:
+            raise UserError(f"Unbekannte Meldung {item_id!r}.")
+        if store.get_workspace(con, item_id) is not None:
+            raise UserError("Für diese Meldung gibt es bereits einen Arbeitsbereich.")
+        store.insert_workspace(con, {
+            "item_id": item_id, "title": (title or item["title"]).strip(), "addressee": addressee,
+            "reference": reference, "external_deadline": item["deadline"],
+            "member_input_due": member_input_due or item["member_input_due"], "status": "vorbereitung",
+            "positions_shared": False, "created_by": user.id, "created_at": now,
+        })
+    return get_workspace(user, item_id)
+
+
+def update_workspace(user: User, item_id: str, **changes: Any) -> Workspace:
+    """Change title, addressee, reference, deadlines, status, sharing or co-signers."""
+    permissions.require_team(user)
+    unknown = set(changes) - set(store.EDITABLE_WS)
+    if unknown:
+        raise UserError(f"Unbekannte Felder: {', '.join(sorted(unknown))}")
+    if "status" in changes and changes["status"] not in STATUSES:
+        raise UserError(f"Unbekannter Status {changes['status']!r}.")
+    if "title" in changes and not str(changes["title"]).strip():
+        raise UserError("Der Titel der Konsultation darf nicht leer sein.")
+    with open_db() as con, transaction(con):
+        load_checked(con, user, item_id)
+        store.update_workspace(con, item_id, changes, user.id, datetime.now(UTC))
+    return get_workspace(user, item_id)
+
+
+def set_sections(user: User, item_id: str, sections: list[dict[str, Any]]) -> Workspace:
+    """Replace the list of sections; entries with an ``id`` keep it (and their positions)."""
+    permissions.require_team(user)
+    cleaned = [s for s in sections if str(s.get("title") or "").strip()]
+    if not cleaned:
+        raise UserError("Mindestens ein Abschnitt mit Titel ist nötig.")
+    with open_db() as con, transaction(con):
+        load_checked(con, user, item_id)
+        store.replace_sections(con, item_id, cleaned)
+    return get_workspace(user, item_id)
+
+
+def set_members(user: User, item_id: str, organisation_ids: list[str]) -> Workspace:
+    permissions.require_team(user)
+    with open_db() as con, transaction(con):
+        load_checked(con, user, item_id)
+        known = {o["id"] for o in user_store.list_organisations(con)}
+        unknown = [o for o in organisation_ids if o not in known]
+        if unknown:
+            raise UserError(f"Unbekannte Organisation(en): {', '.join(unknown)}")
+        store.set_members(con, item_id, list(dict.fromkeys(organisation_ids)), datetime.now(UTC))
+    return get_workspace(user, item_id)
+
+
+def save_organisation(user: User, org: dict[str, Any]) -> None:
+    """Create or update a member organisation (admin only)."""
+    permissions.require_admin(user)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,49}", str(org.get("id") or "")):
+        raise UserError("Kennung der Organisation: Kleinbuchstaben, Ziffern und Bindestriche (2–50 Zeichen).")
+    if not str(org.get("name") or "").strip():
+        raise UserError("Die Organisation braucht einen Namen.")
+    with open_db() as con:
+        user_store.upsert_organisation(con, org)
+
+
+def organisations(*, members_only: bool = False) -> list[dict[str, Any]]:
+    with open_db() as con:
+        return user_store.list_organisations(con, members_only=members_only)
+
+
+def seed_demo_members(con: duckdb.DuckDBPyConnection, path: Path = DEMO_MEMBERS_PATH) -> int:
+    """Load the demo member organisations and demo users (marked ``is_demo``) into an open
+    connection; existing users are left alone. Returns the number of users created."""
+    from tracker import auth  # auth imports permissions only; late import keeps module load light
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for org in data["organisations"]:
+        user_store.upsert_organisation(con, {**org, "is_demo": True})
+    created = 0
+    for entry in data["users"]:
+        if user_store.user_exists(con, entry["login"]):
+            continue
+        auth.create_user(auth.LOCAL_USER, login=entry["login"], display_name=entry["display_name"],
+                         password=entry["password"], role=entry["role"],
+                         organisation_id=entry.get("organisation_id"), email=entry.get("email"),
+                         con=con, is_demo=True)
+        created += 1
+    return created

@@ -1,0 +1,30 @@
+"""The statement as a Markdown letter (for portals that take text, and for review)."""
+
+from __future__ import annotations
+
+from tracker.export.letter import Letter
+
+
+def render_markdown(letter: Letter) -> str:
+    a = letter.association
+    lines = [f"**{a.name}**  ", f"{' · '.join(a.address)}  ", f"{letter.register_line}", ""]
+    if letter.contact_line:
+        lines[2:2] = [f"{letter.contact_line}  "]
+    lines += [f"{line}  " for line in letter.addressee] + [""]
+    lines += [letter.place_and_date, ""]
+    meta = []
+    if letter.reference:
+        meta.append(f"Ihr Zeichen: {letter.reference}")
+    if letter.deadline:
+        meta.append(f"Frist: {letter.deadline_text}")
+    if meta:
+        lines += ["  \n".join(meta), ""]
+    lines += [f"# {letter.subject}", "", letter.body_md.strip(), ""]
+    if letter.cosigners:
+        lines += ["## Mitzeichnende Mitgliedsorganisationen", ""]
+        lines += [f"- {name}" for name in letter.cosigners] + [""]
+    lines += ["Mit freundlichen Grüßen", ""]
+    for s in a.signatories:
+        lines += [f"{s.name}  ", f"{s.function}" if s.function else "", ""]
+    lines.append(f"*{a.name} · {letter.register_line} · Version {letter.version}*")
+    return "\n".join(line for line in lines if line is not None) + "\n"
