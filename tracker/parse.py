@@ -146,7 +146,7 @@ def _error_page_signs(feed_title: str | None, entries: list[RawEntry]) -> str | 
     return None
 
 
-def _entry(e: Mapping[str, Any], feed: Mapping[str, Any], url: str,
+def _entry(e: dict[str, Any], feed: Mapping[str, Any], url: str,
            headers: Mapping[str, str]) -> RawEntry:
     summary = _html_of(e.get("summary", ""), e.get("summary_detail"))
     contents = [_html_of(c.get("value", ""), c) for c in e.get("content", []) or []]
@@ -157,8 +157,9 @@ def _entry(e: Mapping[str, Any], feed: Mapping[str, Any], url: str,
         link=_absolute_link(e.get("link"), url),
         summary_html=summary,
         content_html=content,
-        published=_utc(e.get("published_parsed")),
-        updated=_utc(e.get("updated_parsed")),
+        # dict.get bypasses FeedParserDict's deprecated updated->published key fallback.
+        published=_utc(dict.get(e, "published_parsed")),
+        updated=_utc(dict.get(e, "updated_parsed")),
         language=_language(e, feed, headers),
         extra=_extra(e, url),
     )
