@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import time
 
+import httpx
 import pytest
 
 from tests.support import feedserver
@@ -202,3 +203,20 @@ def test_human_size() -> None:
     assert human_size(20_000_000) == "20 MB"
     assert human_size(1_500) == "1.5 kB"
     assert human_size(12) == "12 Bytes"
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "https://xn--.invalid/feed"])
+def test_malformed_url_is_a_clear_error(url: str) -> None:
+    result = fetch(FetchRequest("s", url), FAST)
+    assert result.error is not None and result.error.startswith("Ungültige Adresse")
+
+
+def test_caller_client_keeps_our_rules(feed_server: FeedServer) -> None:
+    feed_server.route("/a", redirect_to="/b")
+    feed_server.route("/b", redirect_to="/a")
+    feed_server.route("/f", body=FEED)
+    with httpx.Client(follow_redirects=True, max_redirects=50) as client:
+        loop = fetch(FetchRequest("s", feed_server.url("/a")), FAST, client=client)
+        plain = fetch(FetchRequest("s", feed_server.url("/f")), FAST, client=client)
+    assert loop.error == "Zu viele Weiterleitungen (>5)"
+    assert plain.ok and feed_server.requests("/f")[0]["user-agent"].startswith("Konsultationsradar/")

@@ -112,7 +112,7 @@ def _fetch(request: FetchRequest, policy: FetchPolicy, client: httpx.Client) -> 
     deadline = started + policy.total_deadline
     result = FetchResult(source_id=request.source_id, url=request.url,
                          etag=request.etag, last_modified=request.last_modified)
-    scheme_error = _scheme_error(request.url)
+    scheme_error = _url_error(request.url)
     if scheme_error:
         result.error = scheme_error
         return result
@@ -153,12 +153,16 @@ def _with_attempts(failure: _Failure, attempts: int) -> str:
     return failure.message
 
 
-def _scheme_error(url: str) -> str | None:
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in _ALLOWED_SCHEMES:
-        return f"Nur http- und https-Adressen werden abgerufen, nicht: {url}"
-    if not parts.hostname:
-        return f"Adresse ohne Server-Namen: {url}"
+def _url_error(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in _ALLOWED_SCHEMES:
+            return f"Nur http- und https-Adressen werden abgerufen, nicht: {url}"
+        if not parts.hostname:
+            return f"Adresse ohne Server-Namen: {url}"
+        _ = httpx.URL(url).host  # IDNA and port checks, so a bad address fails here with a clear line
+    except (ValueError, UnicodeError, httpx.InvalidURL) as exc:
+        return f"Ungültige Adresse ({_short(exc)}): {url}"
     return None
 
 
@@ -166,11 +170,13 @@ def _attempt(request: FetchRequest, policy: FetchPolicy, client: httpx.Client, d
              result: FetchResult) -> None:
     """One attempt including redirects; fills ``result`` or raises _Failure/_DeadlineExceeded."""
     url = request.url
-    conditional: dict[str, str] = {}
+    # Set per request too, so a caller-supplied client still identifies us and never
+    # follows redirects on its own.
+    request_headers = {"User-Agent": policy.user_agent, "Accept": _ACCEPT}
     if request.etag:
-        conditional["If-None-Match"] = request.etag
+        request_headers["If-None-Match"] = request.etag
     if request.last_modified:
-        conditional["If-Modified-Since"] = request.last_modified
+        request_headers["If-Modified-Since"] = request.last_modified
 
     for _hop in range(policy.max_redirects + 1):
         remaining = deadline - time.monotonic()
@@ -179,7 +185,8 @@ def _attempt(request: FetchRequest, policy: FetchPolicy, client: httpx.Client, d
         timeout = httpx.Timeout(min(policy.read_timeout, remaining),
                                 connect=min(policy.connect_timeout, remaining))
         try:
-            with client.stream("GET", url, headers=conditional, timeout=timeout) as response:
+            with client.stream("GET", url, headers=request_headers, timeout=timeout,
+                               follow_redirects=False) as response:
                 result.status = response.status_code
                 result.final_url = str(response.url)
                 if response.status_code in _REDIRECT_STATUSES:
@@ -199,6 +206,8 @@ def _attempt(request: FetchRequest, policy: FetchPolicy, client: httpx.Client, d
             raise _Failure(_connect_message(url, exc), retryable=True) from exc
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
             raise _Failure(f"Verbindung abgebrochen ({_short(exc)})", retryable=True) from exc
+        except (httpx.InvalidURL, UnicodeError) as exc:
+            raise _Failure(f"Ungültige Adresse ({_short(exc)}): {url}", retryable=False) from exc
         except httpx.DecodingError as exc:
             raise _Failure(f"Antwort nicht entpackbar ({_short(exc)})", retryable=False) from exc
         except httpx.HTTPError as exc:
@@ -213,7 +222,7 @@ def _redirect_target(response: httpx.Response) -> str:
         raise _Failure(f"HTTP {response.status_code} Weiterleitung ohne Ziel (Location fehlt)",
                        retryable=False, status=response.status_code)
     target = urljoin(str(response.url), location)
-    scheme_error = _scheme_error(target)
+    scheme_error = _url_error(target)
     if scheme_error:
         raise _Failure(f"Weiterleitung abgelehnt: {scheme_error}", retryable=False,
                        status=response.status_code)
