@@ -19,6 +19,7 @@ day = widgets.today()
 ss.setdefault("inbox_statuses", list(triage.OPEN_STATUSES))
 ss.setdefault("inbox_sort", inbox.DEFAULT_SORT)
 ss.setdefault("inbox_page", 1)
+ss.setdefault("inbox_dates", [])
 
 dates = ss.get("inbox_dates") or ()
 current = inbox.make_filter(
@@ -82,7 +83,7 @@ side.multiselect("Verfahrensstand", options("stages"), key="inbox_stages",
                  format_func=counted("stages"))
 side.multiselect("Verantwortlich", options("owners"), key="inbox_owners",
                  format_func=counted("owners"))
-side.date_input("Veröffentlicht im Zeitraum", value=[], key="inbox_dates", format="DD.MM.YYYY")
+side.date_input("Veröffentlicht im Zeitraum", key="inbox_dates", format="DD.MM.YYYY")
 side.slider("Mindestrelevanz", 0.0, 1.0, step=0.05, key="inbox_min_score")
 side.checkbox("Nur geänderte Einträge", key="inbox_only_changed")
 

@@ -139,8 +139,9 @@ with side:
                               if stored.status in triage.STATUSES else 0, format_func=triage.status_label)
         owner = st.selectbox("Verantwortlich", owner_options, index=owner_options.index(stored.owner or ""),
                              format_func=lambda v: v or "(niemand)")
-        member_due = st.date_input("Input der Mitglieder bis", key=f"member_due_{item_id}", format="DD.MM.YYYY")
-        board_due = st.date_input("Freigabe durch den Vorstand bis", key=f"board_due_{item_id}",
+        member_due = st.date_input("Input der Mitglieder bis", value=None, key=f"member_due_{item_id}",
+                                   format="DD.MM.YYYY")
+        board_due = st.date_input("Freigabe durch den Vorstand bis", value=None, key=f"board_due_{item_id}",
                                   format="DD.MM.YYYY")
         if st.form_submit_button("Speichern", type="primary"):
             wanted = triage.TriageState(status, owner or None, member_due, board_due)

@@ -8,6 +8,7 @@ be counted "with every other filter but its own" in the same statement.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -98,6 +99,15 @@ def _facet_where(f: InboxFilter, params: dict[str, Any], skip: str | None = None
     return " AND ".join(clauses)
 
 
+_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> duckdb.DuckDBPyConnection:
+    """Execute with the named parameters the statement uses (DuckDB rejects unused ones)."""
+    used = set(_PARAM.findall(sql))
+    return con.execute(sql, {name: value for name, value in params.items() if name in used})
+
+
 def _rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -124,7 +134,7 @@ def inbox_page(con: duckdb.DuckDBPyConnection, f: InboxFilter, *, today: date,
             LEFT JOIN sources s ON s.id = u.x) AS source_names
     FROM page p JOIN items i ON i.id = p.id
     ORDER BY p.pos"""
-    return _rows(con.execute(sql, params))
+    return _rows(_run(con, sql, params))
 
 
 def facet_counts(con: duckdb.DuckDBPyConnection, f: InboxFilter) -> tuple[int, dict[str, dict[str, int]]]:
@@ -139,7 +149,7 @@ def facet_counts(con: duckdb.DuckDBPyConnection, f: InboxFilter) -> tuple[int, d
         else:
             column = _FACET_COLUMN[name]
             parts.append(f"SELECT '{name}', {column}, count(*) FROM base WHERE {where} GROUP BY {column}")
-    rows = con.execute(base + "\n UNION ALL ".join(parts), params).fetchall()
+    rows = _run(con, base + "\n UNION ALL ".join(parts), params).fetchall()
     counts: dict[str, dict[str, int]] = {name: {} for name in _FACETS}
     total = 0
     for facet, value, n in rows:

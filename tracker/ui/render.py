@@ -68,12 +68,13 @@ def highlight(text: str, spans: Iterable[Span], labels: Mapping[str, str] | None
     return "".join(out).replace("\n", "<br>")
 
 
-# Characters markdown would read as syntax; as numeric entities they can only be text.
-_MARKDOWN_ENTITIES = {ord(c): f"&#{ord(c)};" for c in "\\`*_{}[]()#+-.!|~$:"}
+# HTML specials and every character markdown could read as syntax become numeric entities
+# in a single pass, so the output can only ever be text.
+_ENTITIES = {ord(c): f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~$:="}
 
 
 def _text(value: str) -> str:
-    return html.escape(value, quote=True).translate(_MARKDOWN_ENTITIES)
+    return value.translate(_ENTITIES)
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")

@@ -1,0 +1,138 @@
+"""AppTest runs of every page against a seeded database: what is shown and what is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from tests.dashboard.seed import Spec, seed
+from tracker.storage import open_db
+from tracker.storage import triage as decisions
+from tracker.ui.widgets import topic_label
+
+VORGANG = "app_pages/vorgang.py"
+
+
+def item_links(at: AppTest) -> list[str]:
+    return [p.proto.label.replace("\\", "") for p in at.page_link if p.proto.label and "Zu" not in p.proto.label]
+
+
+def test_inbox_orders_by_relevance_and_urgency(seeded: Path, open_app: Callable[..., AppTest]) -> None:
+    at = open_app()
+    links = item_links(at)
+    # "hot" (0.75, due in days) outranks "lora" (0.8, due in two months); noise comes last.
+    assert links[0].startswith("Referentenentwurf Wärmeplanungsgesetz")
+    assert links[1].startswith("Frequenzen für LoRaWAN")
+    assert links[-1].startswith("Pressemitteilung")
+    assert at.markdown[0].value == "**4** von 4 Einträgen"
+    assert any("NEU" in m.value for m in at.markdown)
+
+
+def test_inbox_filters_count_and_search(seeded: Path, open_app: Callable[..., AppTest]) -> None:
+    at = open_app()
+    topics = at.multiselect(key="inbox_topics")
+    assert f"{topic_label('energy')} (1)" in topics.options
+    assert f"{topic_label('water')} (0)" in topics.options
+    topics.set_value(["energy"]).run()
+    assert [link[:17] for link in item_links(at)] == ["Referentenentwurf"]
+    # The source facet is counted without its own filter but with the topic filter.
+    sources = at.multiselect(key="inbox_sources")
+    assert any(o == "Bundesnetzagentur (1)" for o in sources.options), sources.options
+    at.multiselect(key="inbox_topics").set_value([]).run()
+    at.text_input(key="inbox_text").set_value("LoRaWAN 868").run()
+    assert [link[:10] for link in item_links(at)] == ["Frequenzen"]
+    at.text_input(key="inbox_text").set_value("").run()
+    at.selectbox(key="inbox_sort").set_value("deadline").run()
+    assert item_links(at)[0].startswith("Referentenentwurf")
+    at.slider(key="inbox_min_score").set_value(0.7).run()
+    assert len(item_links(at)) == 2
+    assert not at.exception
+
+
+def test_inbox_empty_state_explains_next_step(db_path: Path, open_app: Callable[..., AppTest]) -> None:
+    at = open_app()
+    assert "Noch keine Quellen" in at.info[0].value
+
+
+def test_vorgang_triage_is_stored_with_who_and_when(seeded: Path, open_app: Callable[..., AppTest]) -> None:
+    at = open_app(VORGANG, {"item": "hot"})
+    assert any("<mark" in m.value and "Smart&#45;Meter&#45;Rollout" in m.value for m in at.markdown)
+    at.selectbox[0].set_value("stellungnahme_geplant")
+    at.button(key="FormSubmitter:triage_hot-Speichern").click().run()
+    assert any("verantwortliche Person" in e.value for e in at.error)
+    with open_db(seeded) as con:
+        assert decisions.triage_events(con, "hot") == []
+    at.selectbox[0].set_value("stellungnahme_geplant")
+    at.selectbox[1].set_value("anna")
+    at.button(key="FormSubmitter:triage_hot-Speichern").click().run()
+    assert not at.exception
+    with open_db(seeded) as con:
+        state = decisions.triage_state(con, "hot")
+        events = decisions.triage_events(con, "hot")
+    assert (state.status, state.owner) == ("stellungnahme_geplant", "anna")
+    assert {(e["action"], e["new_value"], e["actor"]) for e in events} == {
+        ("status", "stellungnahme_geplant", "anna"), ("owner", "anna", "anna")}
+    assert all(e["occurred_at"] is not None for e in events)
+    assert any("Gespeichert (2" in s.value for s in at.success)
+
+
+def test_vorgang_proposes_internal_dates_from_deadline(seeded: Path, open_app: Callable[..., AppTest],
+                                                      day: date) -> None:
+    at = open_app(VORGANG, {"item": "lora"})
+    at.button(key="triage_propose").click().run()
+    member, board = at.date_input[0].value, at.date_input[1].value
+    assert member is not None and board is not None and member < board
+    at.button(key="FormSubmitter:triage_lora-Speichern").click().run()
+    with open_db(seeded) as con:
+        state = decisions.triage_state(con, "lora")
+        actions = {e["action"] for e in decisions.triage_events(con, "lora")}
+    assert (state.member_input_due, state.board_signoff_due) == (member, board)
+    assert actions == {"member_input_due", "board_signoff_due"}
+
+
+def test_relevance_feedback_is_stored_for_training(seeded: Path, open_app: Callable[..., AppTest]) -> None:
+    at = open_app(VORGANG, {"item": "noise"})
+    at.radio[0].set_value("relevant")
+    at.multiselect[0].set_value(["energy", "water"])
+    at.text_input[0].set_value("doch wichtig")
+    at.button(key="FormSubmitter:feedback_noise-Rückmeldung speichern").click().run()
+    with open_db(seeded) as con:
+        labels = decisions.relevance_labels(con, "noise")
+    assert len(labels) == 1
+    assert labels[0]["relevant"] is True and labels[0]["topics"] == ["energy", "water"]
+    assert labels[0]["labelled_by"] == "anna" and labels[0]["note"] == "doch wichtig"
+
+
+def test_vorgang_unknown_item(seeded: Path, open_app: Callable[..., AppTest]) -> None:
+    at = open_app(VORGANG, {"item": "gibt-es-nicht"})
+    assert "gibt es nicht" in at.warning[0].value
+
+
+def test_fristen_lists_next_30_days_and_offers_ics(seeded: Path, open_app: Callable[..., AppTest]) -> None:
+    at = open_app("app_pages/fristen.py")
+    listed = at.dataframe[0].value
+    assert list(listed["Titel"]) == ["Referentenentwurf Wärmeplanungsgesetz – Verbändeanhörung"]
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert at.download_button(key="fristen_ics")
+
+
+def test_fristen_hides_closed_items(seeded: Path, open_app: Callable[..., AppTest], day: date) -> None:
+    seed(seeded, [Spec("done", "Erledigte Anhörung", score=0.9, topics=("energy",), deadline=day)])
+    from datetime import UTC, datetime
+
+    from tracker.triage import TriageState
+    with open_db(seeded) as con:
+        decisions.save_triage(con, "hot", TriageState("erledigt"), actor="t", at=datetime.now(UTC))
+    at = open_app("app_pages/fristen.py")
+    assert "Referentenentwurf Wärmeplanungsgesetz – Verbändeanhörung" not in list(at.dataframe[0].value["Titel"])
+
+
+def test_themen_topic_opens_filtered_inbox(seeded: Path, open_app: Callable[..., AppTest]) -> None:
+    at = open_app("app_pages/themen.py")
+    at.button(key="themen_topic_iot_networks").click().run()
+    assert not at.exception
+    assert at.session_state["inbox_topics"] == ["iot_networks"]
+    assert [link[:10] for link in item_links(at)] == ["Frequenzen"]
