@@ -24,9 +24,9 @@ app = typer.Typer(
 
 
 def _register_commands() -> None:
-    from tracker.commands import collect
+    from tracker.commands import alerts, collect
 
-    for module in (collect,):
+    for module in (collect, alerts):
         module.register(app)
 
 

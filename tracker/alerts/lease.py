@@ -47,10 +47,11 @@ def holder_is_dead(holder: str) -> bool:
 
 
 def try_acquire(name: str, holder: str, *, now: datetime, ttl: timedelta = DEFAULT_TTL,
-                db_path: Path | None = None) -> bool:
+                db_path: Path | None = None, reentrant: bool = True) -> bool:
+    """Take the lease unless someone alive holds it unexpired (with ``reentrant``: someone else)."""
     with open_db(db_path) as con, transaction(con):
         current = store.get_lease(con, name)
-        if current is not None and current["holder"] != holder:
+        if current is not None and (current["holder"] != holder or not reentrant):
             expired = current["expires_at"].astimezone(UTC) <= now
             if not expired and not holder_is_dead(current["holder"]):
                 return False
