@@ -1,0 +1,225 @@
+"""Deadlines in German and English notices: which date, from which sentence, how sure.
+
+Only sentences with a deadline cue are read. Inside such a sentence each date gets a
+score from the words just before it: "bis", "until", "closing date" raise it, "vom",
+"published", "dated" lower it, and the end of a range ("vom 24.05. bis 25.06.2018",
+"zwischen dem 1. und dem 30. September") wins over its start. A relative, weekday-only or
+month-only deadline yields no date: a wrong date is worse than none. Timestamps with a
+zone are converted to the local zone (Europe/Berlin unless configured per jurisdiction)
+before their date is taken. A structured deadline from a JSON adapter always wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from tracker.judge import sentences
+from tracker.judge.taxonomy import Settings
+from tracker.judge.types import JudgeInput
+
+MONTHS = {
+    "januar": 1, "jänner": 1, "january": 1, "jan": 1,
+    "februar": 2, "february": 2, "feb": 2,
+    "märz": 3, "maerz": 3, "march": 3, "mär": 3, "mar": 3,
+    "april": 4, "apr": 4,
+    "mai": 5, "may": 5,
+    "juni": 6, "june": 6, "jun": 6,
+    "juli": 7, "july": 7, "jul": 7,
+    "august": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9,
+    "oktober": 10, "october": 10, "okt": 10, "oct": 10,
+    "november": 11, "nov": 11,
+    "dezember": 12, "december": 12, "dez": 12, "dec": 12,
+}
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DATE = re.compile(
+    r"(?P<iso>(?P<iy>\d{4})[-/](?P<im>\d{1,2})[-/](?P<id>\d{1,2})"
+    r"(?:[T ](?P<ih>\d{1,2}):(?P<imin>\d{2})(?::\d{2}(?:\.\d+)?)?\s*(?P<iz>Z|UTC|[+-]\d{2}:?\d{2})?)?)"
+    r"|(?P<num>(?<![\d.])(?P<nd>\d{1,2})\.\s?(?P<nm>\d{1,2})\.\s?(?P<ny>\d{4}|\d{2})(?![\d]))"
+    r"|(?P<slash>(?<![\d/])(?P<sa>\d{1,2})/(?P<sb>\d{1,2})/(?P<sy>\d{4})(?![\d/]))"
+    rf"|(?P<dmy>(?<!\d)(?P<dd>\d{{1,2}})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?(?P<dm>{_MONTH})\b\.?,?(?:\s*(?P<dy>\d{{4}}))?)"
+    rf"|(?P<mdy>\b(?P<mm>{_MONTH})\.?\s+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s*(?P<my>\d{{4}}))?)",
+    re.IGNORECASE,
+)
+# A sentence is read only if it has one of these.
+_STRONG_SENTENCE_CUE = re.compile(
+    r"\bfrist|einsendeschluss|abgabeschluss|einreichungsschluss|bewerbungsschluss|antragsschluss|"
+    r"teilnahmeschluss|anmeldeschluss|stichtag|spätestens|closing date|deadline|"
+    r"comments? (?:must|should) be (?:received|submitted)|no later than|feedback period|"
+    r"consultation (?:period|closes|will close|runs)|closes? (?:on|at)", re.I)
+_CONTEXT = re.compile(
+    r"stellungnahme|konsultation|anhörung|rückmeldung|kommentar|äußerung|einreich|eingereicht|"
+    r"abgegeben|abzugeben|übersend|übermittel|beteiligung|anträge|antrag|bewerbung|teilnahme|einwendung|"
+    r"hinweise|eingaben|comment|respon|submi|feedback|views|consultation|evidence|applications?|"
+    r"proposals|closes|input|questionnaire|survey", re.I)
+_WEAK_SENTENCE_CUE = re.compile(r"\bbis\b|\buntil\b|\bby\b|\bbefore\b|\bending\b|\bends\b|\bendet\b|\bläuft\b", re.I)
+# Words right before a date that make it the deadline ...
+_BEFORE_GOOD = re.compile(
+    r"(?:\bbis|\buntil|\btill|\bby|\bbefore|spätestens|no later than|deadline|closing date|frist\w*|"
+    r"\w*schluss|stichtag|closes?|ends?|endet|ending|due|received|am|on|zum|dem|den|the|of|"
+    r"einschließlich|inclusive|midnight|is|ist|are|will|wird|be|at|um|or|oder|set|runs|läuft|pm|p\.m\.|a\.m\.|mitternacht|\d{1,2}[:.]\d{2}|uhr|\(?cet\)?|\(?cest\)?|"
+    r"\(?brussels time\)?|\(?mez\)?|\(?mesz\)?|montag|dienstag|mittwoch|donnerstag|freitag|samstag|"
+    r"sonntag|monday|tuesday|wednesday|thursday|friday|saturday|sunday|[\s:,.()\-–])*$", re.I)
+_STRONG_WORD = re.compile(r"\bbis\b|\buntil\b|\btill\b|\bby\b|\bbefore\b|spätestens|no later than|deadline|"
+                          r"closing date|\bfrist|schluss|stichtag|\bcloses?\b|\bends?\b|\bendet\b|"
+                          r"\bending\b|\bdue\b|\breceived\b", re.I)
+_RANGE_JOIN = re.compile(r"^\s*(?:[-–—]|bis(?: zum| einschließlich)?|to|until|till|through|and|und)"
+                         r"\s*(?:zum|dem|den|the)?\s*$", re.I)
+_BAD_BEFORE = re.compile(r"(?:\bvom|\bvon|\bseit|\bab|\bfrom|\bdated|\bpublished(?: on)?|veröffentlicht(?: am)?|"
+                         r"\bsince|\bbeginning|\bstarting|\bopens?(?: on)?|beginnt(?: am)?)\s*(?:dem|den|the)?\s*$",
+                         re.I)
+_MAX_PREFIX = 60
+
+
+@dataclass(frozen=True)
+class Deadline:
+    date: date | None = None
+    sentence: str | None = None
+    confidence: float | None = None
+    origin: str | None = None
+
+
+@dataclass(frozen=True)
+class _Mention:
+    start: int
+    end: int
+    value: date | None  # None when incomplete (no year and none inferable)
+    inferred_year: bool
+
+
+def local_date(moment: datetime, zone: str = "Europe/Berlin") -> date:
+    """The calendar date of ``moment`` in ``zone``; a naive datetime is taken as local."""
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+def _year(text: str) -> int:
+    value = int(text)
+    if len(text) == 2:
+        # "Fristablauf: 12.02.10": notices of this century mostly; 70+ are last century.
+        return 2000 + value if value < 70 else 1900 + value
+    return value
+
+
+def _mentions(sentence: str, zone: str, us_order: bool, published: date | None) -> list[_Mention]:
+    found = []
+    for m in _DATE.finditer(sentence):
+        inferred = False
+        try:
+            if m.group("iso"):
+                day = date(int(m.group("iy")), int(m.group("im")), int(m.group("id")))
+                if m.group("iz") and m.group("ih"):
+                    offset = m.group("iz").upper()
+                    tz = UTC if offset in ("Z", "UTC") else datetime.strptime(
+                        offset.replace(":", ""), "%z").tzinfo
+                    moment = datetime(day.year, day.month, day.day, int(m.group("ih")),
+                                      int(m.group("imin")), tzinfo=tz)
+                    day = local_date(moment, zone)
+            elif m.group("num"):
+                day = date(_year(m.group("ny")), int(m.group("nm")), int(m.group("nd")))
+            elif m.group("slash"):
+                a, b = int(m.group("sa")), int(m.group("sb"))
+                month, dom = (a, b) if us_order and a <= 12 else (b, a)
+                day = date(int(m.group("sy")), month, dom)
+            else:
+                dmy = bool(m.group("dmy"))
+                dom = int(m.group("dd") if dmy else m.group("md"))
+                month = MONTHS[(m.group("dm") if dmy else m.group("mm")).lower()]
+                year_text = m.group("dy") if dmy else m.group("my")
+                if year_text:
+                    day = date(int(year_text), month, dom)
+                elif published is not None:
+                    # "bis zum 15. März" in a notice from February: the next 15 March.
+                    day = date(published.year, month, dom)
+                    if day < published:
+                        day = date(published.year + 1, month, dom)
+                    inferred = True
+                else:
+                    found.append(_Mention(m.start(), m.end(), None, False))
+                    continue
+        except ValueError:
+            continue
+        found.append(_Mention(m.start(), m.end(), day, inferred))
+    return found
+
+
+def _best_in_sentence(sentence: str, mentions: list[_Mention]) -> tuple[date, float] | None:
+    has_strong = bool(_STRONG_SENTENCE_CUE.search(sentence))
+    best: tuple[float, date] | None = None
+    previous_end = 0
+    previous: _Mention | None = None
+    for mention in mentions:
+        prefix = sentence[max(previous_end, mention.start - _MAX_PREFIX):mention.start]
+        score = 0.0
+        if previous is not None and _RANGE_JOIN.match(prefix):
+            score = 0.85  # end of a range
+        elif _BAD_BEFORE.search(prefix):
+            score = -1.0
+        elif _BEFORE_GOOD.search(prefix) and _STRONG_WORD.search(_BEFORE_GOOD.search(prefix).group(0)):
+            score = 0.9
+        elif has_strong:
+            score = 0.5
+        if mention.value is not None and mention.inferred_year:
+            score *= 0.7
+        if mention.value is not None and score > 0 and (best is None or score >= best[0]):
+            best = (score, mention.value)
+        elif mention.value is None and score >= 0.85:
+            # The cued date is incomplete ("bis zum 15. März" with no year known):
+            # no other date in the sentence may stand in for it.
+            best = None
+            break
+        previous_end, previous = mention.end, mention
+    if best is None:
+        return None
+    if best[0] == 0.5:
+        singles = [m for m in mentions if m.value is not None]
+        if len(singles) != 1:
+            return None  # a cue word but several uncued dates: no guess
+    return best[1], best[0]
+
+
+def deadline_from_text(text: str, *, zone: str = "Europe/Berlin", us_order: bool = False,
+                       published: date | None = None) -> Deadline:
+    """The deadline stated in ``text``, or an empty Deadline."""
+    if not text:
+        return Deadline()
+    for start, end in sentences.split(text):
+        sentence = text[start:end]
+        strong = _STRONG_SENTENCE_CUE.search(sentence)
+        if not strong and not (_WEAK_SENTENCE_CUE.search(sentence) and _CONTEXT.search(sentence)):
+            continue
+        mentions = _mentions(sentence, zone, us_order, published)
+        if not mentions:
+            continue
+        chosen = _best_in_sentence(sentence, mentions)
+        if chosen is not None:
+            return Deadline(date=chosen[0], sentence=sentence.strip(), confidence=round(chosen[1], 2),
+                            origin="text")
+    return Deadline()
+
+
+def zone_for(jurisdiction: str | None, settings: Settings) -> str:
+    if jurisdiction:
+        code = jurisdiction.lower()
+        for key in (code, code.split("-")[0]):
+            if key in settings.timezones:
+                return settings.timezones[key]
+    return settings.timezone
+
+
+def find_deadline(item: JudgeInput, language: str | None, settings: Settings) -> Deadline:
+    """Structured deadline if the adapter gave one, else the first cued date in the text."""
+    if item.deadline is not None:
+        return Deadline(date=item.deadline, sentence=item.deadline_text, confidence=1.0, origin="structured")
+    zone = zone_for(item.jurisdiction, settings)
+    us_order = (item.jurisdiction or "").lower().startswith("us")
+    published = local_date(item.published, zone) if item.published else None
+    for text in (item.deadline_text or "", item.summary, item.text, item.title):
+        found = deadline_from_text(text or "", zone=zone, us_order=us_order, published=published)
+        if found.date is not None:
+            return found
+    return Deadline()

@@ -1,0 +1,126 @@
+"""The Judge: language routing, term matching, scoring, stage, deadline, model."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.language import Language
+
+from tracker.judge.deadlines import find_deadline
+from tracker.judge.language import detect_language, is_supported
+from tracker.judge.model import Features, RelevanceModel
+from tracker.judge.nlp import HITS, Span, build_pipeline
+from tracker.judge.remit import in_remit
+from tracker.judge.scoring import pick_topics, score_fields
+from tracker.judge.stage import classify_stage
+from tracker.judge.taxonomy import Taxonomy
+from tracker.judge.types import JudgeInput, Judgement
+
+FIELDS = ("title", "summary", "text")
+# Full texts can be whole bills; the first part says what the item is about and where
+# its deadline is, and judging must stay fast for every collected item.
+MAX_TEXT_CHARS = 20_000
+
+
+@dataclass
+class _Prepared:
+    item: JudgeInput
+    language: str | None
+    supported: bool
+    fields: list[tuple[str, str, list[Span]]]
+
+
+class Judge:
+    def __init__(self, taxonomy: Taxonomy, model: RelevanceModel | None = None) -> None:
+        self.taxonomy = taxonomy
+        self.model = model
+        self.pipelines: dict[str, Language] = {lang: build_pipeline(lang, taxonomy) for lang in ("de", "en")}
+
+    @property
+    def model_version(self) -> str:
+        return f"rules+model:{self.model.version}" if self.model else "rules"
+
+    def judge(self, item: JudgeInput) -> Judgement:
+        return self.judge_many([item])[0]
+
+    def with_model(self, model: RelevanceModel | None) -> Judge:
+        """The same taxonomy and pipelines with another model (no reload)."""
+        other = copy.copy(self)
+        other.model = model
+        return other
+
+    def judge_many(self, items: Sequence[JudgeInput]) -> list[Judgement]:
+        prepared = self.analyse(items)
+        model_scores = self._model_scores(prepared)
+        return [self._finish(prep, model_scores[i] if model_scores else None)
+                for i, prep in enumerate(prepared)]
+
+    def features(self, items: Sequence[JudgeInput]) -> list[Features]:
+        """What the model reads for each item: title, summary and the rule matches."""
+        return [(p.item.title, p.item.summary, p.fields) for p in self.analyse(items)]
+
+    def analyse(self, items: Sequence[JudgeInput]) -> list[_Prepared]:
+        """Language routing and term matching of every field, one nlp.pipe per language."""
+        prepared = [self._route(item) for item in items]
+        by_lang: dict[str, list[tuple[int, str, str]]] = {}
+        for index, prep in enumerate(prepared):
+            if not prep.supported:
+                continue
+            for name in FIELDS:
+                text = _field_text(prep.item, name)
+                if text:
+                    by_lang.setdefault(prep.language or "de", []).append((index, name, text))
+        for lang, jobs in by_lang.items():
+            docs = self.pipelines[lang].pipe(text for _, _, text in jobs)
+            for (index, name, text), doc in zip(jobs, docs, strict=True):
+                prepared[index].fields.append((name, text, doc.user_data[HITS]))
+        return prepared
+
+    def _route(self, item: JudgeInput) -> _Prepared:
+        sample = f"{item.title}\n{item.summary}\n{item.text[:2000]}"
+        language = detect_language(sample, item.language)
+        return _Prepared(item, language, is_supported(language), [])
+
+    def _model_scores(self, prepared: list[_Prepared]) -> list[dict[str, float]] | None:
+        if self.model is None:
+            return None
+        return self.model.predict([(p.item.title, p.item.summary, p.fields) for p in prepared])
+
+    def _finish(self, prep: _Prepared, model_scores: dict[str, float] | None) -> Judgement:
+        item, settings = prep.item, self.taxonomy.settings
+        rules = score_fields(prep.fields, settings)
+        topic_scores = dict(rules.topic_scores)
+        score = rules.score
+        model_score = None
+        if model_scores is not None and prep.supported:
+            model_score = round(model_scores.get("relevant", 0.0), 4)
+            score = (1 - settings.model_weight) * score + settings.model_weight * model_score
+            for topic, value in model_scores.items():
+                if topic in self.taxonomy.topics:
+                    blended = (1 - settings.model_weight) * topic_scores.get(topic, 0.0) + settings.model_weight * value
+                    topic_scores[topic] = round(max(topic_scores.get(topic, 0.0), blended), 4)
+        remit = in_remit(item.jurisdiction, settings.remit)
+        if not (remit and prep.supported):
+            # Out-of-remit and unreadable items keep their topic scores (why they look
+            # topical) but never rank as relevant.
+            score = 0.0
+        score = round(min(max(score, 0.0), 1.0), 4)
+        relevant = score >= settings.threshold
+        deadline = find_deadline(item, prep.language, settings)
+        return Judgement(
+            id=item.id, relevant=relevant, score=score,
+            topics=pick_topics(topic_scores, settings.topic_threshold, relevant),
+            topic_scores=topic_scores, evidence=rules.evidence,
+            stage=classify_stage(item.title, item.summary),
+            language=prep.language, language_supported=prep.supported, in_remit=remit,
+            deadline=deadline.date, deadline_text=deadline.sentence,
+            deadline_confidence=deadline.confidence, deadline_origin=deadline.origin,
+            model_version=self.model_version, model_score=model_score,
+        )
+
+
+def _field_text(item: JudgeInput, name: str) -> str:
+    value = getattr(item, name) or ""
+    return value[:MAX_TEXT_CHARS] if name == "text" else value
