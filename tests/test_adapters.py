@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import FEED_FIXTURES, require_shared
 from tracker.parse import parse_document
@@ -229,3 +231,39 @@ def test_records_of_the_wrong_api_are_an_error_not_an_empty_success() -> None:
                             kind="regulationsgov", url="")
     assert result.entries == []
     assert result.error is not None and "kein Eintrag verwertbar" in result.error
+
+
+_JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30) \
+    | st.sampled_from(["2022-05-10T03:59:59Z", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00+01:00",
+                       "2026/05/12 23:59:59", "2026-02-30"])
+_FIELD_NAMES = st.sampled_from([
+    "content", "results", "data", "id", "title", "shortTitle", "attributes", "details", "closing_date",
+    "commentEndDate", "currentStatuses", "feedbackEndDate", "isCurrent", "topics", "agencies",
+    "docket_ids", "comments_close_on", "base_path", "document_number", "initiativeResultDtoPage", "type",
+    "html_url", "web_url", "link",
+])
+_JSON = st.recursive(_JSON_SCALARS, lambda inner: st.lists(inner, max_size=4)
+                     | st.dictionaries(_FIELD_NAMES, inner, max_size=6), max_leaves=25)
+
+
+@pytest.mark.parametrize("kind", ADAPTER_KINDS)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(document=_JSON)
+def test_any_json_gives_entries_or_error_never_an_exception(kind: str, document: object) -> None:
+    result = parse_document(json.dumps(document).encode(), kind=kind, url="")
+    assert result.error is not None or isinstance(result.entries, list)
+    for entry in result.entries:
+        assert entry.title and entry.link and entry.link.startswith("https://")
+        assert entry.deadline_at is None or entry.deadline_at.utcoffset() is not None
+
+
+def test_links_from_api_fields_must_be_web_urls() -> None:
+    govuk = parse_document(b'{"base_path": "javascript:alert(1)", "title": "x"}', kind="govuk", url="")
+    assert govuk.error is not None and "keine gültige Adresse" in govuk.error
+    federal = parse_document(b'{"document_number": "2026-1", "title": "t", "html_url": "javascript:x"}',
+                             kind="federalregister", url="")
+    assert federal.entries[0].link == "https://www.federalregister.gov/d/2026-1"
+    initiative = parse_document(b'{"content": [{"id": "../../admin?x=1", "shortTitle": "t"}]}',
+                                kind="haveyoursay", url="")
+    assert initiative.entries[0].link == (
+        "https://ec.europa.eu/info/law/better-regulation/have-your-say/initiatives/..%2F..%2Fadmin%3Fx%3D1")

@@ -61,7 +61,7 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
     if not parsed.get("version") and not entries:
         return ParseResult(entries=[], feed_title=feed_title, error=_not_a_feed(body, parsed))
     if parsed.get("bozo"):
-        problem = _bozo_message(parsed.get("bozo_exception"), headers is not None)
+        problem = _bozo_message(parsed.get("bozo_exception"), "content-type" in response_headers)
         if problem:
             warnings.append(f"{problem}; {_count(len(entries))} gelesen")
     if not entries:
@@ -122,13 +122,13 @@ def _not_a_feed(body: bytes, parsed: Mapping[str, Any]) -> str:
     return f"Kein RSS- oder Atom-Feed erkannt{detail}"
 
 
-def _bozo_message(exc: object, had_headers: bool) -> str | None:
+def _bozo_message(exc: object, had_content_type: bool) -> str | None:
     if exc is None:
         return None
     name = type(exc).__name__
     if name == "NonXMLContentType":
         # Local files have no Content-Type at all; only a server's wrong label is news.
-        return f"Server nennt keinen XML-Content-Type ({_short(exc)})" if had_headers else None
+        return f"Server nennt keinen XML-Content-Type ({_short(exc)})" if had_content_type else None
     if name == "CharacterEncodingOverride":
         return f"Zeichensatz korrigiert ({_short(exc)})"
     if name == "CharacterEncodingUnknown":

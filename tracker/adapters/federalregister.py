@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from tracker.adapters.support import (
     NEW_YORK,
     ShapeError,
+    list_of,
     parse_day,
     require_list,
     require_mapping,
@@ -17,6 +18,7 @@ from tracker.adapters.support import (
     start_of_day,
     text,
     text_as_html,
+    web_link,
 )
 from tracker.models import ParseResult, RawEntry
 
@@ -46,7 +48,7 @@ def _entries(data: object, warnings: list[str]) -> list[RawEntry]:
 
 def _entry(doc: Mapping[str, object]) -> RawEntry:
     number = text(doc.get("document_number"))
-    link = text(doc.get("html_url"))
+    link = web_link(doc.get("html_url"))
     if not number and not link:
         raise ShapeError("weder 'document_number' noch 'html_url' vorhanden")
     title = text(doc.get("title"))
@@ -55,7 +57,7 @@ def _entry(doc: Mapping[str, object]) -> RawEntry:
     closes_raw = doc.get("comments_close_on")
     deadline = parse_day(closes_raw)
     doc_type = text(doc.get("type"))
-    agencies = [text(a.get("name") or a.get("raw_name")) for a in doc.get("agencies") or []
+    agencies = [text(a.get("name") or a.get("raw_name")) for a in list_of(doc.get("agencies"))
                 if isinstance(a, Mapping)]
     return RawEntry(
         guid=f"federalregister:{number}" if number else link,
@@ -70,8 +72,8 @@ def _entry(doc: Mapping[str, object]) -> RawEntry:
         extra={
             "type": doc_type or None,
             "agencies": [a for a in agencies if a],
-            "docket_ids": [text(d) for d in doc.get("docket_ids") or []],
-            "comment_url": text(doc.get("comment_url")) or None,
-            "pdf_url": text(doc.get("pdf_url")) or None,
+            "docket_ids": [text(d) for d in list_of(doc.get("docket_ids")) if text(d)],
+            "comment_url": web_link(doc.get("comment_url")),
+            "pdf_url": web_link(doc.get("pdf_url")),
         },
     )

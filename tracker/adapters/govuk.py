@@ -7,7 +7,6 @@ the London calendar day of that instant.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import urljoin
 
 from tracker.adapters.support import (
     LONDON,
@@ -19,6 +18,7 @@ from tracker.adapters.support import (
     run_adapter,
     text,
     text_as_html,
+    web_link,
 )
 from tracker.models import ParseResult, RawEntry
 
@@ -52,6 +52,9 @@ def _entry(item: Mapping[str, object]) -> RawEntry:
     path = text(item.get("web_url")) or text(item.get("base_path")) or text(item.get("link"))
     if not path:
         raise ShapeError("Feld 'base_path' bzw. 'link' fehlt")
+    link = web_link(path, SITE)
+    if link is None:
+        raise ShapeError(f"keine gültige Adresse in 'base_path' bzw. 'link' ({path[:80]})")
     title = text(item.get("title"))
     if not title:
         raise ShapeError(f"Feld 'title' fehlt ({path})")
@@ -67,7 +70,7 @@ def _entry(item: Mapping[str, object]) -> RawEntry:
     return RawEntry(
         guid=text(item.get("content_id")) or path,
         title=title,
-        link=urljoin(SITE, path),
+        link=link,
         summary_html=text_as_html(item.get("description")),
         content_html=body_html if isinstance(body_html, str) else "",
         published=published,

@@ -7,11 +7,12 @@ the exact instant in ``deadline_at`` and the Brussels calendar day in ``deadline
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from tracker.adapters.support import (
     BRUSSELS,
     ShapeError,
+    list_of,
     local_date,
     local_instant,
     require_list,
@@ -59,11 +60,11 @@ def _entry(item: Mapping[str, object], language: str | None) -> RawEntry:
     opening_at = local_instant(start_raw, BRUSSELS, _FORMATS)
     feedback_status = text(status.get("receivingFeedbackStatus")) or None
     has_window = deadline_at is not None or feedback_status == "OPEN"
-    topics = [text(t.get("label")) for t in item.get("topics") or [] if isinstance(t, Mapping)]
+    topics = [text(t.get("label")) for t in list_of(item.get("topics")) if isinstance(t, Mapping)]
     return RawEntry(
         guid=f"haveyoursay:{key}",
         title=text(item.get("shortTitle")) or text(item.get("title")) or f"Initiative {key}",
-        link=INITIATIVE_URL.format(id=key),
+        link=INITIATIVE_URL.format(id=quote(key, safe="")),
         summary_html=text_as_html(item.get("dossierSummary") or item.get("summary")),
         language=language,
         deadline=local_date(deadline_at, BRUSSELS),
@@ -82,7 +83,7 @@ def _entry(item: Mapping[str, object], language: str | None) -> RawEntry:
 
 
 def _current_status(item: Mapping[str, object]) -> Mapping[str, object]:
-    statuses = [s for s in item.get("currentStatuses") or [] if isinstance(s, Mapping)]
+    statuses = [s for s in list_of(item.get("currentStatuses")) if isinstance(s, Mapping)]
     current = [s for s in statuses if s.get("isCurrent")]
     with_dates = [s for s in current or statuses if s.get("feedbackEndDate")]
     if with_dates:

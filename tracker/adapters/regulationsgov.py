@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from urllib.parse import quote
 
 from tracker.adapters.support import (
     NEW_YORK,
@@ -70,7 +71,7 @@ def _entry(record: Mapping[str, object]) -> RawEntry:
     return RawEntry(
         guid=f"regulationsgov:{record_id}",
         title=title,
-        link=f"https://www.regulations.gov/{page}/{record_id}",
+        link=f"https://www.regulations.gov/{page}/{quote(record_id, safe='')}",
         summary_html=text_as_html(attrs.get("docAbstract") or attrs.get("dkAbstract")),
         published=parse_instant(attrs.get("postedDate")),
         updated=parse_instant(attrs.get("lastModifiedDate") or attrs.get("modifyDate")),

@@ -9,7 +9,8 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from tracker.models import ParseResult, RawEntry
@@ -74,6 +75,21 @@ def require_list(container: Mapping[str, object], key: str, where: str) -> list[
     return value
 
 
+def list_of(value: object) -> list[object]:
+    """An optional JSON list; anything else (null, a string, a number) counts as empty."""
+    return value if isinstance(value, list) else []
+
+
+def web_link(value: object, base: str | None = None) -> str | None:
+    """An absolute http(s) URL from an API field (resolved against ``base``), else None."""
+    candidate = text(value)
+    if not candidate:
+        return None
+    absolute = urljoin(base, candidate) if base else candidate
+    parts = urlsplit(absolute)
+    return absolute if parts.scheme in ("http", "https") and parts.netloc else None
+
+
 def text(value: object) -> str:
     """A display string from a JSON scalar; None and containers become ''."""
     if value is None or isinstance(value, (dict, list)):
@@ -97,7 +113,7 @@ def parse_instant(value: object) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         return None  # an instant without offset is ambiguous; callers with a known zone use local_instant
-    return parsed.astimezone(UTC)
+    return _to_zone(parsed, UTC)
 
 
 def local_instant(value: object, zone: ZoneInfo, formats: tuple[str, ...]) -> datetime | None:
@@ -109,7 +125,7 @@ def local_instant(value: object, zone: ZoneInfo, formats: tuple[str, ...]) -> da
             naive = datetime.strptime(value.strip(), fmt)
         except ValueError:
             continue
-        return naive.replace(tzinfo=zone).astimezone(UTC)
+        return _to_zone(naive.replace(tzinfo=zone), UTC)
     return None
 
 
@@ -126,9 +142,18 @@ def start_of_day(day: date | None, zone: ZoneInfo) -> datetime | None:
     """Midnight of a publisher-local calendar day, as UTC (for date-only publication fields)."""
     if day is None:
         return None
-    return datetime.combine(day, time(0, 0), tzinfo=zone).astimezone(UTC)
+    return _to_zone(datetime.combine(day, time(0, 0), tzinfo=zone), UTC)
 
 
 def local_date(instant: datetime | None, zone: ZoneInfo) -> date | None:
     """The calendar date the publisher means: 2022-05-10T03:59:59Z is 9 May in New York."""
-    return instant.astimezone(zone).date() if instant is not None else None
+    local = _to_zone(instant, zone) if instant is not None else None
+    return local.date() if local is not None else None
+
+
+def _to_zone(moment: datetime, zone: tzinfo) -> datetime | None:
+    # Years 1 and 9999 exist in API junk; shifting them can leave datetime's range.
+    try:
+        return moment.astimezone(zone)
+    except (OverflowError, ValueError):
+        return None
