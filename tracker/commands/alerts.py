@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -154,9 +154,15 @@ def resume_command(subscription_id: Annotated[int, typer.Argument(help="Nummer d
 
 def ics_command(
     out: Annotated[Path, typer.Option("--out", help="Verzeichnis für die .ics-Dateien.")],
+    today: Annotated[str | None, typer.Option("--today", help="Stichtag (JJJJ-MM-TT) statt heute; Fristen bis "
+                                              "60 Tage davor bleiben im Kalender.")] = None,
 ) -> None:
     """Fristen als iCalendar-Dateien schreiben: fristen.ics und fristen-<thema>.ics."""
-    written = calendars.write_calendars(out)
+    try:
+        day = date.fromisoformat(today) if today else None
+    except ValueError as exc:
+        raise UserError(f"--today {today!r} ist kein Datum (JJJJ-MM-TT)") from exc
+    written = calendars.write_calendars(out, today=day)
     for path in written:
         console.print(str(path), highlight=False)
     console.print(f"{len(written)} Kalenderdateien geschrieben.")
