@@ -220,3 +220,14 @@ def test_caller_client_keeps_our_rules(feed_server: FeedServer) -> None:
         plain = fetch(FetchRequest("s", feed_server.url("/f")), FAST, client=client)
     assert loop.error == "Zu viele Weiterleitungen (>5)"
     assert plain.ok and feed_server.requests("/f")[0]["user-agent"].startswith("Konsultationsradar/")
+
+
+def test_slow_drip_body_stopped_at_total_deadline(feed_server: FeedServer) -> None:
+    # Every chunk arrives well within the read timeout; only the wall-clock deadline catches it.
+    feed_server.route("/drip", body=b"x" * 40, chunked=True, chunk_size=2, chunk_delay=0.1)
+    policy = FetchPolicy(read_timeout=1, total_deadline=0.8, backoff_seconds=0.05)
+    started = time.monotonic()
+    result = fetch(FetchRequest("s", feed_server.url("/drip")), policy)
+    assert result.error == "Zeitüberschreitung nach 0.8 s (1 Versuch)"
+    assert result.status == 200 and result.body is None
+    assert time.monotonic() - started < 1.9  # the full drip takes 2 s

@@ -34,6 +34,8 @@ class Route:
     redirect_to: str | None = None
     statuses: list[int] = field(default_factory=list)
     chunked: bool = False
+    chunk_size: int = 64 * 1024
+    chunk_delay: float = 0.0
     hits: int = 0
 
 
@@ -87,7 +89,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = gzip_module.compress(body)
             headers["Content-Encoding"] = "gzip"
         if route.chunked:
-            self._send_chunked(status, headers, body, send_body)
+            self._send_chunked(status, headers, body, send_body, route.chunk_size, route.chunk_delay)
         else:
             self._send(status, headers, body, send_body)
 
@@ -108,7 +110,8 @@ class _Handler(BaseHTTPRequestHandler):
         if send_body and body:
             self._write(body)
 
-    def _send_chunked(self, status: int, headers: dict[str, str], body: bytes, send_body: bool) -> None:
+    def _send_chunked(self, status: int, headers: dict[str, str], body: bytes, send_body: bool,
+                      step: int, pause: float) -> None:
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -116,17 +119,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not send_body:
             return
-        step = 64 * 1024
         for start in range(0, len(body), step):
             chunk = body[start:start + step]
             if not self._write(b"%x\r\n%s\r\n" % (len(chunk), chunk)):
                 return
+            if pause:
+                time.sleep(pause)
         self._write(b"0\r\n\r\n")
 
     def _write(self, data: bytes) -> bool:
         # The client may hang up early (size cap, deadline); that is expected, not an error.
         try:
             self.wfile.write(data)
+            self.wfile.flush()
             return True
         except (BrokenPipeError, ConnectionResetError):
             return False
@@ -184,14 +189,18 @@ class FeedServer:
         redirect_to: str | None = None,
         statuses: Sequence[int] | None = None,
         chunked: bool = False,
+        chunk_size: int = 64 * 1024,
+        chunk_delay: float = 0.0,
     ) -> None:
         """Define (or replace) what ``path`` answers. ``statuses`` are used one per request,
-        the last one repeating; ``chunked`` sends without Content-Length."""
+        the last one repeating; ``chunked`` sends without Content-Length, ``chunk_size`` bytes
+        at a time with ``chunk_delay`` seconds between chunks (a slow-drip server)."""
         with self._lock:
             self._routes[path] = Route(
                 body=body, status=status, headers=dict(headers or {}), etag=etag,
                 last_modified=last_modified, delay=delay, gzip=gzip, redirect_to=redirect_to,
-                statuses=list(statuses or []), chunked=chunked,
+                statuses=list(statuses or []), chunked=chunked, chunk_size=chunk_size,
+                chunk_delay=chunk_delay,
             )
 
     def requests(self, path: str) -> list[dict[str, str]]:
