@@ -283,3 +283,13 @@ def test_unknown_kind() -> None:
     result = parse_document(b"<rss/>", kind="csv", url=BASE)
     assert result.error is not None and result.error.startswith("Unbekannte Quellenart 'csv'")
     assert all(kind in result.error for kind in SOURCE_KINDS)
+
+
+def test_entity_expansion_bomb_is_not_expanded() -> None:
+    # "Billion laughs": nine levels of ten-fold expansion would be 10^9 copies of "lol".
+    levels = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(2, 10))
+    body = ('<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY lol1 "lol">' + levels + ']>'
+            '<rss version="2.0"><channel><title>t</title><item><title>&lol9;</title>'
+            "<link>https://example.org/</link></item></channel></rss>").encode()
+    result = parse_document(body, kind="rss", url=BASE)
+    assert all(len(e.title) < 10_000 and len(e.summary_html) < 10_000 for e in result.entries)
