@@ -42,6 +42,9 @@ def _font(style, size: float, *, bold: bool = False, color: RGBColor | None = No
         rpr.append(fonts)
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attr), FONT)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        # theme fonts win over named fonts; headings of the default template use them
+        fonts.attrib.pop(qn(attr), None)
 
 
 def _page_number(paragraph) -> None:

@@ -24,9 +24,9 @@ app = typer.Typer(
 
 
 def _register_commands() -> None:
-    from tracker.commands import alerts, collect
+    from tracker.commands import alerts, collect, export, users
 
-    for module in (collect, alerts):
+    for module in (collect, alerts, users, export):
         module.register(app)
 
 

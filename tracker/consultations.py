@@ -113,9 +113,10 @@ def load(con: duckdb.DuckDBPyConnection, item_id: str) -> Workspace | None:
 
 def load_checked(con: duckdb.DuckDBPyConnection, user: User, item_id: str) -> Workspace:
     ws = load(con, item_id)
+    if ws is None and user.is_team:
+        raise UserError(f"Für die Meldung {item_id!r} gibt es keinen Arbeitsbereich.")
     permissions.require_workspace(user, ws.as_row() if ws else None, ws.member_ids if ws else frozenset())
-    assert ws is not None
-    return ws
+    return ws  # type: ignore[return-value]  # require_workspace raised for None
 
 
 def get_workspace(user: User, item_id: str) -> Workspace:

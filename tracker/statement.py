@@ -54,6 +54,10 @@ def _name(org: dict[str, Any]) -> str:
     return org.get("short_name") or org["name"]
 
 
+def _quoted(text: str) -> str:
+    return text if text[:1] in "„\"»'" else f"„{text}“"
+
+
 def _verb(n: int, singular: str, plural: str) -> str:
     return singular if n == 1 else plural
 
@@ -61,7 +65,7 @@ def _verb(n: int, singular: str, plural: str) -> str:
 def _section_paragraphs(section: consultations.Section, found: list[pos.Position],
                         names: dict[str, str]) -> list[Paragraph]:
     by = {stance: [p for p in found if p.stance == stance] for stance in pos.STANCES}
-    pro = by["zustimmung"] + by["aenderungen"]
+    pro = [p for p in found if p.stance in ("zustimmung", "aenderungen")]
     contra = by["ablehnung"]
     if not pro and not contra:
         refs = tuple(p.ref for p in by["keine"])
@@ -102,7 +106,7 @@ def _section_paragraphs(section: consultations.Section, found: list[pos.Position
             out.append(Paragraph(f"Aus Sicht von {names[p.organisation_id]}: {p.reason}", (p.ref,)))
         if p.proposed_wording:
             out.append(Paragraph(f"> Formulierungsvorschlag ({names[p.organisation_id]}): "
-                                 f"„{p.proposed_wording}“", (p.ref,)))
+                                 f"{_quoted(p.proposed_wording)}", (p.ref,)))
     for p in minority:
         stance = "lehnt die Regelung ab" if p.stance == "ablehnung" else (
             "befürwortet die Regelung" + (" mit Änderungen" if p.stance == "aenderungen" else ""))
@@ -111,7 +115,7 @@ def _section_paragraphs(section: consultations.Section, found: list[pos.Position
                              (p.ref,)))
         if p.proposed_wording:
             out.append(Paragraph(f"> Formulierungsvorschlag ({names[p.organisation_id]}): "
-                                 f"„{p.proposed_wording}“", (p.ref,)))
+                                 f"{_quoted(p.proposed_wording)}", (p.ref,)))
     abstained = by["keine"]
     if abstained:
         out.append(Paragraph(f"Ohne Position zu diesem Abschnitt: "
@@ -127,8 +131,8 @@ def assemble(m: pos.Matrix, association: Association) -> list[Paragraph]:
     participants = m.participants()
     everyone = [p.ref for p in m.cells.values()]
     asked = len(m.organisations)
-    intro = (f"{association.name} bedankt sich für die Gelegenheit, zum {m.workspace.title} Stellung zu "
-             f"nehmen. {association.description}".strip())
+    intro = (f"{association.speaker} bedankt sich für die Gelegenheit, zum Vorhaben „{m.workspace.title}“ "
+             f"Stellung zu nehmen. {association.description}".strip())
     took_part = (f"An der Abstimmung dieser Stellungnahme {_verb(len(participants), 'hat', 'haben')} sich "
                  f"{len(participants)} von {asked} angefragten Mitgliedsorganisationen beteiligt: "
                  f"{join_names([names[o['id']] for o in participants])}."
@@ -136,7 +140,7 @@ def assemble(m: pos.Matrix, association: Association) -> list[Paragraph]:
                  f"{NO_INPUT_FLAG} Bisher hat sich keine der {asked} angefragten Mitgliedsorganisationen beteiligt.")
     out = [Paragraph("Vorbemerkung", heading=2), Paragraph(intro), Paragraph(took_part, tuple(everyone))]
     for number, section in enumerate(m.workspace.sections, start=1):
-        found = [p for (sid, _), p in sorted(m.cells.items()) if sid == section.id]
+        found = [m.cells[(section.id, o["id"])] for o in m.organisations if (section.id, o["id"]) in m.cells]
         out.append(Paragraph(f"{number}. {section.heading}", heading=2))
         out.extend(_section_paragraphs(section, found, names))
     return out

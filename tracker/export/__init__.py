@@ -32,8 +32,8 @@ class Rendered:
 def build_letter(user: User, item_id: str, version: int | None = None, *, today: date | None = None,
                  association: Association | None = None) -> Letter:
     permissions.require_team(user)
-    chosen = statement.get_version(user, item_id, version)
     m = pos.matrix(user, item_id)
+    chosen = statement.get_version(user, item_id, version)
     ws = m.workspace
     if ws.cosigner_ids is not None:
         cosigners = [o for o in m.organisations if o["id"] in set(ws.cosigner_ids)]

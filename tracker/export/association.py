@@ -33,6 +33,11 @@ class Association:
     web: str = ""
     eu_transparency_register: str = ""
     signatories: tuple[Signatory, ...] = field(default_factory=tuple)
+    self_reference: str = ""  # how a sentence names the association: "Der Verband … e. V."
+
+    @property
+    def speaker(self) -> str:
+        return self.self_reference or self.name
 
 
 def association_path() -> Path:
@@ -64,4 +69,5 @@ def load_association(path: Path | None = None) -> Association:
         address=tuple(str(a) for a in address), phone=str(data.get("phone", "")),
         email=str(data.get("email", "")), web=str(data.get("web", "")),
         eu_transparency_register=str(data.get("eu_transparency_register", "")), signatories=signatories,
+        self_reference=str(data.get("self_reference", "")),
     )

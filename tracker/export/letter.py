@@ -34,7 +34,7 @@ class Letter:
 
     @property
     def subject(self) -> str:
-        return f"Gemeinsame Stellungnahme zum {self.consultation_title}"
+        return f"Gemeinsame Stellungnahme: {self.consultation_title}"
 
     @property
     def place_and_date(self) -> str:

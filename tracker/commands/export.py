@@ -1,0 +1,34 @@
+"""CLI: ``tracker export --item ID --format docx|md --out FILE``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tracker import auth, export
+from tracker.errors import UserError
+
+
+def export_command(
+    item: Annotated[str, typer.Option("--item", "-i", help="Kennung der Meldung (Arbeitsbereich).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Zieldatei.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="docx oder md.")] = "docx",
+    version: Annotated[int | None, typer.Option("--version", "-v",
+                                                help="Entwurfsversion (Standard: die neueste).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Vorhandene Datei überschreiben.")] = False,
+) -> None:
+    """Die gemeinsame Stellungnahme als DOCX oder Markdown schreiben."""
+    if out.exists() and not force:
+        raise UserError(f"{out} gibt es schon; mit --force überschreiben.")
+    rendered = export.render(auth.LOCAL_USER, item, fmt.lower(), version)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(rendered.data)
+    tmp.replace(out)  # never leave a half-written file behind
+    typer.echo(f"Version {rendered.version} geschrieben: {out} ({len(rendered.data):,} Bytes)".replace(",", "."))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export_command)
