@@ -115,3 +115,13 @@ def test_unknown_format_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("TRACKER_WEBHOOKS", "x:telegram")
     with pytest.raises(ConfigError, match="telegram"):
         configured_webhooks()
+
+
+def test_bad_webhook_configuration_does_not_stop_email(db_path: Path, smtp_server: SmtpServer,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_WEBHOOKS", "team:telegram")
+    _items(db_path)
+    _team_subscription(db_path, ["email", "webhook:team"])
+    report = outbox.run(now=NOW, policy=FAST, db_path=db_path)
+    assert [m.channel for m in report.sent] == ["email"]
+    assert [m.channel for m in report.failed] == ["webhook:team"] and "telegram" in report.failed[0].error

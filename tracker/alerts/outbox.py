@@ -28,6 +28,7 @@ from tracker.alerts import lease, render, rules
 from tracker.alerts.channels import Channel, DeliveryError, OutgoingMessage
 from tracker.alerts.channels.email import EmailChannel, SmtpSettings
 from tracker.alerts.channels.webhook import WebhookChannel, configured_webhooks
+from tracker.errors import ConfigError
 from tracker.storage import alerts as store
 from tracker.storage import open_db
 from tracker.storage.connection import transaction
@@ -127,9 +128,12 @@ class _Unavailable:
 
 def default_channels() -> Callable[[str], Channel]:
     """Channel name -> channel, from settings; an unknown webhook fails visibly."""
-    smtp = SmtpSettings.from_settings()
-    email = EmailChannel(smtp)
-    hooks = configured_webhooks()
+    email = EmailChannel(SmtpSettings.from_settings())
+    # A broken webhook configuration fails the webhooks only, never the e-mails.
+    try:
+        hooks, problem = configured_webhooks(), None
+    except ConfigError as exc:
+        hooks, problem = {}, str(exc)
 
     def resolve(name: str) -> Channel:
         if name == "email":
@@ -137,7 +141,7 @@ def default_channels() -> Callable[[str], Channel]:
         hook = hooks.get(name.partition(":")[2])
         if name.startswith("webhook:") and hook is not None:
             return WebhookChannel(hook)
-        return _Unavailable(f"Kanal {name!r} ist nicht konfiguriert (TRACKER_WEBHOOKS)")
+        return _Unavailable(problem or f"Kanal {name!r} ist nicht konfiguriert (TRACKER_WEBHOOKS)")
 
     return resolve
 
