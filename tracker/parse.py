@@ -64,8 +64,8 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
         problem = _bozo_message(parsed.get("bozo_exception"), "content-type" in response_headers)
         if problem:
             warnings.append(f"{problem}; {_count(len(entries))} gelesen")
-    if not entries:
-        warnings.append("Feed enthält keine Einträge (kein Beweis, dass die Quelle leer ist)")
+    # An empty but valid feed is no warning by itself (some feeds are empty between
+    # consultations); whether it emptied *suddenly* needs history, which collect has.
     suspicious = _error_page_signs(feed_title, entries)
     if suspicious:
         warnings.append(suspicious)
