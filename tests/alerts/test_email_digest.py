@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.alerts import seed
 from tests.alerts.smtp_server import SmtpServer
-from tracker.alerts import outbox, subscriptions
+from tracker.alerts import outbox, render, subscriptions
 
 NOW = seed.T0 + timedelta(hours=1)   # Monday 2 March 2026, 08:00 in Berlin
 FAST = outbox.SendPolicy(pauses=(0.0,), sleep=lambda _: None)
@@ -124,3 +124,26 @@ def test_dry_run_stores_and_sends_nothing(db_path: Path, smtp_server: SmtpServer
         ("bob@kommune.example", "new_item")}
     assert smtp_server.received == []
     assert outbox.status(db_path=db_path).counts == {}
+
+
+def test_immediate_mode_sends_one_mail_per_alert_with_id_from_its_key(db_path: Path,
+                                                                      smtp_server: SmtpServer) -> None:
+    _items(db_path)
+    seed.add_user(db_path, "dora", "dora@stadtwerke.example")
+    subscriptions.subscribe("dora", topics=["energy"], mode="immediate", db_path=db_path, now=seed.T0)
+    report = outbox.run(now=NOW, policy=FAST, db_path=db_path)
+    assert len(report.sent) == 2 and len(smtp_server.received) == 2
+    keys = {f"{alert_key}|email|dora@stadtwerke.example"
+            for alert_key in ("new_item|a", "reminder|a|external|2026-03-04|2")}
+    expected = {render.message_id([key], "verband.example") for key in keys}
+    assert {r.message["Message-ID"] for r in smtp_server.received} == expected
+    subjects = sorted(str(r.message["Subject"]) for r in smtp_server.received)
+    assert subjects[0].startswith("Konsultationsradar: Frist am Mi, 04.03.2026")
+
+
+def test_paused_subscription_gets_nothing(db_path: Path, smtp_server: SmtpServer) -> None:
+    _world(db_path)
+    subscriptions.set_active(1, False, db_path=db_path)   # alice pauses
+    report = outbox.run(now=NOW, policy=FAST, db_path=db_path)
+    assert [r.rcpt_tos for r in smtp_server.received] == [["bob@kommune.example"]]
+    assert len(report.sent) == 1
