@@ -24,13 +24,17 @@ from tracker.sanitise import html_to_text
 
 FEED_KINDS = ("rss", "atom")
 
-# Titles a CMS puts into an otherwise valid feed when the real content is unavailable.
-_ERROR_PAGE_TITLE = re.compile(
-    r"^\W*(fehler\b|error\b|404\b|500\b|503\b|seite nicht gefunden|page not found|not found\b"
-    r"|wartungsarbeiten|wartungsmodus|maintenance\b|service unavailable|zugriff verweigert"
-    r"|access denied|forbidden\b|nicht verfügbar|internal server error)",
-    re.IGNORECASE,
-)
+# Titles a CMS puts into an otherwise valid feed when the real content is unavailable. The
+# short words ("Fehler", "Error") count only as (nearly) the whole title: "Error correction to
+# Regulation (EU) 2024/1689" is a real publication.
+_ERROR_WORD_TITLE = re.compile(
+    r"^\W*(fehler|error|fehlermeldung|not found|forbidden|zugriff verweigert|access denied"
+    r"|maintenance|wartung|nicht verfügbar)\b", re.IGNORECASE)
+_ERROR_PHRASE = re.compile(
+    r"^\W*(http|error|fehler)?[\s:-]*(404|500|502|503)\b|seite nicht gefunden|page not found|wartungsarbeiten"
+    r"|wartungsmodus"
+    r"|service unavailable|internal server error|vorübergehend nicht (erreichbar|verfügbar)",
+    re.IGNORECASE)
 _XML_DECLARATION = re.compile(rb"^(\s*<\?xml[^>]*?encoding\s*=\s*)([\"'])([A-Za-z0-9._:-]+)\2")
 _HEADERS_FOR_FEEDPARSER = ("content-type", "content-language")
 
@@ -138,10 +142,14 @@ def _bozo_message(exc: object, had_content_type: bool) -> str | None:
     return f"Feed nicht wohlgeformt ({_short(exc)}{where})"
 
 
+def _looks_like_error(title: str) -> bool:
+    return bool(_ERROR_PHRASE.search(title) or (len(title) <= 40 and _ERROR_WORD_TITLE.search(title)))
+
+
 def _error_page_signs(feed_title: str | None, entries: list[RawEntry]) -> str | None:
-    if feed_title and _ERROR_PAGE_TITLE.search(feed_title):
+    if feed_title and _looks_like_error(feed_title):
         return f"Feed sieht wie eine Fehlerseite aus (Titel: '{feed_title}')"
-    if entries and len(entries) <= 2 and all(_ERROR_PAGE_TITLE.search(e.title) for e in entries):
+    if entries and len(entries) <= 2 and all(_looks_like_error(e.title) for e in entries):
         return f"Feed sieht wie eine Fehlerseite aus (Eintrag: '{entries[0].title}')"
     return None
 

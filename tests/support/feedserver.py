@@ -179,7 +179,7 @@ class FeedServer:
     def route(
         self,
         path: str,
-        body: bytes = b"",
+        body: bytes | str = b"",
         status: int = 200,
         headers: dict[str, str] | None = None,
         etag: str | None = None,
@@ -195,6 +195,8 @@ class FeedServer:
         """Define (or replace) what ``path`` answers. ``statuses`` are used one per request,
         the last one repeating; ``chunked`` sends without Content-Length, ``chunk_size`` bytes
         at a time with ``chunk_delay`` seconds between chunks (a slow-drip server)."""
+        if isinstance(body, str):
+            body = body.encode("utf-8")
         with self._lock:
             self._routes[path] = Route(
                 body=body, status=status, headers=dict(headers or {}), etag=etag,
