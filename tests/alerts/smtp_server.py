@@ -1,7 +1,8 @@
 """A real SMTP server (aiosmtpd) on 127.0.0.1 that records what it accepted.
 
-``refuse`` holds SMTP replies to give instead of accepting, one per RCPT TO, so a test
-can make the server say "451 try again" first and accept afterwards.
+``refuse`` holds SMTP replies to give instead of accepting, one per RCPT TO, and
+``refuse_data`` the same for DATA, so a test can make the server say "451 try again"
+first and accept afterwards.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class Received:
 class RecordingHandler:
     received: list[Received] = field(default_factory=list)
     refuse: list[str] = field(default_factory=list)
+    refuse_data: list[str] = field(default_factory=list)
     rcpt_seen: int = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
@@ -35,6 +37,8 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if self.refuse_data:
+            return self.refuse_data.pop(0)
         parsed = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
         return "250 Message accepted"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+
 from tests.alerts import seed
 from tests.alerts.smtp_server import SmtpServer
 from tracker.alerts import outbox, render, subscriptions
@@ -89,9 +91,11 @@ def test_next_reminder_comes_on_its_working_day_only(db_path: Path, smtp_server:
     assert "Frist am Mi, 04.03.2026 (heute)" in text
 
 
-def test_refused_then_accepted_is_delivered_exactly_once(db_path: Path, smtp_server: SmtpServer) -> None:
+@pytest.mark.parametrize("stage", ["refuse", "refuse_data"])
+def test_refused_then_accepted_is_delivered_exactly_once(db_path: Path, smtp_server: SmtpServer,
+                                                         stage: str) -> None:
     _world(db_path)
-    smtp_server.handler.refuse = ["451 4.3.0 Bitte später erneut versuchen"]
+    setattr(smtp_server.handler, stage, ["451 4.3.0 Bitte später erneut versuchen"])
     report = outbox.run(now=NOW, policy=FAST, db_path=db_path)
     assert len(report.sent) == 2 and not report.failed
     assert sorted(m.tries for m in report.sent) == [1, 2]

@@ -60,6 +60,10 @@ def run_command(
             console.print(table)
         console.print(f"Probelauf: {report.new} neue Benachrichtigungen würden gesendet "
                       f"({report.computed} insgesamt fällig, der Rest wurde schon erfasst).")
+        waiting = {k: v for k, v in outbox.status(limit=0).counts.items() if k != "sent"}
+        if waiting:
+            console.print("Außerdem im Postausgang: " + ", ".join(
+                f"{STATUS_LABELS.get(k, k)}: {v}" for k, v in sorted(waiting.items())))
         return
     if report.locked:
         console.print("Ein anderer Prozess versendet gerade Benachrichtigungen; dieser Lauf setzt aus.")
