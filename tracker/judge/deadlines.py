@@ -46,31 +46,41 @@ _DATE = re.compile(
 )
 # A sentence is read only if it has one of these.
 _STRONG_SENTENCE_CUE = re.compile(
-    r"\bfrist|einsendeschluss|abgabeschluss|einreichungsschluss|bewerbungsschluss|antragsschluss|"
+    r"(?<!be)frist|einsendeschluss|abgabeschluss|einreichungsschluss|bewerbungsschluss|antragsschluss|"
     r"teilnahmeschluss|anmeldeschluss|stichtag|spätestens|closing date|deadline|"
     r"comments? (?:must|should) be (?:received|submitted)|no later than|feedback period|"
-    r"consultation (?:period|closes|will close|runs)|closes? (?:on|at)", re.I)
+    r"consultation (?:period|closes|will close|runs)|\bcloses?\b|end date|enddatum|closing", re.I)
 _CONTEXT = re.compile(
     r"stellungnahme|konsultation|anhörung|rückmeldung|kommentar|äußerung|einreich|eingereicht|"
     r"abgegeben|abzugeben|übersend|übermittel|beteiligung|anträge|antrag|bewerbung|teilnahme|einwendung|"
     r"hinweise|eingaben|comment|respon|submi|feedback|views|consultation|evidence|applications?|"
-    r"proposals|closes|input|questionnaire|survey", re.I)
-_WEAK_SENTENCE_CUE = re.compile(r"\bbis\b|\buntil\b|\bby\b|\bbefore\b|\bending\b|\bends\b|\bendet\b|\bläuft\b", re.I)
+    r"proposals|closes|input|questionnaire|survey|ausschreibung|einreichung|angebot|call", re.I)
+_WEAK_SENTENCE_CUE = re.compile(
+    r"\bbis\b|\buntil\b|\bby\b|\bbefore\b|\bending\b|\bends\b|\bendet\b|\bläuft\b|\bbetween\b|\bzwischen\b", re.I)
 # Words right before a date that make it the deadline ...
 _BEFORE_GOOD = re.compile(
     r"(?:\bbis|\buntil|\btill|\bby|\bbefore|spätestens|no later than|deadline|closing date|frist\w*|"
     r"\w*schluss|stichtag|closes?|ends?|endet|ending|due|received|am|on|zum|dem|den|the|of|"
-    r"einschließlich|inclusive|midnight|is|ist|are|will|wird|be|at|um|or|oder|set|runs|läuft|pm|p\.m\.|a\.m\.|mitternacht|\d{1,2}[:.]\d{2}|uhr|\(?cet\)?|\(?cest\)?|"
+    r"einschließlich|inclusive|midnight|end date|et|est|edt|cet|eastern time|\d{1,2}|"
+    r"is|ist|are|will|wird|be|at|um|or|oder|set|runs|läuft|pm|p\.m\.|a\.m\.|"
+    r"mitternacht|\d{1,2}[:.]\d{2}|uhr|\(?cet\)?|\(?cest\)?|"
     r"\(?brussels time\)?|\(?mez\)?|\(?mesz\)?|montag|dienstag|mittwoch|donnerstag|freitag|samstag|"
     r"sonntag|monday|tuesday|wednesday|thursday|friday|saturday|sunday|[\s:,.()\-–])*$", re.I)
 _STRONG_WORD = re.compile(r"\bbis\b|\buntil\b|\btill\b|\bby\b|\bbefore\b|spätestens|no later than|deadline|"
-                          r"closing date|\bfrist|schluss|stichtag|\bcloses?\b|\bends?\b|\bendet\b|"
+                          r"closing date|end date|(?<!be)frist|schluss|stichtag|\bcloses?\b|\bends?\b|\bendet\b|"
                           r"\bending\b|\bdue\b|\breceived\b", re.I)
 _RANGE_JOIN = re.compile(r"^\s*(?:[-–—]|bis(?: zum| einschließlich)?|to|until|till|through|and|und)"
                          r"\s*(?:zum|dem|den|the)?\s*$", re.I)
-_BAD_BEFORE = re.compile(r"(?:\bvom|\bvon|\bseit|\bab|\bfrom|\bdated|\bpublished(?: on)?|veröffentlicht(?: am)?|"
+# "zwischen dem 1. und dem 30. September": the start lacks month and year.
+_PARTIAL_RANGE = re.compile(r"(?:zwischen|between|vom|from)?\s*(?:dem\s+|the\s+)?\d{1,2}(?:\.|st|nd|rd|th)?\s*"
+                            r"(?:und|and|bis|to|-|–|—)\s*(?:zum\s+|dem\s+|the\s+)?$", re.I)
+_BAD_BEFORE = re.compile(r"(?:start date|startdatum|\bvom|\bvon|\bseit|\bab|\bfrom|\bdated|"
+                         r"\bpublished(?: on)?|veröffentlicht(?: am)?|"
                          r"\bsince|\bbeginning|\bstarting|\bopens?(?: on)?|beginnt(?: am)?)\s*(?:dem|den|the)?\s*$",
                          re.I)
+# Periods that are not deadlines: how long projects run, when a funding period ends.
+_NOT_A_DEADLINE = re.compile(r"projekte?\b.{0,60}\blaufen|laufzeit|förderzeitraum|bewilligungszeitraum|"
+                             r"durchführungszeitraum|project (?:period|duration)|in kraft|entry into force", re.I)
 _MAX_PREFIX = 60
 
 
@@ -155,7 +165,7 @@ def _best_in_sentence(sentence: str, mentions: list[_Mention]) -> tuple[date, fl
     for mention in mentions:
         prefix = sentence[max(previous_end, mention.start - _MAX_PREFIX):mention.start]
         score = 0.0
-        if previous is not None and _RANGE_JOIN.match(prefix):
+        if (previous is not None and _RANGE_JOIN.match(prefix)) or _PARTIAL_RANGE.search(prefix):
             score = 0.85  # end of a range
         elif _BAD_BEFORE.search(prefix):
             score = -1.0
@@ -191,6 +201,8 @@ def deadline_from_text(text: str, *, zone: str = "Europe/Berlin", us_order: bool
         sentence = text[start:end]
         strong = _STRONG_SENTENCE_CUE.search(sentence)
         if not strong and not (_WEAK_SENTENCE_CUE.search(sentence) and _CONTEXT.search(sentence)):
+            continue
+        if _NOT_A_DEADLINE.search(sentence):
             continue
         mentions = _mentions(sentence, zone, us_order, published)
         if not mentions:

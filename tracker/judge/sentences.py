@@ -27,7 +27,7 @@ def boundaries(text: str) -> list[int]:
         if match.group(0)[0] in ".!?":
             before = _WORD_BEFORE.search(text, 0, match.start())
             word = before.group(1).lower().strip(".") if before else ""
-            if word.isdigit() or word in _ABBREVIATIONS or len(word) == 1:
+            if word.isdigit() or word in _ABBREVIATIONS or len(word) == 1 or "." in word:
                 continue
         end = match.end()
         while end < len(text) and text[end].isspace():
