@@ -10,9 +10,10 @@ from __future__ import annotations
 import streamlit as st
 
 from tracker.models import User
+from tracker.ui.render import escape_markdown
 from tracker.ui.session import current_user
 
-st.set_page_config(page_title="Konsultationsradar", page_icon="📡", layout="wide")
+st.set_page_config(page_title="Konsultationsradar", page_icon=":material/radar:", layout="wide")
 
 # Filters of the inbox survive a visit to another page: Streamlit forgets the state of
 # widgets that were not drawn in a run unless the key is written again.
@@ -20,11 +21,12 @@ for key in [k for k in st.session_state if str(k).startswith("inbox_")]:
     st.session_state[key] = st.session_state[key]
 
 PAGES = {
-    "eingang": st.Page("app_pages/eingang.py", title="Eingang", icon="📥", url_path="eingang", default=True),
-    "vorgang": st.Page("app_pages/vorgang.py", title="Vorgang", icon="📄", url_path="vorgang"),
-    "fristen": st.Page("app_pages/fristen.py", title="Fristen", icon="⏰", url_path="fristen"),
-    "themen": st.Page("app_pages/themen.py", title="Themen", icon="📊", url_path="themen"),
-    "quellen": st.Page("app_pages/quellen.py", title="Quellen", icon="🛰️", url_path="quellen"),
+    # The default page is served at "/" (its url_path is not used for it).
+    "eingang": st.Page("app_pages/eingang.py", title="Eingang", icon=":material/inbox:", default=True),
+    "vorgang": st.Page("app_pages/vorgang.py", title="Vorgang", icon=":material/description:", url_path="vorgang"),
+    "fristen": st.Page("app_pages/fristen.py", title="Fristen", icon=":material/event:", url_path="fristen"),
+    "themen": st.Page("app_pages/themen.py", title="Themen", icon=":material/bar_chart:", url_path="themen"),
+    "quellen": st.Page("app_pages/quellen.py", title="Quellen", icon=":material/rss_feed:", url_path="quellen"),
 }
 
 
@@ -39,5 +41,5 @@ def pages_for(user: User) -> dict[str, list[st.Page]]:
 # The login gate goes here: it must put the signed-in tracker.models.User into
 # st.session_state["user"] (tracker.ui.session.SESSION_KEY) or stop the script.
 user = current_user()
-st.sidebar.caption(f"Angemeldet als **{user.display_name}**")
+st.sidebar.caption(f"Angemeldet als **{escape_markdown(user.display_name)}**")
 st.navigation(pages_for(user)).run()

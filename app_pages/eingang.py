@@ -53,7 +53,7 @@ if all_items == 0:
                 "Seite **Quellen** „Jetzt sammeln“ drücken – oder mit `tracker demo` Demodaten laden.")
     else:
         st.info("Noch keine Einträge. Auf der Seite **Quellen** „Jetzt sammeln“ drücken.")
-    st.page_link("app_pages/quellen.py", label="Zu den Quellen", icon="🛰️")
+    st.page_link("app_pages/quellen.py", label="Zu den Quellen", icon=":material/rss_feed:")
     st.stop()
 
 
@@ -71,17 +71,17 @@ def counted(facet: str, label: Callable[[str], str] = lambda v: v or "–") -> C
 side = st.sidebar
 side.header("Filter")
 side.text_input("Suche in Titel und Text", key="inbox_text", placeholder="z. B. Wärmeplanung")
-side.multiselect("Thema", options("topics", list(widgets.topic_labels())), key="inbox_topics",
+side.multiselect("Thema", options("topics", list(widgets.topic_labels())), key="inbox_topics", placeholder="alle",
                  format_func=counted("topics", topic_label))
-side.multiselect("Status", options("statuses", triage.STATUSES), key="inbox_statuses",
+side.multiselect("Status", options("statuses", triage.STATUSES), key="inbox_statuses", placeholder="alle",
                  format_func=counted("statuses", triage.status_label))
-side.multiselect("Quelle", options("sources", list(names)), key="inbox_sources",
+side.multiselect("Quelle", options("sources", list(names)), key="inbox_sources", placeholder="alle",
                  format_func=counted("sources", lambda v: names.get(v, v)))
-side.multiselect("Rechtsraum", options("jurisdictions"), key="inbox_jurisdictions",
+side.multiselect("Rechtsraum", options("jurisdictions"), key="inbox_jurisdictions", placeholder="alle",
                  format_func=counted("jurisdictions"))
-side.multiselect("Verfahrensstand", options("stages"), key="inbox_stages",
+side.multiselect("Verfahrensstand", options("stages"), key="inbox_stages", placeholder="alle",
                  format_func=counted("stages"))
-side.multiselect("Verantwortlich", options("owners"), key="inbox_owners",
+side.multiselect("Verantwortlich", options("owners"), key="inbox_owners", placeholder="alle",
                  format_func=counted("owners"))
 side.date_input("Veröffentlicht im Zeitraum", key="inbox_dates", format="DD.MM.YYYY")
 side.slider("Mindestrelevanz", 0.0, 1.0, step=0.05, key="inbox_min_score")
@@ -117,7 +117,7 @@ for row in rows:
             f"verantwortlich: {row['owner']}" if row["owner"] else "",
         ]))
         st.markdown("".join(marks), unsafe_allow_html=True)
-        st.page_link("app_pages/vorgang.py", label=escape_markdown(row["title"][:300]),
+        st.page_link("app_pages/vorgang.py", label=f"**{escape_markdown(row['title'][:300])}**",
                      query_params={"item": row["id"]})
         st.caption(escape_markdown(meta))
         if row["summary"]:

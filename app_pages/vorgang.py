@@ -25,7 +25,7 @@ item_id = st.query_params.get("item") or ss.get("vorgang_item")
 if not item_id:
     st.title("Vorgang")
     st.info("Bitte im Eingang einen Eintrag öffnen.")
-    st.page_link("app_pages/eingang.py", label="Zum Eingang", icon="📥")
+    st.page_link("app_pages/eingang.py", label="Zum Eingang", icon=":material/inbox:")
     st.stop()
 ss["vorgang_item"] = item_id
 st.query_params["item"] = item_id
@@ -39,7 +39,7 @@ with guarded(), open_db() as con:
 if item is None:
     st.title("Vorgang")
     st.warning("Diesen Eintrag gibt es nicht (mehr).")
-    st.page_link("app_pages/eingang.py", label="Zum Eingang", icon="📥")
+    st.page_link("app_pages/eingang.py", label="Zum Eingang", icon=":material/inbox:")
     st.stop()
 
 flash = ss.pop("vorgang_flash", None)
@@ -50,7 +50,8 @@ deadline = item["deadline"]
 evidence = item["evidence"]
 names = widgets.topic_labels()
 title_html = highlight(item["title"], evidence_spans(item["title"], evidence, "title"), names)
-st.markdown(f'<div class="kr-title">{title_html}</div>', unsafe_allow_html=True)
+st.markdown(f'<div style="font-size:1.7rem;font-weight:700;line-height:1.3">{title_html}</div>',
+            unsafe_allow_html=True)
 marks = [widgets.status_badge(item["status"]), widgets.deadline_badge(deadline, day)]
 if item["is_changed"]:
     marks.append(widgets.badge("GEÄNDERT", "#db2777"))
@@ -74,8 +75,8 @@ with main:
         content = item[field] or ""
         if not content.strip() or (field == "text" and content.strip() == (item["summary"] or "").strip()):
             continue
-        st.markdown(f'<div class="kr-text">{highlight(content, evidence_spans(content, evidence, field), names)}'
-                    "</div>", unsafe_allow_html=True)
+        marked = highlight(content, evidence_spans(content, evidence, field), names)
+        st.markdown(f'<div style="line-height:1.6">{marked}</div>', unsafe_allow_html=True)
 
     st.subheader("Warum relevant?")
     if item["score"] is None:

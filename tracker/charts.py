@@ -84,16 +84,22 @@ def _urgency_label_expr() -> str:
 def topic_weeks(rows: Sequence[Mapping[str, Any]], labels: Mapping[str, str]) -> alt.Chart:
     """Items per topic per week, stacked; clicking a topic selects it (param ``thema``)."""
     frame = pd.DataFrame.from_records(
-        [{"Woche": pd.Timestamp(r["week"]), "topic": r["topic"], "Thema": _label(labels, r["topic"]),
-          "Einträge": int(r["items"])} for r in rows], columns=["Woche", "topic", "Thema", "Einträge"])
+        [{"Woche": pd.Timestamp(r["week"]), "KW": _week_label(r["week"]), "topic": r["topic"],
+          "Thema": _label(labels, r["topic"]), "Einträge": int(r["items"])} for r in rows],
+        columns=["Woche", "KW", "topic", "Thema", "Einträge"])
     pick = alt.selection_point(name=TOPIC_SELECTION, fields=["topic"], bind="legend")
     return alt.Chart(frame).mark_bar().encode(
-        x=alt.X("Woche:T", title="Kalenderwoche", axis=alt.Axis(format="%d.%m.")),
+        x=alt.X("KW:O", title="Kalenderwoche", sort=alt.EncodingSortField("Woche"), axis=alt.Axis(labelAngle=0)),
         y=alt.Y("sum(Einträge):Q", title="Einträge"),
         color=alt.Color("topic:N", title="Thema", legend=alt.Legend(labelExpr=_topic_label_expr(frame))),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)),
         tooltip=["Thema:N", alt.Tooltip("Woche:T", format="%d.%m.%Y"), "Einträge:Q"],
     ).add_params(pick).properties(height=320)
+
+
+def _week_label(week: date) -> str:
+    year, number, _ = week.isocalendar()
+    return f"KW {number:02d}/{year % 100:02d}"
 
 
 def _topic_label_expr(frame: pd.DataFrame) -> str:

@@ -6,18 +6,24 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.dashboard.seed import Spec, seed
+from tests.support import feedserver
+from tests.support.feeds import make_rss, write_feeds_toml
+from tests.support.feedserver import FeedServer
 from tracker.storage import open_db
 from tracker.storage import triage as decisions
 from tracker.ui.widgets import topic_label
 
 VORGANG = "app_pages/vorgang.py"
+feed_server = feedserver.feed_server
 
 
 def item_links(at: AppTest) -> list[str]:
-    return [p.proto.label.replace("\\", "") for p in at.page_link if p.proto.label and "Zu" not in p.proto.label]
+    return [p.proto.label.strip("*").replace("\\", "") for p in at.page_link
+            if p.proto.label and p.proto.label.startswith("**")]
 
 
 def test_inbox_orders_by_relevance_and_urgency(seeded: Path, open_app: Callable[..., AppTest]) -> None:
@@ -136,3 +142,26 @@ def test_themen_topic_opens_filtered_inbox(seeded: Path, open_app: Callable[...,
     assert not at.exception
     assert at.session_state["inbox_topics"] == ["iot_networks"]
     assert [link[:10] for link in item_links(at)] == ["Frequenzen"]
+
+
+def test_quellen_collects_now_with_progress(db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           feed_server: FeedServer, open_app: Callable[..., AppTest]) -> None:
+    feed_server.route("/a.xml", body=make_rss(3, prefix="a"))
+    feed_server.route("/kaputt.xml", status=500)
+    feeds = write_feeds_toml(tmp_path / "feeds.toml", {"quelle-a": feed_server.url("/a.xml"),
+                                                       "quelle-b": feed_server.url("/kaputt.xml")},
+                             collector="retries = 0")
+    monkeypatch.setenv("TRACKER_FEEDS", str(feeds))
+    at = open_app("app_pages/quellen.py")
+    assert str(feeds) in at.code[0].value
+    assert "Noch keine Quellen" in at.info[0].value
+    at.button(key="quellen_collect").click().run()
+    assert not at.exception
+    assert "3 neue" in at.success[0].value and "1 Quelle(n) mit Fehler" in at.success[0].value
+    table = at.dataframe[0].value.set_index("Quelle")
+    assert table.loc["Quelle quelle-a", "Zustand"] == "OK"
+    assert table.loc["Quelle quelle-a", "Einträge gespeichert"] == 3
+    assert table.loc["Quelle quelle-b", "Zustand"] == "Fehler"
+    assert at.metric[0].value == "1"
+    at.switch_page("app_pages/eingang.py").run()
+    assert len(item_links(at)) == 3

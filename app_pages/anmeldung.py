@@ -1,0 +1,37 @@
+"""Anmeldung: the first page while nobody is signed in (setting TRACKER_AUTH, on by default)."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from tracker import auth, consultations
+from tracker.errors import UserError
+from tracker.ui.session import SESSION_KEY
+
+st.title("Anmeldung")
+st.caption("Konsultationsradar – Beobachtung, Positionen der Mitglieder und gemeinsame Stellungnahmen.")
+
+with st.form("login_form"):
+    login = st.text_input("Benutzername", key="login_name", autocomplete="username")
+    password = st.text_input("Passwort", type="password", key="login_password", autocomplete="current-password")
+    submitted = st.form_submit_button("Anmelden", type="primary")
+
+if submitted:
+    try:
+        user = auth.authenticate(login, password)
+    except UserError as exc:
+        st.error(str(exc))
+    else:
+        st.session_state[SESSION_KEY] = user
+        st.session_state.pop("login_password", None)
+        st.rerun()
+
+if auth.demo_logins_present():
+    demo = json.loads(consultations.DEMO_MEMBERS_PATH.read_text(encoding="utf-8"))
+    with st.expander("Demo-Zugänge (nur weil diese Datenbank Demo-Daten enthält)", expanded=True):
+        st.caption("Erfundene Organisationen und Zugänge zum Ausprobieren. In einer echten Installation "
+                   "gibt es sie nicht: dann steht hier nichts.")
+        st.table([{"Benutzername": u["login"], "Passwort": u["password"], "Rolle": u["role"],
+                   "Organisation": u.get("organisation_id") or "–"} for u in demo["users"]])

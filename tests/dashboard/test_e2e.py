@@ -1,0 +1,204 @@
+"""The real dashboard in Debian Chromium: pages load, a triage action lands in the database,
+feed markup runs no script, and a collector in another process does not lock the user out.
+
+Screenshots go to artifacts/screenshots/ (ignored by git) for a human to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import IN_CI
+from tests.dashboard.seed import seed, standard_specs
+from tests.support.feeds import make_rss, write_feeds_toml
+from tests.support.feedserver import FeedServer
+from tracker.storage import open_db
+from tracker.storage import triage as decisions
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+pytestmark = pytest.mark.browser
+
+
+def _require_browser() -> None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as exc:
+        if IN_CI:
+            pytest.fail(f"Playwright missing in CI: {exc}")
+        pytest.skip("Playwright not installed")
+    if not CHROMIUM.exists():
+        if IN_CI:
+            pytest.fail(f"Chromium missing in CI: {CHROMIUM}")
+        pytest.skip(f"Chromium not installed at {CHROMIUM}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def feeds() -> Iterator[FeedServer]:
+    with FeedServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory, feeds: FeedServer) -> dict[str, str]:
+    tmp = tmp_path_factory.mktemp("e2e")
+    db = tmp / "tracker.duckdb"
+    seed(db, standard_specs(date.today()))
+    # Each source answers slowly so that `tracker collect` runs while the browser works.
+    sources = {}
+    for n in range(3):
+        feeds.route(f"/neu{n}.xml", body=make_rss(2, prefix=f"neu{n}"), delay=1.5)
+        sources[f"neu-{n}"] = feeds.url(f"/neu{n}.xml")
+    toml = write_feeds_toml(tmp / "feeds.toml", sources, collector="concurrency = 1\nretries = 0")
+    return {**os.environ, "TRACKER_DB": str(db), "TRACKER_FEEDS": str(toml), "TRACKER_LOCAL_USER": "e2e",
+            "TRACKER_AUTH": "off", "PYTHONUNBUFFERED": "1"}
+
+
+@pytest.fixture(scope="module")
+def app_url(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    _require_browser()
+    port = _free_port()
+    log = tmp_path_factory.mktemp("log") / "streamlit.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+             "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(f"{url}/_stcore/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if proc.poll() is not None:
+                    pytest.fail(f"streamlit exited: {log.read_text(errors='replace')[-2000:]}")
+                time.sleep(0.3)
+            else:
+                pytest.fail("streamlit did not answer within 60 s")
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser(app_url: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE")  # type: ignore[attr-defined]
+    pg = context.new_page()
+    pg.on("dialog", lambda dialog: (_ for _ in ()).throw(AssertionError(f"dialog opened: {dialog.message}")))
+    yield pg
+    context.close()
+
+
+def _open(page: object, url: str, expect: str, shot: str | None = None) -> None:
+    page.goto(url)  # type: ignore[attr-defined]
+    page.get_by_text(expect, exact=False).first.wait_for(timeout=45_000)  # type: ignore[attr-defined]
+    _settle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0  # type: ignore[attr-defined]
+    if shot:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{shot}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def _settle(page: object) -> None:
+    """Wait until Streamlit has finished the script run (the status widget disappears)."""
+    page.wait_for_timeout(300)  # type: ignore[attr-defined]
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=45_000)  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => !document.querySelector('[data-testid=\"stSkeleton\"], .stSkeleton')", timeout=45_000)
+    page.wait_for_timeout(500)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("path", "expect"), [
+    ("", "Referentenentwurf Wärmeplanungsgesetz"),
+    ("vorgang?item=hot", "Warum relevant?"),
+    ("fristen", "Die nächsten 30 Tage"),
+    ("themen", "Einträge je Thema und Woche"),
+    ("quellen", "Jetzt sammeln"),
+])
+def test_each_page_loads(page: object, app_url: str, path: str, expect: str) -> None:
+    _open(page, f"{app_url}/{path}", expect, shot=path.split("?")[0] or "eingang")
+    if path == "fristen":
+        assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 1  # type: ignore[attr-defined]
+
+
+def test_feed_markup_runs_no_script(page: object, app_url: str) -> None:
+    for path in ("", "vorgang?item=xss"):
+        _open(page, f"{app_url}/{path}", "Datenplattform", shot="xss-" + (path.split("?")[0] or "eingang"))
+        assert page.evaluate("window.__xss") is None  # type: ignore[attr-defined]
+        assert "pwned" not in page.title()  # type: ignore[attr-defined]
+        # The markup is visible as text, not as elements.
+        assert page.get_by_text("<script>", exact=False).count() >= 1  # type: ignore[attr-defined]
+        assert page.locator("img[src='x'], b[onmouseover]").count() == 0  # type: ignore[attr-defined]
+
+
+def test_triage_round_trips_to_database(page: object, app_url: str, env: dict[str, str]) -> None:
+    _open(page, f"{app_url}/vorgang?item=lora", "Bearbeitung")
+    form = page.locator('[data-testid="stForm"]').first  # type: ignore[attr-defined]
+    form.locator('[data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name="Beobachten").click()  # type: ignore[attr-defined]
+    form.get_by_role("button", name="Speichern").click()
+    page.get_by_text("Gespeichert (1 Änderung(en)).").wait_for(timeout=30_000)  # type: ignore[attr-defined]
+    _settle(page)
+    page.screenshot(path=str(SHOTS / "vorgang-gespeichert.png"), full_page=True)  # type: ignore[attr-defined]
+    with open_db(env["TRACKER_DB"]) as con:
+        state = decisions.triage_state(con, "lora")
+        events = decisions.triage_events(con, "lora")
+    assert state.status == "beobachten"
+    assert [(e["action"], e["new_value"], e["actor"]) for e in events] == [("status", "beobachten", "e2e")]
+
+
+def test_dashboard_usable_while_collector_runs(page: object, app_url: str, env: dict[str, str]) -> None:
+    tracker_cli = shutil.which("tracker", path=str(Path(sys.executable).parent)) or "tracker"
+    collector = subprocess.Popen([tracker_cli, "collect"], cwd=ROOT, env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        loads = 0
+        while collector.poll() is None and loads < 8:
+            _open(page, f"{app_url}/", "Einträgen")
+            body = page.inner_text("body")  # type: ignore[attr-defined]
+            assert "gesperrt" not in body and "belegt" not in body and "lock" not in body.lower()
+            loads += 1
+        output, _ = collector.communicate(timeout=120)
+    finally:
+        if collector.poll() is None:
+            collector.kill()
+    assert collector.returncode == 0, output.decode(errors="replace")
+    assert loads >= 2, "the collection ended before the dashboard was used during it"
+    _open(page, f"{app_url}/", "Bekanntmachung neu0 0", shot="eingang-nach-sammlung")
