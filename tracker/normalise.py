@@ -81,7 +81,7 @@ def normalise_entry(entry: RawEntry, source: Source, *, url_is_unique: bool = Tr
     """One entry into an ``Item``; feed HTML is sanitised here, before anything stores it."""
     url_key = canonical_url(entry.link)
     summary_html = clean_html(entry.summary_html or "", entry.link)
-    title = _one_line(html_to_text(entry.title or "")) or "(ohne Titel)"
+    title = _one_line(entry.title or "") or "(ohne Titel)"
     summary = html_to_text(summary_html)
     text = html_to_text(clean_html(entry.content_html, entry.link)) if entry.content_html else ""
     extra = dict(entry.extra)
