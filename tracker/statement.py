@@ -164,6 +164,27 @@ def paragraph_sources(markdown: str) -> list[tuple[str, list[str]]]:
     return out
 
 
+def explain_sources(markdown: str, m: pos.Matrix) -> list[tuple[str, list[str]]]:
+    """For each paragraph with sources: its text and readable labels of the positions
+    behind it ("1. § 3 – Begriffe: SW Altstadt – Zustimmung"); unknown refs are named as such."""
+    sections = {str(s.id): f"{s.ordinal}. {s.heading}" for s in m.workspace.sections}
+    orgs = {o["id"]: _name(o) for o in m.organisations}
+    out = []
+    for text, refs in paragraph_sources(markdown):
+        if not refs:
+            continue
+        labels = []
+        for ref in refs:
+            section_id, _, org_id = ref.partition(":")
+            found = m.cells.get((int(section_id), org_id)) if section_id.isdigit() else None
+            if found is None or section_id not in sections:
+                labels.append(f"{ref} (Position nicht mehr vorhanden)")
+            else:
+                labels.append(f"{sections[section_id]}: {orgs.get(org_id, org_id)} – {found.stance_label}")
+        out.append((text, labels))
+    return out
+
+
 def diff_text(old: str, new: str, old_label: str, new_label: str) -> str:
     """Unified diff of two versions, line by line."""
     return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
