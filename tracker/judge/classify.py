@@ -1,0 +1,106 @@
+"""The batch contract behind ``tracker classify``: JSON Lines in, JSON Lines out.
+
+One output line per input line, in the same order. A line that is not a JSON object
+with an ``id`` and a ``title`` yields ``{"line": n, "id": ..., "error": "..."}`` and
+the rest go on. No database is touched.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+
+from tracker.judge.engine import Judge
+from tracker.judge.types import JudgeInput, Judgement
+
+BATCH = 512
+_OPTIONAL_TEXT = ("summary", "text", "language", "source", "jurisdiction", "deadline_text")
+
+
+class LineError(ValueError):
+    pass
+
+
+def _when(value: object, field: str) -> datetime | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise LineError(f"'{field}' must be an ISO date or datetime string")
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise LineError(f"'{field}' is not an ISO date or datetime: {value!r}") from exc
+
+
+def parse_line(line: str) -> JudgeInput:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise LineError(f"not valid JSON: {exc.msg} (column {exc.colno})") from exc
+    if not isinstance(data, dict):
+        raise LineError("each line must be a JSON object")
+    item_id = data.get("id")
+    if isinstance(item_id, bool) or not isinstance(item_id, str | int) or str(item_id) == "":
+        raise LineError("'id' is required (string or number)")
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise LineError("'title' is required (non-empty string)")
+    values: dict[str, object] = {}
+    for field in _OPTIONAL_TEXT:
+        value = data.get(field)
+        if value is not None and not isinstance(value, str):
+            raise LineError(f"'{field}' must be a string")
+        if value is not None:
+            values[field] = value
+    deadline = _when(data.get("deadline"), "deadline")
+    return JudgeInput(id=str(item_id), title=title, published=_when(data.get("published"), "published"),
+                      deadline=deadline.date() if isinstance(deadline, datetime) else None,
+                      **values)  # type: ignore[arg-type]
+
+
+def judgement_record(j: Judgement) -> dict[str, object]:
+    return {
+        "id": j.id, "relevant": j.relevant, "score": j.score, "topics": j.topics,
+        "deadline": j.deadline.isoformat() if isinstance(j.deadline, date) else None,
+        "deadline_text": j.deadline_text, "deadline_confidence": j.deadline_confidence,
+        "deadline_origin": j.deadline_origin, "stage": j.stage, "in_remit": j.in_remit,
+        "language": j.language, "language_supported": j.language_supported,
+        "topic_scores": j.topic_scores, "evidence": [e.to_dict() for e in j.evidence],
+        "model_version": j.model_version,
+    }
+
+
+def _error_id(line: str) -> object:
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None
+    return data.get("id") if isinstance(data, dict) else None
+
+
+def classify_lines(lines: Iterable[str], judge: Judge, batch: int = BATCH) -> Iterator[str]:
+    """Yield one JSON line per non-blank input line, in input order."""
+    pending: list[tuple[int, str, JudgeInput | str]] = []
+
+    def flush() -> Iterator[str]:
+        inputs = [entry for _, _, entry in pending if isinstance(entry, JudgeInput)]
+        judged = iter(judge.judge_many(inputs)) if inputs else iter(())
+        for number, raw, entry in pending:
+            if isinstance(entry, JudgeInput):
+                record = judgement_record(next(judged))
+            else:
+                record = {"line": number, "id": _error_id(raw), "error": entry}
+            yield json.dumps(record, ensure_ascii=False)
+        pending.clear()
+
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            pending.append((number, line, parse_line(line)))
+        except LineError as exc:
+            pending.append((number, line, str(exc)))
+        if len(pending) >= batch:
+            yield from flush()
+    yield from flush()
