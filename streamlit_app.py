@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from tracker import auth
 from tracker.models import User
 from tracker.ui.render import escape_markdown
-from tracker.ui.session import current_user
+from tracker.ui.session import SESSION_KEY, current_user
 
 st.set_page_config(page_title="Konsultationsradar", page_icon=":material/radar:", layout="wide")
 
@@ -27,6 +28,9 @@ PAGES = {
     "fristen": st.Page("app_pages/fristen.py", title="Fristen", icon=":material/event:", url_path="fristen"),
     "themen": st.Page("app_pages/themen.py", title="Themen", icon=":material/bar_chart:", url_path="themen"),
     "quellen": st.Page("app_pages/quellen.py", title="Quellen", icon=":material/rss_feed:", url_path="quellen"),
+    "stellungnahmen": st.Page("app_pages/stellungnahmen.py", title="Stellungnahmen",
+                              icon=":material/edit_document:", url_path="stellungnahmen"),
+    "benutzer": st.Page("app_pages/benutzer.py", title="Benutzer", icon=":material/group:", url_path="benutzer"),
 }
 
 
@@ -34,12 +38,23 @@ def pages_for(user: User) -> dict[str, list[st.Page]]:
     """Navigation sections per role; members get their own pages from the positions module."""
     if user.is_team:
         return {"Beobachten": [PAGES[k] for k in ("eingang", "vorgang", "fristen", "themen")],
-                "Betrieb": [PAGES["quellen"]]}
-    return {"Beobachten": [PAGES["fristen"]]}
+                "Mitwirken": [PAGES["stellungnahmen"]],
+                "Betrieb": [PAGES["quellen"], *([PAGES["benutzer"]] if user.role == "admin" else [])]}
+    return {"Mitwirken": [PAGES["stellungnahmen"]], "Beobachten": [PAGES["fristen"]]}
 
 
-# The login gate goes here: it must put the signed-in tracker.models.User into
-# st.session_state["user"] (tracker.ui.session.SESSION_KEY) or stop the script.
+# Login gate (setting TRACKER_AUTH, on by default): the login page is the only page until
+# tracker.auth accepted a password; a user deactivated meanwhile is signed out on the next run.
+if auth.auth_enabled():
+    signed_in = st.session_state.get(SESSION_KEY)
+    if isinstance(signed_in, User) and auth.get_user(signed_in.id) is None:
+        del st.session_state[SESSION_KEY]
+    if not isinstance(st.session_state.get(SESSION_KEY), User):
+        st.navigation([st.Page("app_pages/anmeldung.py", title="Anmeldung", icon=":material/login:")]).run()
+        st.stop()
+    if st.sidebar.button("Abmelden", key="logout", icon=":material/logout:"):
+        del st.session_state[SESSION_KEY]
+        st.rerun()
 user = current_user()
 st.sidebar.caption(f"Angemeldet als **{escape_markdown(user.display_name)}**")
 st.navigation(pages_for(user)).run()

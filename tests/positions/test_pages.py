@@ -139,3 +139,41 @@ def test_admin_page_refuses_team_and_creates_user_for_admin(world):
     next(b for b in at.button if b.proto.form_id == "user_add").click().run()
     assert not at.exception
     assert auth.authenticate("dora", "doras-passwort").organisation_id == "sw-c"
+
+
+APP = str(ROOT / "streamlit_app.py")
+
+
+def test_app_shows_only_login_until_signed_in_then_member_pages(world, secret_elsewhere, monkeypatch):
+    monkeypatch.setenv("TRACKER_AUTH", "on")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Anmeldung"
+    at.text_input(key="login_name").input("anna")
+    at.text_input(key="login_password").input(PASSWORDS["anna"])
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Stellungnahmen"  # a member's first page
+    assert "GEHEIM-B-Begründung" not in texts(at)
+    at.button(key="logout").click().run()
+    assert at.title[0].value == "Anmeldung" and "user" not in at.session_state
+
+
+def test_deactivated_user_is_signed_out_on_next_run(world, monkeypatch):
+    monkeypatch.setenv("TRACKER_AUTH", "on")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user"] = world.bernd
+    at.run()
+    assert at.title[0].value == "Stellungnahmen"
+    auth.set_active(world.admin, "bernd", False)
+    at.run()
+    assert at.title[0].value == "Anmeldung"
+
+
+def test_auth_off_acts_as_local_admin_without_login(world, monkeypatch):
+    monkeypatch.setenv("TRACKER_AUTH", "off")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert all(t.value != "Anmeldung" for t in at.title)
