@@ -254,3 +254,20 @@ def test_garbage_never_raises_anything_but_config_error(tmp_path, text):
     for source in registry.sources:
         assert source.kind in SOURCE_KINDS
         assert source.url.startswith(("http://", "https://"))
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ('[[source]]\nid = "a"\nurl = "https://x.org/"\nurl = "https://y.org/"\n[[source]]\nid = "b"\n', 4, "doppelt"),
+        ('[[source]]\nid = "a"\ntopic_hints = ["energy",\n', 3, "Liste"),
+        ('[[source]]\nid = a\n', 2, "Anführungszeichen"),
+    ],
+)
+def test_syntax_errors_tomllib_reports_without_a_line_still_get_one(tmp_path, text, line, words):
+    path = tmp_path / "feeds.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as excinfo:
+        load_sources(path)
+    assert f"feeds.toml:{line}:" in str(excinfo.value)
+    assert words in str(excinfo.value)

@@ -153,7 +153,7 @@ def load_sources(path: Path | None = None) -> SourceRegistry:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(_syntax_message(path, exc)) from None
+        raise ConfigError(_syntax_message(path, exc, text)) from None
     return parse_registry(data, text, path)
 
 
@@ -422,22 +422,62 @@ def _read_text(path: Path) -> str:
         raise ConfigError(f"{_display_path(path)}:{line}: Datei ist nicht UTF-8-kodiert") from None
 
 
-def _syntax_message(path: Path, exc: tomllib.TOMLDecodeError) -> str:
+# tomllib's English reasons for the mistakes people make most, with what to look for.
+_SYNTAX_HINTS = (
+    ("Illegal character '\\n'", "Zeilenende in einer Zeichenkette – fehlt ein schließendes Anführungszeichen?"),
+    ("Expected '=' after a key", "nach dem Feldnamen fehlt '='"),
+    ("Cannot declare", "Tabelle oder Feld doppelt angelegt"),
+    ("Cannot overwrite a value", "Feld steht doppelt im selben Eintrag"),
+    ("Invalid value", "ungültiger Wert – Text gehört in Anführungszeichen"),
+    ("Unclosed array", "Liste nicht mit ']' geschlossen"),
+)
+
+
+def _syntax_message(path: Path, exc: tomllib.TOMLDecodeError, text: str) -> str:
     message = str(exc)
     position = _TOML_POS_RE.search(message)
-    reason = _TOML_POS_RE.sub("", message).strip()
+    at_end = "(at end of document)" in message
+    reason = _TOML_POS_RE.sub("", message).replace("(at end of document)", "").strip()
+    hint = next((h for needle, h in _SYNTAX_HINTS if needle in reason), None)
+    if at_end and "overwrite" not in message:
+        hint = "Datei endet mitten in einem Wert – ist eine Liste ']' oder Zeichenkette nicht geschlossen?"
+    if hint:
+        reason = f"{hint} ({reason})"
     if position:
         line, column = position.groups()
         return f"{_display_path(path)}:{line}: TOML-Syntaxfehler in Spalte {column}: {reason}"
-    return f"{_display_path(path)}: TOML-Syntaxfehler: {reason}"
+    # tomllib locates some mistakes only "at end of document": a repeated key is found by the
+    # scan, anything else (an unclosed array or string) is reported at the last line.
+    line = _repeated_key_line(text) if "overwrite" in message else None
+    return f"{_display_path(path)}:{line or max(1, len(text.splitlines()))}: TOML-Syntaxfehler: {reason}"
+
+
+def _repeated_key_line(text: str) -> int | None:
+    seen: set[tuple[int, str]] = set()
+    header = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if _HEADER_RE.match(line):
+            header = number
+            continue
+        key = _KEY_RE.match(line)
+        if key:
+            marker = (header, key.group(1).strip("\"'"))
+            if marker in seen:
+                return number
+            seen.add(marker)
+    return None
 
 
 def _display_path(path: Path) -> str:
     """The path relative to the working directory when it lies below it, else as given."""
     try:
-        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
+        cwd = Path.cwd()
+        # Below "/" everything is "relative"; an absolute path reads better there.
+        if cwd != Path(cwd.anchor) and Path(path).resolve().is_relative_to(cwd):
+            return os.path.relpath(path)
     except (OSError, ValueError):
-        return str(path)
+        pass
+    return str(path)
 
 
 def _suggest(word: str, choices: tuple[str, ...]) -> str:
