@@ -24,9 +24,9 @@ app = typer.Typer(
 
 
 def _register_commands() -> None:
-    from tracker.commands import alerts, collect, export, users
+    from tracker.commands import alerts, collect, export, judge, users
 
-    for module in (collect, alerts, users, export):
+    for module in (collect, alerts, users, export, judge):
         module.register(app)
 
 
