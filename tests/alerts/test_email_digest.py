@@ -151,3 +151,32 @@ def test_paused_subscription_gets_nothing(db_path: Path, smtp_server: SmtpServer
     report = outbox.run(now=NOW, policy=FAST, db_path=db_path)
     assert [r.rcpt_tos for r in smtp_server.received] == [["bob@kommune.example"]]
     assert len(report.sent) == 1
+
+
+def test_unreachable_server_is_tried_once_per_run_and_nothing_is_lost(db_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    with SmtpServer() as server:
+        dead_port = server.port
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", str(dead_port))
+    monkeypatch.setenv("SMTP_STARTTLS", "false")
+    _world(db_path)
+    report = outbox.run(now=NOW, policy=FAST, db_path=db_path)
+    assert [m.tries for m in report.failed] == [3, 0]   # the second recipient is not waited for
+    assert "Nicht versucht" in (report.failed[1].error or "")
+    assert outbox.status(db_path=db_path).counts == {"failed": 3}
+
+
+def test_a_run_in_progress_elsewhere_makes_this_one_skip(db_path: Path, smtp_server: SmtpServer) -> None:
+    import os
+    import socket
+
+    from tracker.alerts import lease
+
+    _world(db_path)
+    other = f"{socket.gethostname()}:{os.getpid()}:other-run"
+    assert lease.try_acquire(outbox.LEASE_NAME, other, now=NOW, db_path=db_path)
+    report = outbox.run(now=NOW, policy=FAST, db_path=db_path)
+    assert report.locked and report.messages == [] and smtp_server.received == []
+    lease.release(outbox.LEASE_NAME, other, db_path=db_path)
+    assert len(outbox.run(now=NOW, policy=FAST, db_path=db_path).sent) == 2

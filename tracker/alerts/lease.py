@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -62,16 +60,3 @@ def try_acquire(name: str, holder: str, *, now: datetime, ttl: timedelta = DEFAU
 def release(name: str, holder: str, *, db_path: Path | None = None) -> None:
     with open_db(db_path) as con:
         store.drop_lease(con, name, holder)
-
-
-@contextmanager
-def held(name: str, *, now: datetime | None = None, ttl: timedelta = DEFAULT_TTL,
-         db_path: Path | None = None) -> Iterator[bool]:
-    """``with held("alerts") as mine:`` — ``mine`` is False when someone else runs the job."""
-    holder = new_holder()
-    mine = try_acquire(name, holder, now=now or datetime.now(UTC), ttl=ttl, db_path=db_path)
-    try:
-        yield mine
-    finally:
-        if mine:
-            release(name, holder, db_path=db_path)

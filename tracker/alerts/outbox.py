@@ -164,10 +164,12 @@ def _message(rows: Sequence[dict[str, Any]], today: date) -> OutgoingMessage:
 Attempt = tuple[datetime, bool, str | None, int]
 
 
-def _deliver(channel: Channel, message: OutgoingMessage, policy: SendPolicy) -> tuple[list[Attempt], str | None]:
-    """Try a few times; returns every attempt (when, ok, error, ms) and the last error."""
+def _deliver(channel: Channel, message: OutgoingMessage,
+             policy: SendPolicy) -> tuple[list[Attempt], str | None, bool]:
+    """Try a few times; returns every attempt (when, ok, error, ms), the last error, channel down."""
     attempts: list[Attempt] = []
     error: str | None = None
+    down = False
     for attempt in range(max(1, policy.tries)):
         if attempt:
             policy.sleep(policy.pauses[min(attempt - 1, len(policy.pauses) - 1)] if policy.pauses else 0)
@@ -176,14 +178,14 @@ def _deliver(channel: Channel, message: OutgoingMessage, policy: SendPolicy) -> 
         try:
             channel.send(message)
         except DeliveryError as exc:
-            error = str(exc)
+            error, down = str(exc), exc.channel_down
         except Exception as exc:  # a channel bug must not stop the other channels
-            error = f"{type(exc).__name__}: {exc}"
+            error, down = f"{type(exc).__name__}: {exc}", False
         else:
             attempts.append((at, True, None, int((time.monotonic() - started) * 1000)))
-            return attempts, None
+            return attempts, None, False
         attempts.append((at, False, error, int((time.monotonic() - started) * 1000)))
-    return attempts, error
+    return attempts, error, down
 
 
 def _crash_for_test() -> None:
@@ -193,22 +195,34 @@ def _crash_for_test() -> None:
 
 
 def send_due(now: datetime, *, resolve: Callable[[str], Channel], policy: SendPolicy,
-             include_digest: bool, domain: str, db_path: Path | None = None) -> list[MessageResult]:
-    """Form messages from pending rows, then send every formed message that is due."""
+             include_digest: bool, domain: str, db_path: Path | None = None,
+             keep_alive: Callable[[], None] | None = None) -> list[MessageResult]:
+    """Form messages from pending rows, then send every formed message that is due.
+
+    A channel that is down (server unreachable, endpoint broken) is tried for one message
+    only; its other messages are marked failed untried and wait for the next run.
+    """
     with open_db(db_path) as con, transaction(con):
         previously_formed = {r["message_id"] for r in store.batches_due(con, now)}
         for ids, message_id in plan_messages(store.unbatched(con, include_digest=include_digest), domain):
             store.form_batch(con, ids, message_id, now)
         due = store.batches_due(con, now)
     results = []
+    down: dict[str, str] = {}
     today = local_today(now)
     for message_id, group in groupby(sorted(due, key=lambda r: (r["message_id"], r["id"])),
                                      key=lambda r: r["message_id"]):
         rows = list(group)
         message = _message(rows, today)
-        attempts, error = _deliver(resolve(message.channel), message, policy)
-        if error is None:
-            _crash_for_test()
+        if message.channel in down:
+            attempts: list[Attempt] = []
+            error: str | None = f"Nicht versucht, Kanal in diesem Lauf nicht erreichbar: {down[message.channel]}"
+        else:
+            attempts, error, channel_down = _deliver(resolve(message.channel), message, policy)
+            if error is None:
+                _crash_for_test()
+            elif channel_down:
+                down[message.channel] = error
         prior_runs = max(r["attempts"] for r in rows) // max(1, policy.tries)
         with open_db(db_path) as con, transaction(con):
             for at, ok, err, ms in attempts:
@@ -221,6 +235,8 @@ def send_due(now: datetime, *, resolve: Callable[[str], Channel], policy: SendPo
                 store.mark_failed(con, message_id, error, len(attempts), now + backoff(prior_runs + 1))
         results.append(MessageResult(message_id, message.channel, message.recipient, len(rows), error is None,
                                      len(attempts), error, resent=message_id in previously_formed))
+        if keep_alive is not None:
+            keep_alive()
     return results
 
 
@@ -249,18 +265,28 @@ def run(*, now: datetime | None = None, dry_run: bool = False, include_digest: b
         report.would_send = [e for e in entries if e.dedup_key not in known]
         report.new = len(report.would_send)
         return report
-    with lease.held(LEASE_NAME, now=now, db_path=db_path) as mine:
-        if not mine:
-            report.locked = True
-            return report
+    holder = lease.new_holder()
+    if not lease.try_acquire(LEASE_NAME, holder, now=now, db_path=db_path):
+        report.locked = True
+        return report
+    started = time.monotonic()
+
+    def keep_alive() -> None:
+        # Renew the lease on the run's own clock, so a long run is never taken for a dead one.
+        lease.try_acquire(LEASE_NAME, holder, now=now + timedelta(seconds=time.monotonic() - started),
+                          db_path=db_path)
+
+    try:
         with open_db(db_path) as con, transaction(con):
             report.new = store.enqueue(con, entries, now)
         report.messages = send_due(now, resolve=_as_resolver(channels), policy=policy or SendPolicy(),
                                    include_digest=include_digest, domain=SmtpSettings.from_settings().domain,
-                                   db_path=db_path)
+                                   db_path=db_path, keep_alive=keep_alive)
         if include_digest:
             with open_db(db_path) as con:
                 store.record_digest_day(con, report.today, now)
+    finally:
+        lease.release(LEASE_NAME, holder, db_path=db_path)
     return report
 
 

@@ -25,7 +25,16 @@ class OutgoingMessage:
 
 
 class DeliveryError(Exception):
-    """Sending failed; the message says why in one line."""
+    """Sending failed; the message says why in one line.
+
+    ``channel_down`` says the failure is not about this message (server unreachable,
+    login refused, endpoint broken), so the outbox stops trying this channel for the rest
+    of the run instead of waiting out the same timeout for every recipient.
+    """
+
+    def __init__(self, message: str, *, channel_down: bool = False) -> None:
+        super().__init__(message)
+        self.channel_down = channel_down
 
 
 class Channel(Protocol):

@@ -77,7 +77,8 @@ class EmailChannel:
 
     def send(self, message: OutgoingMessage) -> None:
         if not self.smtp.host:
-            raise DeliveryError("SMTP_HOST ist nicht gesetzt (Umgebung oder .streamlit/secrets.toml)")
+            raise DeliveryError("SMTP_HOST ist nicht gesetzt (Umgebung oder .streamlit/secrets.toml)",
+                                channel_down=True)
         mail = build_email(message, sender=self.smtp.sender, base=self.base)
         try:
             if self.smtp.use_ssl:
@@ -93,7 +94,7 @@ class EmailChannel:
                         client.ehlo()
                     elif self.smtp.user:
                         raise DeliveryError("SMTP-Server bietet kein STARTTLS an; Passwort wird nicht "
-                                            "unverschlüsselt gesendet")
+                                            "unverschlüsselt gesendet", channel_down=True)
                 if self.smtp.user:
                     client.login(self.smtp.user, self.smtp.password or "")
                 client.send_message(mail, from_addr=parseaddr(self.smtp.sender)[1] or self.smtp.sender,
@@ -104,6 +105,10 @@ class EmailChannel:
             raise DeliveryError(f"Empfänger abgelehnt: {codes}") from exc
         except smtplib.SMTPResponseException as exc:
             text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
-            raise DeliveryError(f"SMTP {exc.smtp_code}: {text}") from exc
+            # Connect, login, sender and "421 closing" failures hit every recipient alike.
+            down = isinstance(exc, smtplib.SMTPConnectError | smtplib.SMTPAuthenticationError
+                              | smtplib.SMTPSenderRefused) or exc.smtp_code == 421
+            raise DeliveryError(f"SMTP {exc.smtp_code}: {text}", channel_down=down) from exc
         except (smtplib.SMTPException, OSError) as exc:
-            raise DeliveryError(f"SMTP {self.smtp.host}:{self.smtp.port}: {type(exc).__name__}: {exc}") from exc
+            raise DeliveryError(f"SMTP {self.smtp.host}:{self.smtp.port}: {type(exc).__name__}: {exc}",
+                                channel_down=True) from exc

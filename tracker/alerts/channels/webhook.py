@@ -109,7 +109,7 @@ class WebhookChannel:
     def send(self, message: OutgoingMessage) -> None:
         if not self.config.url:
             raise DeliveryError(f"Webhook {self.config.name!r}: WEBHOOK_{self.config.name.upper()}_URL "
-                                "ist nicht gesetzt")
+                                "ist nicht gesetzt", channel_down=True)
         headers = {"Idempotency-Key": message.message_id.strip("<>"),
                    "X-Konsultationsradar-Message-Id": message.message_id}
         try:
@@ -119,9 +119,13 @@ class WebhookChannel:
                                        json=payload(message, self.config.format, self.base), headers=headers)
         except httpx.TimeoutException as exc:
             raise DeliveryError(f"Webhook {self.config.name!r}: Zeitüberschreitung nach "
-                                f"{self.config.timeout:g} s") from exc
+                                f"{self.config.timeout:g} s", channel_down=True) from exc
         except httpx.HTTPError as exc:
-            raise DeliveryError(f"Webhook {self.config.name!r}: {type(exc).__name__}: {exc}") from exc
+            raise DeliveryError(f"Webhook {self.config.name!r}: {type(exc).__name__}: {exc}",
+                                channel_down=True) from exc
         if response.status_code >= 300:
+            # One URL per webhook: server errors, a gone URL or rate limits are the endpoint's
+            # state, not this message's.
+            down = response.status_code >= 500 or response.status_code in (401, 403, 404, 410, 429)
             raise DeliveryError(f"Webhook {self.config.name!r}: HTTP {response.status_code} "
-                                f"{response.text[:200]}")
+                                f"{response.text[:200]}", channel_down=down)
