@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import pytest
 
 from tests.alerts import seed
 from tests.alerts.smtp_server import SmtpServer
-from tracker.alerts import outbox, render, subscriptions
+from tracker.alerts import lease, outbox, render, subscriptions
 
 NOW = seed.T0 + timedelta(hours=1)   # Monday 2 March 2026, 08:00 in Berlin
 FAST = outbox.SendPolicy(pauses=(0.0,), sleep=lambda _: None)
@@ -168,11 +170,6 @@ def test_unreachable_server_is_tried_once_per_run_and_nothing_is_lost(db_path: P
 
 
 def test_a_run_in_progress_elsewhere_makes_this_one_skip(db_path: Path, smtp_server: SmtpServer) -> None:
-    import os
-    import socket
-
-    from tracker.alerts import lease
-
     _world(db_path)
     other = f"{socket.gethostname()}:{os.getpid()}:other-run"
     assert lease.try_acquire(outbox.LEASE_NAME, other, now=NOW, db_path=db_path)
