@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tracker import workdays
 from tracker.alerts import render
 from tracker.alerts.rules import (
     AlertInputs,
@@ -147,3 +150,16 @@ def test_missing_email_and_unknown_channel_are_reported_not_silent() -> None:
     assert compute(inputs, today=TODAY, now=NOW, rules=NW) == []
     assert any("keine E-Mail-Adresse" in s for s in inputs.skipped)
     assert any("fax" in s for s in inputs.skipped)
+
+
+@settings(max_examples=200, deadline=None)
+@given(due=st.dates(min_value=date(2024, 1, 1), max_value=date(2028, 12, 31)),
+       offset=st.integers(min_value=1, max_value=15), land=st.sampled_from(["NW", "BY", "BE", "SN", None]))
+def test_reminder_day_is_exactly_offset_working_days_before(due: date, offset: int, land: str | None) -> None:
+    reminder_day = workdays.add_working_days(due, -offset, land)
+    assert workdays.is_working_day(reminder_day, land)
+    # offset - 1 working days lie strictly between, plus the due date itself if it is one.
+    expected = offset - 1 + (1 if workdays.is_working_day(due, land) else 0)
+    assert workdays.working_days_between(reminder_day, due, land) == expected
+    assert reminder_for(due, reminder_day, [offset], land) == offset
+    assert reminder_for(due, reminder_day - timedelta(days=1), [offset], land) is None
