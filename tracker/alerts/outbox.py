@@ -123,7 +123,7 @@ class _Unavailable:
         self.reason = reason
 
     def send(self, message: OutgoingMessage) -> None:
-        raise DeliveryError(self.reason)
+        raise DeliveryError(self.reason, channel_down=True)
 
 
 def default_channels() -> Callable[[str], Channel]:
