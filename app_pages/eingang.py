@@ -37,12 +37,8 @@ if ss.get("_inbox_last_filter") != current:
 
 with guarded(), open_db() as con:
     shift = demo_shift_days(con)
-    all_items = store.item_total(con)
-    names = store.source_names(con)
-    total, counts = store.facet_counts(con, current)
-    page = inbox.clamp_page(int(ss["inbox_page"]), total)
-    rows = store.inbox_page(con, current, today=day, sort=ss["inbox_sort"],
-                            offset=inbox.page_offset(page))
+    view = store.inbox_view(con, current, today=day, sort=ss["inbox_sort"], page=int(ss["inbox_page"]))
+all_items, names, total, counts, rows = view.all_items, view.source_names, view.total, view.counts, view.rows
 
 st.title("Eingang")
 widgets.demo_banner(shift)
@@ -92,6 +88,7 @@ head.markdown(f"**{total}** von {all_items} Einträgen")
 sort_col.selectbox("Sortierung", list(inbox.SORTS), key="inbox_sort", format_func=inbox.SORTS.get,
                    label_visibility="collapsed")
 pages = inbox.page_count(total)
+ss["inbox_page"] = view.page  # pulled back when the result shrank below the page asked for
 page_col.number_input(f"Seite (von {pages})", min_value=1, max_value=pages, key="inbox_page")
 
 if not rows:

@@ -15,6 +15,12 @@ from tracker.ui.widgets import today
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 
 
+@pytest.fixture(autouse=True)
+def local_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Single-user mode: the acting user is TRACKER_LOCAL_USER (the login gate has its own tests)."""
+    monkeypatch.setenv("TRACKER_AUTH", "off")
+
+
 @pytest.fixture
 def day() -> date:
     return today()

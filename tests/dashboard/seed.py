@@ -40,10 +40,11 @@ class Spec:
     stage: str = "news"
     published: datetime | None = None
     terms: dict[str, str] = field(default_factory=dict)  # term -> topic, found in the summary
+    jurisdiction: str = ""  # empty: the jurisdiction of the seed source named by source_id
 
-    @property
-    def jurisdiction(self) -> str:
-        return next(s.jurisdiction for s in SOURCES if s.id == self.source_id)
+    def __post_init__(self) -> None:
+        if not self.jurisdiction:
+            self.jurisdiction = next(s.jurisdiction for s in SOURCES if s.id == self.source_id)
 
 
 def item(spec: Spec) -> Item:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -158,6 +159,27 @@ def facet_counts(con: duckdb.DuckDBPyConnection, f: InboxFilter) -> tuple[int, d
         else:
             counts[facet][value] = int(n)
     return total, counts
+
+
+@dataclass(frozen=True)
+class InboxView:
+    """Everything one inbox page shows, read in one connection."""
+
+    all_items: int
+    source_names: dict[str, str]
+    total: int
+    counts: dict[str, dict[str, int]]
+    page: int
+    rows: list[dict[str, Any]]
+
+
+def inbox_view(con: duckdb.DuckDBPyConnection, f: InboxFilter, *, today: date, sort: str = inbox.DEFAULT_SORT,
+               page: int = 1, page_size: int = inbox.PAGE_SIZE) -> InboxView:
+    """Counts first, so a page number beyond the (filtered) end is pulled back before reading rows."""
+    total, counts = facet_counts(con, f)
+    page = inbox.clamp_page(page, total, page_size)
+    rows = inbox_page(con, f, today=today, sort=sort, limit=page_size, offset=inbox.page_offset(page, page_size))
+    return InboxView(item_total(con), source_names(con), total, counts, page, rows)
 
 
 def source_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
