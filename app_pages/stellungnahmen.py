@@ -136,7 +136,7 @@ with tab_matrix:
         rows = matrix.rows()
         st.altair_chart(positions.matrix_chart(matrix), width="stretch")
         grid = (pd.DataFrame(rows).pivot(index="abschnitt", columns="organisation", values="haltung")
-                .reindex([s.heading for s in ws.sections]))
+                .reindex([s.heading for s in ws.sections]).rename_axis(index="Abschnitt", columns=None))
         st.table(grid)
         waiting = matrix.not_answered()
         gaps = matrix.missing()

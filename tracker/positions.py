@@ -30,7 +30,7 @@ STANCES = {
     "keine": "Keine Position",
 }
 STANCE_COLOURS = {"zustimmung": "#2e7d32", "aenderungen": "#f9a825", "ablehnung": "#c62828",
-                  "keine": "#9e9e9e", "offen": "#eceff1"}
+                  "keine": "#9e9e9e", "offen": "#d5dde3"}
 MAX_TEXT = 20_000
 
 
@@ -168,13 +168,14 @@ def matrix_chart(m: Matrix) -> alt.Chart:
         .mark_rect(stroke="white", strokeWidth=2)
         .encode(
             x=alt.X("organisation:N", title=None, axis=alt.Axis(labelAngle=-30)),
-            y=alt.Y("abschnitt:N", title=None, sort=alt.SortField("abschnitt_nr")),
+            y=alt.Y("abschnitt:N", title=None, sort=[s.heading for s in m.workspace.sections],
+                    axis=alt.Axis(labelLimit=320)),
             color=alt.Color("haltung_code:N", title="Haltung",
                             scale=alt.Scale(domain=codes, range=[STANCE_COLOURS[c] for c in codes]),
-                            legend=alt.Legend(labelExpr=_label_expr(codes, labels))),
+                            legend=alt.Legend(labelExpr=_label_expr(codes, labels), labelLimit=240)),
             tooltip=["abschnitt", "organisation", "haltung", "begruendung", "formulierung"],
         )
-        .properties(height=max(120, 40 * len(m.workspace.sections)))
+        .properties(height=alt.Step(36))  # one band per section, however many there are
     )
 
 

@@ -1,0 +1,160 @@
+"""In Debian Chromium against the real app: a member logs in and enters a position, the
+team logs in, sees it in the matrix, assembles the draft and downloads the DOCX.
+
+Screenshots go to artifacts/screenshots/positions-*.png (ignored by git)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from docx import Document
+
+from tests.conftest import IN_CI
+from tracker import positions
+
+from .conftest import ITEM_ID, PASSWORDS
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+REASON = "E2E: Die Frist für kleine Netzbetreiber ist zu kurz."
+pytestmark = pytest.mark.browser
+
+
+def _require_browser() -> None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as exc:
+        if IN_CI:
+            pytest.fail(f"Playwright missing in CI: {exc}")
+        pytest.skip("Playwright not installed")
+    if not CHROMIUM.exists():
+        if IN_CI:
+            pytest.fail(f"Chromium missing in CI: {CHROMIUM}")
+        pytest.skip(f"Chromium not installed at {CHROMIUM}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def app_url(workspace, db_path: Path, tmp_path: Path) -> Iterator[str]:
+    _require_browser()
+    port = _free_port()
+    env = {**os.environ, "TRACKER_DB": str(db_path), "TRACKER_AUTH": "on", "PYTHONUNBUFFERED": "1"}
+    log = tmp_path / "streamlit.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+             "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
+             "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/_stcore/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None:
+                pytest.fail(f"streamlit exited: {log.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.3)
+        else:
+            pytest.fail("streamlit did not answer within 60 s")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _settle(page) -> None:
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=45_000)
+    page.wait_for_timeout(200)
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"positions-{name}.png"), full_page=True)
+
+
+def _login(page, login: str) -> None:
+    page.get_by_role("heading", name="Anmeldung").wait_for(timeout=45_000)
+    page.get_by_label("Benutzername").fill(login)
+    page.get_by_label("Passwort", exact=True).fill(PASSWORDS[login])
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("button", name="Abmelden").wait_for(timeout=45_000)
+    _settle(page)
+
+
+def test_member_position_reaches_team_matrix_and_docx(app_url, workspace, world, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    first = workspace.sections[0]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="de-DE",
+                                      accept_downloads=True)
+        page = context.new_page()
+        page.goto(app_url)
+        _shot(page, "1-login")
+        _login(page, "anna")
+        page.get_by_role("heading", name="Stellungnahmen").wait_for(timeout=45_000)
+        form = page.locator('[data-testid="stForm"]').first
+        form.get_by_text("Ablehnung", exact=True).click()
+        form.get_by_label("Begründung").fill(REASON)
+        form.get_by_role("button", name="Position speichern").click()
+        page.get_by_text("gespeichert").first.wait_for(timeout=45_000)
+        _settle(page)
+        _shot(page, "2-member-position")
+        assert page.locator('[data-testid="stException"]').count() == 0
+        stored = positions.matrix(world.team, ITEM_ID).get(first.id, "sw-a")
+        assert stored is not None and (stored.stance, stored.reason) == ("ablehnung", REASON)
+
+        page.get_by_role("button", name="Abmelden").click()
+        _settle(page)
+        _login(page, "team")
+        page.get_by_role("link", name="Stellungnahmen").click()
+        page.get_by_role("heading", name="Stellungnahmen").wait_for(timeout=45_000)
+        _settle(page)
+        page.get_by_text(REASON).first.wait_for(timeout=45_000)
+        _shot(page, "3-team-matrix")
+
+        page.get_by_role("tab", name="Entwurf").click()
+        page.get_by_role("button", name="Entwurf aus der Matrix zusammenstellen").click()
+        page.get_by_text("aus der Positionsmatrix zusammengestellt").first.wait_for(timeout=45_000)
+        _settle(page)
+        page.get_by_role("tab", name="Export & Einreichung").click()
+        with page.expect_download(timeout=45_000) as info:
+            page.get_by_role("button", name="DOCX herunterladen").click()
+        target = tmp_path / info.value.suggested_filename
+        info.value.save_as(str(target))
+        _shot(page, "4-team-export")
+        assert page.locator('[data-testid="stException"]').count() == 0
+        context.close()
+        browser.close()
+
+    assert target.suffix == ".docx"
+    doc = Document(str(target))
+    body = "\n".join(p.text for p in doc.paragraphs)
+    assert "Abweichende Auffassung" not in body or "SW Altstadt" in body
+    assert "SW Altstadt" in body and "Die Frist für kleine Netzbetreiber ist zu kurz." in body
+    assert any(p.style.name == "Heading 2" and first.title in p.text for p in doc.paragraphs)
