@@ -43,12 +43,16 @@ class TrainingExample:
 
 def feature_text(title: str, summary: str, fields: list[tuple[str, str, list[Span]]]) -> str:
     words = []
-    for _name, _text, spans in fields:
+    for name, _text, spans in fields:
         for _start, _end, terms in spans:
             for term in terms:
                 if term.kind == "term":
+                    # How strong a hit is matters as much as where: a weak term alone
+                    # ("digital", "Daten") must not read like a strong one.
+                    tier = "strong" if term.weight >= 0.85 else "term" if term.weight >= 0.5 else "weak"
                     words.append("kr_term_" + _SLUG.sub("_", term.text.lower()).strip("_"))
-                    words.append("kr_topic_" + term.topic)
+                    words.append(f"kr_topic_{term.topic}_{tier}")
+                    words.append(f"kr_{name}_{tier}")
                 elif term.kind == "exclude":
                     words.append("kr_exclude_" + term.topic)
     return f"{title}\n{summary}\n{' '.join(words)}"
