@@ -84,7 +84,9 @@ def authenticate(login: str, password: str) -> User:
     row, stored = found if found else (None, None)
     ok = _verify(stored, password or "")
     if not ok or row is None:
-        log.info("login refused for %r", login[:40])
+        # Only names of existing users are logged: whatever else was typed into the
+        # login field (a password, say) stays out of the log.
+        log.info("login refused for %s", repr(login) if row is not None else "an unknown login name")
         raise UserError(LOGIN_FAILED)
     now = datetime.now(UTC)
     with open_db() as con:
@@ -113,23 +115,28 @@ def _validate_new_user(con: duckdb.DuckDBPyConnection, login: str, role: str,
 def create_user(actor: User, *, login: str, display_name: str, password: str, role: str,
                 organisation_id: str | None = None, email: str | None = None,
                 con: duckdb.DuckDBPyConnection | None = None, is_demo: bool = False) -> User:
-    """Create a user; only an administrator may (the CLI acts as ``LOCAL_USER``)."""
+    """Create a user; only an administrator may (the CLI acts as ``LOCAL_USER``).
+
+    With ``con`` the caller's connection (and transaction, if any) is used."""
     permissions.require_admin(actor)
     login = login.strip().lower()
-    password_hash = hash_password(password)
+    display_name = display_name.strip() or login
     organisation_id = organisation_id if role == "member" else None
-    if con is None:
-        with open_db() as own:
-            return create_user(actor, login=login, display_name=display_name, password=password, role=role,
-                               organisation_id=organisation_id, email=email, con=own, is_demo=is_demo)
-    with transaction(con):
-        _validate_new_user(con, login, role, organisation_id)
-        store.insert_user(con, user_id=login, display_name=display_name.strip() or login, email=email,
-                          role=role, organisation_id=organisation_id, password_hash=password_hash,
-                          is_demo=is_demo, now=datetime.now(UTC))
+    password_hash = hash_password(password)
+
+    def insert(c: duckdb.DuckDBPyConnection) -> None:
+        _validate_new_user(c, login, role, organisation_id)
+        store.insert_user(c, user_id=login, display_name=display_name, email=email, role=role,
+                          organisation_id=organisation_id, password_hash=password_hash, is_demo=is_demo,
+                          now=datetime.now(UTC))
+
+    if con is not None:
+        insert(con)
+    else:
+        with open_db() as own, transaction(own):
+            insert(own)
     log.info("user %r created by %r (role %s)", login, actor.id, role)
-    return User(id=login, display_name=display_name.strip() or login, role=role,
-                organisation_id=organisation_id, email=email)
+    return User(id=login, display_name=display_name, role=role, organisation_id=organisation_id, email=email)
 
 
 def set_password(actor: User, login: str, new_password: str) -> None:

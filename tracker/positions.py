@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,14 @@ STANCES = {
 STANCE_COLOURS = {"zustimmung": "#2e7d32", "aenderungen": "#f9a825", "ablehnung": "#c62828",
                   "keine": "#9e9e9e", "offen": "#d5dde3"}
 MAX_TEXT = 20_000
+# Control characters cannot be stored in a DOCX (XML 1.0) and have no business in a statement.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def clean_text(text: str | None) -> str:
+    """Member or team input as stored: stripped, without control characters."""
+    return _CONTROL.sub("", (text or "").replace("\r\n", "\n")).strip()
 
 
 @dataclass(frozen=True)
@@ -125,7 +134,7 @@ def record_position(user: User, item_id: str, section_id: int, organisation_id: 
     """Enter or change one organisation's position on one section."""
     if stance not in STANCES:
         raise UserError(f"Unbekannte Haltung {stance!r}; erlaubt: {', '.join(STANCES.values())}.")
-    reason, proposed_wording = (reason or "").strip(), (proposed_wording or "").strip()
+    reason, proposed_wording = clean_text(reason), clean_text(proposed_wording)
     if len(reason) > MAX_TEXT or len(proposed_wording) > MAX_TEXT:
         raise UserError(f"Begründung und Formulierung dürfen je höchstens {MAX_TEXT} Zeichen haben.")
     now = datetime.now(UTC)
@@ -144,10 +153,17 @@ def record_position(user: User, item_id: str, section_id: int, organisation_id: 
     return Position(section_id, organisation_id, stance, reason, proposed_wording, user.id, now)
 
 
+def _cell(value: object) -> object:
+    # Member text opened in a spreadsheet must not run as a formula.
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def matrix_csv(m: Matrix) -> str:
     """CSV (semicolon-separated, as German Excel expects) of the matrix in long form."""
     buffer = io.StringIO()
-    rows = m.rows()
+    rows = [{k: _cell(v) for k, v in row.items()} for row in m.rows()]
     fields = list(rows[0]) if rows else ["abschnitt_nr", "abschnitt", "organisation", "haltung"]
     writer = csv.DictWriter(buffer, fieldnames=fields, delimiter=";")
     writer.writeheader()

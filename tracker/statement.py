@@ -209,6 +209,7 @@ def assemble_draft(user: User, item_id: str, association: Association | None = N
 def save_version(user: User, item_id: str, body_md: str, note: str | None = None) -> dict[str, Any]:
     """Store the team's edit as a new version (unless nothing changed)."""
     permissions.require_team(user)
+    body_md = pos.clean_text(body_md) + "\n"
     if not body_md.strip():
         raise UserError("Ein leerer Entwurf wird nicht gespeichert.")
     with open_db() as con, transaction(con):

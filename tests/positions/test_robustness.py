@@ -1,0 +1,78 @@
+"""Untrusted member text and the demo seeding: what could break an export or a spreadsheet."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from docx import Document
+
+from tracker import auth, consultations, export, positions, statement
+from tracker.errors import UserError
+from tracker.storage import open_db
+from tracker.storage.connection import transaction
+
+from .conftest import ITEM_ID
+
+
+def test_control_characters_are_dropped_and_export_still_works(world, workspace, tmp_path):
+    s1 = workspace.sections[0].id
+    stored = positions.record_position(world.anna, ITEM_ID, s1, "sw-a", "zustimmung",
+                                       "Text mit\x00 Steuer\x0bzeichen\r\nund Umbruch", "\x07Glocke")
+    assert stored.reason == "Text mit Steuerzeichen\nund Umbruch" and stored.proposed_wording == "Glocke"
+    statement.assemble_draft(world.team, ITEM_ID)
+    path = tmp_path / "s.docx"
+    path.write_bytes(export.render(world.team, ITEM_ID, "docx").data)
+    assert "Text mit Steuerzeichen" in "\n".join(p.text for p in Document(str(path)).paragraphs)
+
+
+def test_csv_cells_cannot_start_a_formula(world, workspace):
+    s1 = workspace.sections[0].id
+    positions.record_position(world.anna, ITEM_ID, s1, "sw-a", "ablehnung", '=HYPERLINK("http://x";"klick")')
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(positions.matrix_csv(positions.matrix(world.team, ITEM_ID))),
+                               delimiter=";"))
+    reasons = [r["begruendung"] for r in rows if r["begruendung"]]
+    assert reasons == ["'=HYPERLINK(\"http://x\";\"klick\")"]
+
+
+def test_overlong_text_refused_without_losing_the_stored_position(world, workspace):
+    s1 = workspace.sections[0].id
+    positions.record_position(world.anna, ITEM_ID, s1, "sw-a", "zustimmung", "kurz")
+    with pytest.raises(UserError, match="höchstens"):
+        positions.record_position(world.anna, ITEM_ID, s1, "sw-a", "ablehnung", "x" * 20_001)
+    assert positions.matrix(world.anna, ITEM_ID).get(s1, "sw-a").reason == "kurz"
+
+
+def test_seed_demo_members_inside_a_caller_transaction(db_path):
+    with open_db() as con, transaction(con):  # as tracker.demo.load_demo calls it
+        assert consultations.seed_demo_members(con) == 5
+    with open_db() as con:
+        assert consultations.seed_demo_members(con) == 0
+    orgs = consultations.organisations()
+    assert orgs and all(o["is_demo"] and "(Demo)" in o["name"] for o in orgs)
+    assert auth.authenticate("auenfeld", "demo-auenfeld").organisation_id == "sw-auenfeld"
+
+
+def test_text_typed_into_login_field_is_not_logged(world, caplog):
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(UserError):
+        auth.authenticate("mein-geheimes-passwort", "irgendwas-langes")
+    assert "mein-geheimes-passwort" not in caplog.text
+
+
+def test_paragraph_sources_survive_an_edit_and_name_missing_positions(world, workspace):
+    s1 = workspace.sections[0].id
+    positions.record_position(world.anna, ITEM_ID, s1, "sw-a", "zustimmung", "Begründung A")
+    body = statement.assemble_draft(world.team, ITEM_ID)["body_md"]
+    edited = body.replace("Begründung A", "Begründung A, vom Team gekürzt")
+    statement.save_version(world.team, ITEM_ID, edited + "\nNeuer Absatz ohne Quelle.\n")
+    latest = statement.get_version(world.team, ITEM_ID)["body_md"]
+    explained = dict(statement.explain_sources(latest, positions.matrix(world.team, ITEM_ID)))
+    key = next(t for t in explained if "vom Team gekürzt" in t)
+    assert explained[key] == ["1. § 3 – Begriffsbestimmungen: SW Altstadt – Zustimmung"]
+    assert not any("Neuer Absatz" in t for t in explained)
+    gone = dict(statement.explain_sources("Text <!-- quellen: 99:sw-x -->", positions.matrix(world.team, ITEM_ID)))
+    assert gone == {"Text": ["99:sw-x (Position nicht mehr vorhanden)"]}
