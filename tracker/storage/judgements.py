@@ -134,12 +134,6 @@ def items_to_tag(path: Path | None = None, *, only_unjudged: bool = False) -> li
     return [StoredItem(*row) for row in rows]
 
 
-def count_items(path: Path | None = None) -> int:
-    with open_db(path) as con:
-        row = con.execute("SELECT count(*) FROM items").fetchone()
-    return int(row[0]) if row else 0
-
-
 def _deadline_changes(items: Sequence[StoredItem], judgements: Sequence[Judgement]) -> list[dict[str, object]]:
     by_id = {item.id: item for item in items}
     changes = []
