@@ -81,6 +81,7 @@ def tick(*, interval: timedelta, now: datetime | None = None, holder: str | None
         except Exception as exc:
             log.exception("writing calendars failed")
             report.errors.append(f"Kalender: {type(exc).__name__}: {exc}")
+    lease.keep_until(SLOT_NAME, holder, acquired_at=now, until=now + interval, db_path=db_path)
     return report
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tracker import scheduler
+from tracker.alerts import lease
 from tracker.errors import ConfigError
 
 T = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -49,13 +50,16 @@ def test_broken_collection_does_not_stop_alerts(db_path: Path) -> None:
     assert report.errors == ["Sammeln: RuntimeError: Quelle kaputt"]
 
 
-def test_dead_holder_does_not_block_the_slot(db_path: Path) -> None:
-    # A process that claimed the slot and was killed: its pid no longer exists on this host.
+def test_holder_killed_mid_run_does_not_block_the_slot(db_path: Path) -> None:
+    # A process that claimed the slot and was killed before finishing: its pid is gone.
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     holder = f"{socket.gethostname()}:{dead.stdout.strip()}:gone"
+    assert lease.try_acquire(scheduler.SLOT_NAME, holder, now=T, ttl=HOUR, db_path=db_path, reentrant=False)
     collect = Counter()
-    assert scheduler.tick(interval=HOUR, now=T, holder=holder, collect=collect, db_path=db_path).ran
     assert scheduler.tick(interval=HOUR, now=T + timedelta(minutes=5), collect=collect, db_path=db_path).ran
+    # A finished run keeps its slot even though its process has ended.
+    assert not scheduler.tick(interval=HOUR, now=T + timedelta(minutes=6), collect=collect, db_path=db_path).ran
+    assert collect.calls == 1
 
 
 def test_two_processes_race_for_one_slot(db_path: Path, tmp_path: Path) -> None:

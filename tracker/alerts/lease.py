@@ -18,6 +18,7 @@ from tracker.storage import open_db
 from tracker.storage.connection import transaction
 
 DEFAULT_TTL = timedelta(minutes=30)
+DONE_PREFIX = "done:"
 
 
 def new_holder() -> str:
@@ -36,6 +37,8 @@ def _pid_alive(pid: int) -> bool:
 
 def holder_is_dead(holder: str) -> bool:
     """True only when we can see that the holder's process no longer exists."""
+    if holder.startswith(DONE_PREFIX):
+        return False
     host, _, rest = holder.partition(":")
     pid_text = rest.partition(":")[0]
     if host != socket.gethostname() or not pid_text.isdigit():
@@ -60,3 +63,14 @@ def try_acquire(name: str, holder: str, *, now: datetime, ttl: timedelta = DEFAU
 def release(name: str, holder: str, *, db_path: Path | None = None) -> None:
     with open_db(db_path) as con:
         store.drop_lease(con, name, holder)
+
+
+def keep_until(name: str, holder: str, *, acquired_at: datetime, until: datetime,
+               db_path: Path | None = None) -> None:
+    """Turn a finished job's lease into a claim on its time slot.
+
+    The holder is renamed so that the process ending does not make the slot look free:
+    nobody can take it before ``until``, whether the process is still alive or not.
+    """
+    with open_db(db_path) as con:
+        store.put_lease(con, name, f"{DONE_PREFIX}{holder}", acquired_at, until)
