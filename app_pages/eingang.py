@@ -31,9 +31,9 @@ current = inbox.make_filter(
     date_from=dates[0] if len(dates) > 0 else None, date_to=dates[1] if len(dates) > 1 else None,
 )
 # A new filter starts again on page 1; otherwise a shrunken result could show an empty page.
-if ss.get("_inbox_last_filter") != current:
-    ss["_inbox_last_filter"] = current
+if ss.get("_inbox_last_filter", current) != current:
     ss["inbox_page"] = 1
+ss["_inbox_last_filter"] = current
 
 with guarded(), open_db() as con:
     shift = demo_shift_days(con)
