@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.dashboard.conftest import APP
 from tests.dashboard.seed import Spec, seed
 from tests.support import feedserver
 from tests.support.feeds import make_rss, write_feeds_toml
 from tests.support.feedserver import FeedServer
+from tracker.auth import LOCAL_USER, create_user
+from tracker.demo import load_demo
 from tracker.storage import open_db
 from tracker.storage import triage as decisions
+from tracker.triage import TriageState
+from tracker.ui.session import SESSION_KEY
 from tracker.ui.widgets import topic_label
 
 VORGANG = "app_pages/vorgang.py"
@@ -127,9 +132,6 @@ def test_fristen_lists_next_30_days_and_offers_ics(seeded: Path, open_app: Calla
 
 def test_fristen_hides_closed_items(seeded: Path, open_app: Callable[..., AppTest], day: date) -> None:
     seed(seeded, [Spec("done", "Erledigte Anhörung", score=0.9, topics=("energy",), deadline=day)])
-    from datetime import UTC, datetime
-
-    from tracker.triage import TriageState
     with open_db(seeded) as con:
         decisions.save_triage(con, "hot", TriageState("erledigt"), actor="t", at=datetime.now(UTC))
     at = open_app("app_pages/fristen.py")
@@ -165,3 +167,43 @@ def test_quellen_collects_now_with_progress(db_path: Path, tmp_path: Path, monke
     assert at.metric[0].value == "1"
     at.switch_page("app_pages/eingang.py").run()
     assert len(item_links(at)) == 3
+
+
+def test_changed_items_are_marked_until_triaged(seeded: Path, open_app: Callable[..., AppTest], day: date) -> None:
+    changed = Spec("lora", "Frequenzen für LoRaWAN-Netze der Versorger (verlängert)", "Anhörung zu 450 MHz.",
+                   source_id="eu-hys", score=0.8, topics=("iot_networks",), deadline=day + timedelta(days=70),
+                   stage="consultation")
+    seed(seeded, [changed])
+    at = open_app()
+    at.checkbox(key="inbox_only_changed").check().run()
+    assert [link[:10] for link in item_links(at)] == ["Frequenzen"]
+    assert any("GEÄNDERT" in m.value for m in at.markdown)
+    with open_db(seeded) as con:
+        decisions.save_triage(con, "lora", TriageState("beobachten"), actor="anna", at=datetime.now(UTC))
+    at.run()
+    assert item_links(at) == []
+    detail = open_app(VORGANG, {"item": "lora"})
+    history = next(df.value for df in detail.dataframe if "Titel vorher" in df.value.columns)
+    assert "Frequenzen für LoRaWAN-Netze der Versorger" in set(history["Titel vorher"])
+
+
+def test_shifted_demo_data_is_announced(db_path: Path, open_app: Callable[..., AppTest]) -> None:
+    report = load_demo(db_path)
+    at = open_app()
+    assert any("Demodaten" in i.value and f"{report.shift_days} Tage" in i.value for i in at.info)
+    assert any("Demodaten" in i.value for i in open_app("app_pages/fristen.py").info)
+
+
+def test_signed_in_user_is_the_actor(seeded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_AUTH", "on")
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state[SESSION_KEY] = create_user(LOCAL_USER, login="berta.team", display_name="Berta",
+                                                password="ein-langes-passwort", role="team")
+    at.run()
+    at.switch_page(VORGANG)
+    at.query_params["item"] = "xss"
+    at.run()
+    at.selectbox[0].set_value("beobachten")
+    at.button(key="FormSubmitter:triage_xss-Speichern").click().run()
+    with open_db(seeded) as con:
+        assert [e["actor"] for e in decisions.triage_events(con, "xss")] == ["berta.team"]
