@@ -2,8 +2,7 @@
 
 Items go through ``store_items`` (so a moved deadline produces the real item_history
 row), sources through ``sync_sources``/``record_failure``, triage through
-``save_triage``. Judgements have no writer in the storage layer yet, so that one insert
-is written here.
+``save_triage``, judgements through ``save_judgements``.
 """
 
 from __future__ import annotations
@@ -13,10 +12,12 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from tracker.judge.types import Judgement
 from tracker.models import Item, Source
 from tracker.storage import open_db
 from tracker.storage.connection import transaction
 from tracker.storage.items import store_items
+from tracker.storage.judgements import save_judgements
 from tracker.storage.sources import record_failure, sync_sources
 from tracker.storage.triage import save_triage
 from tracker.storage.users import insert_user
@@ -44,10 +45,12 @@ def add_items(db: Path, items: Sequence[Item], now: datetime = T0, sources: Sequ
 
 def judge(db: Path, item_id: str, *, score: float, topics: Sequence[str], relevant: bool = True,
           now: datetime = T0) -> None:
-    with open_db(db) as con:
-        con.execute("INSERT OR REPLACE INTO item_judgements (item_id, judged_at, model_version, language_supported,"
-                    " in_remit, relevant, score, topics) VALUES (?, ?, 'rules', TRUE, TRUE, ?, ?, ?)",
-                    [item_id, now, relevant, score, list(topics)])
+    verdict = Judgement(id=item_id, relevant=relevant, score=score, topics=list(topics),
+                        topic_scores={t: score for t in topics}, evidence=[], stage="consultation", language="de",
+                        language_supported=True, in_remit=True, deadline=None, deadline_text=None,
+                        deadline_confidence=None, deadline_origin=None, model_version="rules")
+    with open_db(db) as con, transaction(con):
+        save_judgements(con, [verdict], now=now, taxonomy_sha="test")
 
 
 def set_triage(db: Path, item_id: str, state: TriageState, now: datetime = T0) -> None:
