@@ -10,6 +10,7 @@ from icalendar import Calendar
 from tests.alerts import seed
 from tracker.alerts import calendars, outbox, subscriptions
 from tracker.icalendar_feed import event_uid
+from tracker.models import Source
 from tracker.triage import TriageState
 
 MOVED_AT = seed.T0 + timedelta(days=1)
@@ -71,3 +72,18 @@ def test_timed_deadline_from_db_is_in_berlin_time(db_path: Path) -> None:
     start = event.decoded("DTSTART")
     assert event["DTSTART"].params["TZID"] == "Europe/Berlin"
     assert (start.day, start.hour, start.minute, start.utcoffset()) == (12, 23, 59, timedelta(hours=2))
+
+
+def test_source_failing_three_times_alerts_once(db_path: Path) -> None:
+    source = Source(id="bnetza", name="Bundesnetzagentur", url="http://127.0.0.1/rss.xml", kind="rss",
+                    publisher="BNetzA", jurisdiction="DE", language="de")
+    seed.add_user(db_path, "ops", "ops@verband.example")
+    subscriptions.subscribe("ops", kinds=["source_failing"], db_path=db_path, now=seed.T0)
+    seed.fail_source(db_path, source, 2)
+    assert outbox.run(now=MOVED_AT, dry_run=True, db_path=db_path).would_send == []
+    seed.fail_source(db_path, source, 1)
+    (entry,) = outbox.run(now=MOVED_AT, dry_run=True, db_path=db_path).would_send
+    assert entry.alert.source_id == "bnetza" and "3 Abrufe in Folge" in (entry.alert.detail or "")
+    seed.fail_source(db_path, source, 1)   # the same streak goes on: same key, nothing new
+    (again,) = outbox.run(now=MOVED_AT, dry_run=True, db_path=db_path).would_send
+    assert again.dedup_key == entry.dedup_key
