@@ -85,12 +85,13 @@ with main:
         verdict = "relevant" if item["relevant"] else "nicht relevant"
         st.markdown(f"Relevanz **{item['score']:.2f}** – {verdict}"
                     + ("" if item["in_remit"] else " (Rechtsraum außerhalb des Auftrags)")
-                    + f" · Modell: `{escape_markdown(item['model_version'] or '')}`")
+                    + f" · Modell: {escape_markdown(item['model_version'] or '')}")
         if not item["language_supported"]:
             st.caption("Sprache wird nicht unterstützt: Bewertung nur eingeschränkt möglich.")
         explained = [{"Thema": topic_label(topic), "Score": round(float(score), 2),
                       "Begriffe": ", ".join(sorted({e["term"] for e in evidence if e.get("topic") == topic}))}
-                     for topic, score in sorted(item["topic_scores"].items(), key=lambda kv: -float(kv[1]))]
+                     for topic, score in sorted(item["topic_scores"].items(), key=lambda kv: -float(kv[1]))
+                     if float(score) > 0]
         if explained:
             st.dataframe(pd.DataFrame(explained), hide_index=True, width="stretch")
         sentences = list(dict.fromkeys(e.get("sentence") for e in evidence if e.get("sentence")))[:5]

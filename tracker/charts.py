@@ -19,6 +19,9 @@ NO_TOPIC = "ohne Thema"
 # A bar starting months before the deadline squeezes every other bar; the timeline shows
 # at most this many days of each consultation's run.
 MAX_BAR_DAYS = 90
+# Vega-Lite cannot size a faceted chart to its container; this plus the title column fits
+# Streamlit's wide layout on a laptop screen.
+TIMELINE_WIDTH = 480
 
 
 def primary_topic(topics: Sequence[str] | None, topic_scores: Mapping[str, float] | None) -> str | None:
@@ -61,7 +64,7 @@ def deadline_timeline(frame: pd.DataFrame) -> alt.FacetChart:
                        scale=alt.Scale(domain=list(URGENCY_ORDER), range=list(URGENCY_COLOURS)),
                        legend=alt.Legend(orient="top", labelExpr=_urgency_label_expr()))
     y = alt.Y("Titel:N", title=None, sort=alt.EncodingSortField("Frist", order="ascending"),
-              axis=alt.Axis(labelLimit=360))
+              axis=alt.Axis(labelLimit=300, labelOverlap=False))
     tooltip = [alt.Tooltip("Titel:N"), alt.Tooltip("Frist:T", format="%d.%m.%Y"),
                alt.Tooltip("Arbeitstage:Q", title="Arbeitstage bis Frist"), alt.Tooltip("Status:N")]
     bars = alt.Chart().mark_bar(cornerRadius=3, opacity=0.8).encode(
@@ -70,9 +73,10 @@ def deadline_timeline(frame: pd.DataFrame) -> alt.FacetChart:
     ends = alt.Chart().mark_tick(thickness=3, size=16, color="#111827").encode(x="Frist:T", y=y, tooltip=tooltip)
     today_rule = alt.Chart().mark_rule(color="#dc2626", strokeDash=[4, 3], size=2).encode(x="heute:T")
     return (alt.layer(bars, ends, today_rule, data=frame)
-            .properties(width="container", height=alt.Step(20))
-            .facet(row=alt.Row("Thema:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left",
-                                                                         labelFontWeight="bold")))
+            .properties(width=TIMELINE_WIDTH, height=alt.Step(22))
+            .facet(row=alt.Row("Thema:N", title=None, header=alt.Header(
+                labelOrient="top", labelAnchor="start", labelAngle=0, labelFontWeight="bold",
+                labelFontSize=12)))
             .resolve_scale(y="independent"))
 
 
@@ -87,9 +91,10 @@ def topic_weeks(rows: Sequence[Mapping[str, Any]], labels: Mapping[str, str]) ->
         [{"Woche": pd.Timestamp(r["week"]), "KW": _week_label(r["week"]), "topic": r["topic"],
           "Thema": _label(labels, r["topic"]), "Einträge": int(r["items"])} for r in rows],
         columns=["Woche", "KW", "topic", "Thema", "Einträge"])
+    weeks = list(dict.fromkeys(frame.sort_values("Woche")["KW"]))
     pick = alt.selection_point(name=TOPIC_SELECTION, fields=["topic"], bind="legend")
     return alt.Chart(frame).mark_bar().encode(
-        x=alt.X("KW:O", title="Kalenderwoche", sort=alt.EncodingSortField("Woche"), axis=alt.Axis(labelAngle=0)),
+        x=alt.X("KW:O", title="Kalenderwoche", sort=weeks, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("sum(Einträge):Q", title="Einträge"),
         color=alt.Color("topic:N", title="Thema", legend=alt.Legend(labelExpr=_topic_label_expr(frame))),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)),
@@ -136,5 +141,5 @@ def count_bars(rows: Sequence[Mapping[str, Any]], category: str, title: str, lim
         [{title: str(r[category]), "Einträge": int(r["items"])} for r in rows[:limit]],
         columns=[title, "Einträge"])
     return alt.Chart(frame).mark_bar(color="#2563eb").encode(
-        x=alt.X("Einträge:Q"), y=alt.Y(f"{title}:N", sort="-x", axis=alt.Axis(labelLimit=300)),
-        tooltip=[f"{title}:N", "Einträge:Q"]).properties(height=alt.Step(18))
+        x=alt.X("Einträge:Q"), y=alt.Y(f"{title}:N", sort="-x", axis=alt.Axis(labelLimit=300, labelOverlap=False)),
+        tooltip=[f"{title}:N", "Einträge:Q"]).properties(height=alt.Step(22))

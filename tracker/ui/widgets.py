@@ -63,9 +63,9 @@ def demo_banner(shift_days: int | None) -> None:
         return
     if shift_days:
         st.info(f"Hinweis: Hier sind Demodaten zu sehen. Alle Datumsangaben wurden um {shift_days} "
-                "Tage verschoben, damit die Fristen in der Zukunft liegen.", icon="🧪")
+                "Tage verschoben, damit die Fristen in der Zukunft liegen.", icon=":material/science:")
     else:
-        st.info("Hinweis: Hier sind unverschobene Demodaten zu sehen.", icon="🧪")
+        st.info("Hinweis: Hier sind unverschobene Demodaten zu sehen.", icon=":material/science:")
 
 
 def badge(text: str, colour: str) -> str:
