@@ -48,7 +48,7 @@ def test_every_failure_ends_in_the_health_table_and_others_are_stored(tmp_path, 
     server.route("/loop-a", redirect_to="/loop-b", status=302)
     server.route("/loop-b", redirect_to="/loop-a", status=302)
     server.route("/gzip.xml", make_rss(4, prefix="gz"), gzip=True)
-    latin = make_rss(2, prefix="latin", summary="Wärmeplanung für Kommunen – Förderaufruf", encoding="iso-8859-1")
+    latin = make_rss(2, prefix="latin", summary="Wärmeplanung für Kommunen: Förderaufruf", encoding="iso-8859-1")
     server.route("/charset.xml", latin, headers={"Content-Type": "text/xml; charset=utf-8"})
     server.route("/html", b"<html><body><h1>Wartungsarbeiten</h1></body></html>",
                  headers={"Content-Type": "text/html"})

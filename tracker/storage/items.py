@@ -95,9 +95,10 @@ def store_items(con: duckdb.DuckDBPyConnection, source_id: str, items: Sequence[
     """
     if not items:
         return StoreStats(), []
-    con.register("incoming_arrow", _incoming_table(items))
-    try:
-        con.execute("""
+    # Read by DuckDB's replacement scan (the SQL names the local variable). Unlike
+    # con.register, this works while a caller's earlier result is still open.
+    incoming_arrow = _incoming_table(items)  # noqa: F841
+    con.execute("""
             CREATE OR REPLACE TEMP TABLE incoming AS
             WITH resolved AS (
                 SELECT a.*,
@@ -122,8 +123,6 @@ def store_items(con: duckdb.DuckDBPyConnection, source_id: str, items: Sequence[
             LEFT JOIN items it ON it.id = d.item_id
             LEFT JOIN item_sources s ON s.item_id = d.item_id AND s.source_id = d.source_id
         """)
-    finally:
-        con.unregister("incoming_arrow")
 
     con.execute("""
         INSERT INTO item_history (item_id, source_id, recorded_at, changed_fields,

@@ -23,14 +23,12 @@ def sync_sources(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> N
     """Bring the configured fields of each source up to date; health columns stay."""
     if not sources:
         return
-    table = pa.Table.from_pylist([
+    configured_sources = pa.Table.from_pylist([  # noqa: F841 - read by DuckDB's replacement scan
         {"id": s.id, "name": s.name, "url": s.url, "kind": s.kind, "publisher": s.publisher,
          "jurisdiction": s.jurisdiction, "language": s.language, "enabled": s.enabled}
         for s in sources
     ])
-    con.register("configured_sources", table)
-    try:
-        con.execute("""
+    con.execute("""
             INSERT INTO sources (id, name, url, kind, publisher, jurisdiction, language, enabled)
             SELECT id, name, url, kind, publisher, jurisdiction, language, enabled FROM configured_sources
             ON CONFLICT (id) DO UPDATE SET name = excluded.name, url = excluded.url,
@@ -38,8 +36,6 @@ def sync_sources(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> N
                 jurisdiction = excluded.jurisdiction, language = excluded.language,
                 enabled = excluded.enabled
         """)
-    finally:
-        con.unregister("configured_sources")
 
 
 def fetch_state(con: duckdb.DuckDBPyConnection, source_id: str) -> FetchState:
