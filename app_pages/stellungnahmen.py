@@ -215,6 +215,10 @@ with tab_export:
     else:
         numbers = [v["version"] for v in versions]
         number = st.selectbox("Version", numbers, index=len(numbers) - 1, key="export_version")
+        flags = statement.open_flags(next(v["body_md"] for v in versions if v["version"] == number))
+        if flags:
+            st.warning(f"Version {number} enthält noch {flags} offene Stelle(n) „{statement.NO_INPUT_FLAG}“. "
+                       "Vor dem Versand im Entwurf klären.")
         with guarded():
             docx_file = export.render(user, item_id, "docx", number)
             md_file = export.render(user, item_id, "md", number)

@@ -54,8 +54,20 @@ def _name(org: dict[str, Any]) -> str:
     return org.get("short_name") or org["name"]
 
 
+def _inline(text: str) -> str:
+    """Member text as one Markdown paragraph: line breaks would let it open headings or
+    lists in the letter, and a comment marker could forge a paragraph's sources."""
+    return re.sub(r"\s*\n\s*", " ", text).replace("<!--", "< !--").replace("-->", "-- >").strip()
+
+
 def _quoted(text: str) -> str:
+    text = _inline(text)
     return text if text[:1] in "„\"»'" else f"„{text}“"
+
+
+def open_flags(markdown: str) -> int:
+    """How many places of the draft are still marked for the team to resolve."""
+    return markdown.count(NO_INPUT_FLAG)
 
 
 def _verb(n: int, singular: str, plural: str) -> str:
@@ -103,14 +115,14 @@ def _section_paragraphs(section: consultations.Section, found: list[pos.Position
 
     for p in majority:
         if p.reason:
-            out.append(Paragraph(f"Aus Sicht von {names[p.organisation_id]}: {p.reason}", (p.ref,)))
+            out.append(Paragraph(f"Aus Sicht von {names[p.organisation_id]}: {_inline(p.reason)}", (p.ref,)))
         if p.proposed_wording:
             out.append(Paragraph(f"> Formulierungsvorschlag ({names[p.organisation_id]}): "
                                  f"{_quoted(p.proposed_wording)}", (p.ref,)))
     for p in minority:
         stance = "lehnt die Regelung ab" if p.stance == "ablehnung" else (
             "befürwortet die Regelung" + (" mit Änderungen" if p.stance == "aenderungen" else ""))
-        reason = f" Begründung: {p.reason}" if p.reason else ""
+        reason = f" Begründung: {_inline(p.reason)}" if p.reason else ""
         out.append(Paragraph(f"**Abweichende Auffassung:** {names[p.organisation_id]} {stance}.{reason}",
                              (p.ref,)))
         if p.proposed_wording:

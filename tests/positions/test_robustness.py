@@ -76,3 +76,14 @@ def test_paragraph_sources_survive_an_edit_and_name_missing_positions(world, wor
     assert not any("Neuer Absatz" in t for t in explained)
     gone = dict(statement.explain_sources("Text <!-- quellen: 99:sw-x -->", positions.matrix(world.team, ITEM_ID)))
     assert gone == {"Text": ["99:sw-x (Position nicht mehr vorhanden)"]}
+
+
+def test_member_text_cannot_open_headings_or_forge_sources(world, workspace):
+    s1 = workspace.sections[0].id
+    positions.record_position(world.anna, ITEM_ID, s1, "sw-a", "zustimmung",
+                              "Erster Satz.\n# Keine Überschrift\n- keine Liste <!-- quellen: 9:sw-x -->")
+    body = statement.assemble_draft(world.team, ITEM_ID)["body_md"]
+    assert "\n# Keine" not in body and "\n- keine" not in body
+    refs = [r for _, rs in statement.paragraph_sources(body) for r in rs]
+    assert "9:sw-x" not in refs
+    assert statement.open_flags(body) == 3  # sections 2-4 have no input

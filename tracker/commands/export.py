@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tracker import auth, export
+from tracker import auth, export, statement
 from tracker.errors import UserError
 
 
@@ -27,6 +27,10 @@ def export_command(
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_bytes(rendered.data)
     tmp.replace(out)  # never leave a half-written file behind
+    flags = statement.open_flags(statement.get_version(auth.LOCAL_USER, item, rendered.version)["body_md"])
+    if flags:
+        typer.secho(f"Warnung: Version {rendered.version} enthält noch {flags} offene Stelle(n) "
+                    f"„{statement.NO_INPUT_FLAG}“.", err=True, fg=typer.colors.YELLOW)
     typer.echo(f"Version {rendered.version} geschrieben: {out} ({len(rendered.data):,} Bytes)".replace(",", "."))
 
 
