@@ -58,8 +58,8 @@ def test_each_recipient_gets_one_digest_with_their_items(db_path: Path, smtp_ser
     alice_text, alice_html = _bodies(by_rcpt[("alice@stadtwerke.example",)])
     assert "Referentenentwurf zur Änderung des Wärmeplanungsgesetzes" in alice_text
     assert "Frist am Mi, 04.03.2026 (noch 2 Arbeitstage)" in alice_text
-    assert "https://radar.verband.example/?item=a" in alice_text
-    assert "Wärmeplanungsgesetzes" in alice_html and 'href="https://radar.verband.example/?item=a"' in alice_html
+    assert "https://radar.verband.example/vorgang?item=a" in alice_text
+    assert "Wärmeplanungsgesetzes" in alice_html and 'href="https://radar.verband.example/vorgang?item=a"' in alice_html
     for other in ("Datennutzungsgesetz", "Straßenbau", "Energieeffizienz"):
         assert other not in alice_text
 

@@ -57,14 +57,14 @@ def test_payload_shape_per_format(db_path: Path, sink: HttpSink) -> None:
 
     slack = bodies["/s"]
     assert slack["blocks"][0]["type"] == "header"
-    assert any("<https://radar.verband.example/?item=a|" in b["text"]["text"] for b in slack["blocks"][1:])
+    assert any("<https://radar.verband.example/vorgang?item=a|" in b["text"]["text"] for b in slack["blocks"][1:])
 
     generic = bodies["/g"]
     assert generic["event"] == "konsultationsradar.alerts"
     kinds = {(a["kind"], a["item_id"]) for a in generic["alerts"]}
     assert kinds == {("reminder", "a"), ("new_item", "a")}
     reminder = next(a for a in generic["alerts"] if a["kind"] == "reminder")
-    assert reminder["due"] == "2026-03-04" and reminder["url"] == "https://radar.verband.example/?item=a"
+    assert reminder["due"] == "2026-03-04" and reminder["url"] == "https://radar.verband.example/vorgang?item=a"
     for request in sink.sink.requests:
         assert request.headers["content-type"] == "application/json"
         assert request.headers["idempotency-key"]

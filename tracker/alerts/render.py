@@ -36,10 +36,11 @@ def german_date(day: date) -> str:
 
 
 def alert_url(alert: Alert, base: str) -> str:
+    """The dashboard page for an alert: the item's Vorgang page, or the sources page."""
     if alert.item_id:
-        return f"{base}/?{urlencode({'item': alert.item_id}, quote_via=quote)}"
+        return f"{base}/vorgang?{urlencode({'item': alert.item_id}, quote_via=quote)}"
     if alert.source_id:
-        return f"{base}/?{urlencode({'source': alert.source_id}, quote_via=quote)}"
+        return f"{base}/quellen"
     return base
 
 
@@ -102,8 +103,9 @@ def text_body(alerts: Sequence[Alert], base: str) -> str:
             lines.append(f"* {headline(alert)}")
             lines.append(f"  {alert_url(alert, base)}")
         lines.append("")
-    lines += ["Abonnement ändern: " + f"{base}/?page=benachrichtigungen",
-              "-- ", "Automatisch erzeugt vom Konsultationsradar."]
+    lines += [f"Alle Fristen: {base}/fristen", "",
+              "-- ", "Sie erhalten diese Nachricht, weil Sie im Konsultationsradar ein Abo haben.",
+              "Automatisch erzeugt; Änderungen am Abo über das Team."]
     return "\n".join(lines) + "\n"
 
 
@@ -115,6 +117,7 @@ def html_body(alerts: Sequence[Alert], base: str) -> str:
         for alert in members:
             parts.append(f"<li><a href=\"{escape(alert_url(alert, base))}\">{escape(headline(alert))}</a></li>")
         parts.append("</ul>")
-    parts.append(f"<p><a href=\"{escape(base)}/?page=benachrichtigungen\">Abonnement ändern</a></p>"
-                 "<p><small>Automatisch erzeugt vom Konsultationsradar.</small></p></body></html>")
+    parts.append(f"<p><a href=\"{escape(base)}/fristen\">Alle Fristen</a></p>"
+                 "<p><small>Sie erhalten diese Nachricht, weil Sie im Konsultationsradar ein Abo haben. "
+                 "Automatisch erzeugt; Änderungen am Abo über das Team.</small></p></body></html>")
     return "".join(parts)
