@@ -118,4 +118,5 @@ for row in rows:
                      query_params={"item": row["id"]})
         st.caption(escape_markdown(meta))
         if row["summary"]:
-            st.markdown(escape_markdown(row["summary"][:300]))
+            summary = row["summary"]
+            st.markdown(escape_markdown(summary if len(summary) <= 300 else summary[:299].rstrip() + " …"))

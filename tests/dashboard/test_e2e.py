@@ -202,3 +202,13 @@ def test_dashboard_usable_while_collector_runs(page: object, app_url: str, env: 
     assert collector.returncode == 0, output.decode(errors="replace")
     assert loads >= 2, "the collection ended before the dashboard was used during it"
     _open(page, f"{app_url}/", "Bekanntmachung neu0 0", shot="eingang-nach-sammlung")
+
+
+def test_fristen_calendar_download(page: object, app_url: str) -> None:
+    _open(page, f"{app_url}/fristen", "Die nächsten 30 Tage")
+    with page.expect_download() as info:  # type: ignore[attr-defined]
+        page.get_by_text("Als iCalendar herunterladen").click()  # type: ignore[attr-defined]
+    body = Path(info.value.path()).read_text(encoding="utf-8").replace("\r\n ", "")
+    assert body.startswith("BEGIN:VCALENDAR")
+    assert "Referentenentwurf Wärmeplanungsgesetz" in body
+    assert "Datenplattform" not in body  # no deadline, not in the calendar
