@@ -19,6 +19,8 @@ day = widgets.today()
 
 def show_in_inbox(topic: str) -> None:
     st.session_state["inbox_topics"] = [topic]
+    # Forget the chart selection, or coming back here would jump to the inbox again.
+    st.session_state.pop("themen_weeks", None)
     st.switch_page("app_pages/eingang.py")
 
 
