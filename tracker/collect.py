@@ -96,10 +96,12 @@ def prepare_document(source: Source, body: bytes, *, url: str,
 
 
 def _empty_feed_warning(previous_count: int | None, prepared: PreparedDocument) -> str | None:
-    if prepared.items or not previous_count:
+    if prepared.items:
         return None
-    return (f"Feed plötzlich leer (zuvor {previous_count} Einträge) – möglicherweise eine Fehlerseite; "
-            "gespeicherte Einträge bleiben erhalten")
+    if previous_count:
+        return (f"Feed plötzlich leer (zuvor {previous_count} Einträge) – möglicherweise eine Fehlerseite; "
+                "gespeicherte Einträge bleiben erhalten")
+    return "Dokument enthält keine Einträge – Adresse prüfen, falls das so bleibt"
 
 
 def write_document(db_path: Path | None, source: Source, prepared: PreparedDocument, *,
@@ -211,3 +213,12 @@ def ingest_document(body: bytes, source: Source, *, url: str, db_path: Path | No
                           elapsed_seconds=time.monotonic() - started)
     return write_document(db_path, source, prepared, body=body, fetched=fetched,
                           previous_count=previous, now=clock())
+
+
+def record_ingest_failure(source: Source, message: str, *, db_path: Path | None = None,
+                          clock: Callable[[], datetime] = utcnow) -> SourceOutcome:
+    """A document that could not even be routed to a parser still shows in the health table."""
+    with open_db(db_path) as con, transaction(con):
+        sync_sources(con, [source])
+        record_failure(con, source.id, now=clock(), status=None, error=message, duration_ms=0)
+    return SourceOutcome(source.id, "fehler", message=message)

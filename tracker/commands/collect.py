@@ -144,8 +144,14 @@ def ingest_command(
         base = registry.get(source)
         target = base if not kind or kind == base.kind else Source(**{**base.__dict__, "kind": kind})
     else:
-        target = Source(id="manuell", name="Manuell eingelesen", url=url, kind=kind or _guess_kind(body, location),
+        target = Source(id="manuell", name="Manuell eingelesen", url=url, kind=kind or "json",
                         publisher="", jurisdiction=jurisdiction, language="", enabled=False)
+        if not kind:
+            try:
+                target = Source(**{**target.__dict__, "kind": _guess_kind(body, location)})
+            except UserError as exc:
+                collecting.record_ingest_failure(target, str(exc))
+                raise
     outcome = collecting.ingest_document(body, target, url=url, headers=headers, http_status=status,
                                          registry_sources=registry.sources)
     if outcome.state == "fehler":
