@@ -12,9 +12,10 @@ install, where everyone acting is the local administrator ``LOCAL_USER``.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import duckdb
@@ -32,6 +33,10 @@ from tracker.storage.connection import transaction
 log = logging.getLogger(__name__)
 
 LOGIN_FAILED = "Anmeldung fehlgeschlagen: Benutzername oder Passwort ist falsch."
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+LOCKED = (f"Zu viele Fehlversuche für diesen Benutzernamen. Bitte in {LOCK_MINUTES} Minuten erneut "
+          "versuchen oder die Administration um ein neues Passwort bitten.")
 MIN_PASSWORD_LENGTH = 10
 LOCAL_USER = User(id="lokal", display_name="Lokale Nutzung", role="admin")
 _LOGIN_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
@@ -75,21 +80,43 @@ def _to_user(row: dict) -> User:
                 organisation_id=row["organisation_id"], email=row["email"])
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _login_key(login: str) -> str:
+    return hashlib.sha256(login.encode("utf-8")).hexdigest()
+
+
 def authenticate(login: str, password: str) -> User:
     """The user for these credentials, or ``UserError(LOGIN_FAILED)`` — the same for
-    an unknown login, a deactivated user and a wrong password."""
+    an unknown login, a deactivated user and a wrong password.
+
+    After ``MAX_FAILURES`` failures within ``LOCK_MINUTES`` the login name is refused
+    (``LOCKED``) until that time has passed since the last failure; unknown names are
+    counted and locked alike, so the lock reveals nothing about who exists."""
     login = (login or "").strip().lower()
+    key = _login_key(login)
+    now = _now()
+    window = timedelta(minutes=LOCK_MINUTES)
     with open_db() as con:
         found = store.get_login(con, login) if login else None
+        failed = store.login_failures(con, key)
+    recent = failed[0] if failed and now - failed[1] < window else 0
     row, stored = found if found else (None, None)
-    ok = _verify(stored, password or "")
+    ok = _verify(stored, password or "")  # always verify: a locked name costs the same time
+    if recent >= MAX_FAILURES:
+        log.info("login refused: too many failures for %s", repr(login) if row else "an unknown login name")
+        raise UserError(LOCKED)
     if not ok or row is None:
+        with open_db() as con:
+            store.set_login_failures(con, key, recent + 1, now)
         # Only names of existing users are logged: whatever else was typed into the
         # login field (a password, say) stays out of the log.
         log.info("login refused for %s", repr(login) if row is not None else "an unknown login name")
         raise UserError(LOGIN_FAILED)
-    now = datetime.now(UTC)
     with open_db() as con:
+        store.clear_login_failures(con, key)
         store.record_login(con, login, now)
         if _hasher.check_needs_rehash(stored):
             store.set_password_hash(con, login, _hasher.hash(password), now)

@@ -103,3 +103,32 @@ def test_auth_setting(monkeypatch, value, expected):
     else:
         monkeypatch.setenv("TRACKER_AUTH", value)
     assert auth.auth_enabled() is expected
+
+
+def test_repeated_failures_lock_the_name_for_known_and_unknown_alike(world, monkeypatch):
+    from datetime import timedelta
+
+    clock = [auth._now()]
+    monkeypatch.setattr(auth, "_now", lambda: clock[0])
+    for login in ("anna", "niemand"):
+        for _ in range(auth.MAX_FAILURES):
+            with pytest.raises(UserError, match="Benutzername oder Passwort"):
+                auth.authenticate(login, "falsches-passwort")
+        with pytest.raises(UserError) as info:
+            auth.authenticate(login, PASSWORDS.get(login, "egal-was-auch"))
+        assert str(info.value) == auth.LOCKED
+    assert auth.authenticate("bernd", PASSWORDS["bernd"]).id == "bernd"  # others unaffected
+    clock[0] += timedelta(minutes=auth.LOCK_MINUTES + 1)
+    assert auth.authenticate("anna", PASSWORDS["anna"]).id == "anna"
+    with pytest.raises(UserError, match="Benutzername oder Passwort"):  # counting starts afresh
+        auth.authenticate("anna", "falsches-passwort")
+
+
+def test_success_resets_the_failure_count(world):
+    for _ in range(auth.MAX_FAILURES - 1):
+        with pytest.raises(UserError):
+            auth.authenticate("anna", "falsches-passwort")
+    auth.authenticate("anna", PASSWORDS["anna"])
+    for _ in range(auth.MAX_FAILURES - 1):
+        with pytest.raises(UserError, match="Benutzername oder Passwort"):
+            auth.authenticate("anna", "falsches-passwort")

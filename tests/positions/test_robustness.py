@@ -56,11 +56,15 @@ def test_seed_demo_members_inside_a_caller_transaction(db_path):
     assert auth.authenticate("auenfeld", "demo-auenfeld").organisation_id == "sw-auenfeld"
 
 
-def test_text_typed_into_login_field_is_not_logged(world, caplog):
+def test_text_typed_into_login_field_is_not_logged_or_stored(world, caplog, db_path):
     caplog.set_level(logging.DEBUG)
     with pytest.raises(UserError):
         auth.authenticate("mein-geheimes-passwort", "irgendwas-langes")
     assert "mein-geheimes-passwort" not in caplog.text
+    with open_db() as con:
+        assert "mein-geheimes-passwort" not in repr(con.execute("SELECT * FROM login_failures").fetchall())
+        con.execute("CHECKPOINT")
+    assert b"mein-geheimes-passwort" not in db_path.read_bytes()
 
 
 def test_paragraph_sources_survive_an_edit_and_name_missing_positions(world, workspace):

@@ -101,3 +101,19 @@ def has_demo_users(con: duckdb.DuckDBPyConnection) -> bool:
 
 def count_users(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT count(*) FROM users").fetchone()[0]
+
+
+def login_failures(con: duckdb.DuckDBPyConnection, login_key: str) -> tuple[int, datetime] | None:
+    row = con.execute("SELECT failures, last_failed_at FROM login_failures WHERE login_key = ?",
+                      [login_key]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def set_login_failures(con: duckdb.DuckDBPyConnection, login_key: str, failures: int, now: datetime) -> None:
+    con.execute("INSERT INTO login_failures VALUES (?, ?, ?) ON CONFLICT (login_key) DO UPDATE"
+                " SET failures = excluded.failures, last_failed_at = excluded.last_failed_at",
+                [login_key, failures, now])
+
+
+def clear_login_failures(con: duckdb.DuckDBPyConnection, login_key: str) -> None:
+    con.execute("DELETE FROM login_failures WHERE login_key = ?", [login_key])
