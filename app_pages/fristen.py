@@ -13,9 +13,12 @@ from tracker.icalendar_feed import deadlines_calendar
 from tracker.storage import inbox as store
 from tracker.storage import open_db
 from tracker.ui import widgets
+from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded
 
 LIST_DAYS = 30
+LIST_COLUMNS = ("Frist", "Arbeitstage", "Titel", "Thema", "Status", "Verantwortlich", "Input Mitglieder",
+                "Freigabe Vorstand")
 day = widgets.today()
 land = widgets.land()
 
@@ -40,6 +43,8 @@ soon = [r for r in upcoming if r["deadline"] <= day + timedelta(days=LIST_DAYS)]
 if not soon:
     st.caption(f"In den nächsten {LIST_DAYS} Tagen endet keine Frist.")
 else:
+    # Members see the dates but have no Vorgang page to open.
+    columns = [*LIST_COLUMNS, "Vorgang"] if current_user().is_team else list(LIST_COLUMNS)
     st.dataframe(pd.DataFrame([{
         "Frist": r["deadline"].strftime("%d.%m.%Y"),
         "Arbeitstage": inbox.working_days_left(r["deadline"], day, land),
@@ -50,7 +55,7 @@ else:
         "Input Mitglieder": r["member_input_due"].strftime("%d.%m.%Y") if r["member_input_due"] else "",
         "Freigabe Vorstand": r["board_signoff_due"].strftime("%d.%m.%Y") if r["board_signoff_due"] else "",
         "Vorgang": f"vorgang?item={r['id']}",
-    } for r in soon]), hide_index=True, width="stretch", column_config={
+    } for r in soon]), hide_index=True, width="stretch", column_order=columns, column_config={
         "Vorgang": st.column_config.LinkColumn("Vorgang", display_text="öffnen"),
     })
 
