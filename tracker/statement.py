@@ -282,3 +282,16 @@ def submissions(user: User, item_id: str) -> list[dict[str, Any]]:
     with open_db() as con:
         consultations.load_checked(con, user, item_id)
         return store.submissions(con, item_id)
+
+
+def item_statement_status(user: User, item_id: str) -> dict[str, Any] | None:
+    """What the item page shows about the joint statement: workspace status, latest
+    version, submissions. None when there is no workspace or the user may not see it."""
+    with open_db() as con:
+        ws = consultations.load(con, item_id)
+        if ws is None or not permissions.can_see_workspace(user, ws.as_row(), ws.member_ids):
+            return None
+        latest = store.version(con, item_id, None) if user.is_team else None
+        return {"status": ws.status, "status_label": ws.status_label,
+                "latest_version": latest["version"] if latest else None,
+                "submissions": store.submissions(con, item_id)}

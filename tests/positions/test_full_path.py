@@ -178,3 +178,15 @@ def test_cosigners_chosen_by_team(filled):
 def test_export_without_draft_is_a_clear_error(world, workspace):
     with pytest.raises(UserError, match="noch keinen Entwurf"):
         export.render(world.team, ITEM_ID, "docx")
+
+
+def test_item_statement_status_for_the_item_page(filled):
+    world, _ = filled
+    assert statement.item_statement_status(world.team, "gibt-es-nicht") is None
+    statement.assemble_draft(world.team, ITEM_ID)
+    statement.record_submission(world.team, ITEM_ID, version=1, submitted_on=TODAY, channel="Beteiligungsportal")
+    shown = statement.item_statement_status(world.team, ITEM_ID)
+    assert (shown["status"], shown["latest_version"]) == ("eingereicht", 1)
+    assert [s["channel"] for s in shown["submissions"]] == ["Beteiligungsportal"]
+    member_view = statement.item_statement_status(world.anna, ITEM_ID)
+    assert member_view["latest_version"] is None and member_view["submissions"]
