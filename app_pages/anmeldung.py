@@ -13,6 +13,11 @@ from tracker.ui.session import SESSION_KEY
 st.title("Anmeldung")
 st.caption("Konsultationsradar – Beobachtung, Positionen der Mitglieder und gemeinsame Stellungnahmen.")
 
+if not auth.has_users():
+    st.warning("In dieser Datenbank gibt es noch keine Benutzer. Ersten Zugang anlegen mit "
+               "`tracker users add admin --role admin` (oder Demo-Zugänge mit `tracker users demo`); "
+               "für eine Einzelplatz-Installation ohne Anmeldung `TRACKER_AUTH=off` setzen.")
+
 with st.form("login_form"):
     login = st.text_input("Benutzername", key="login_name", autocomplete="username")
     password = st.text_input("Passwort", type="password", key="login_password", autocomplete="current-password")

@@ -198,6 +198,11 @@ def get_user(login: str) -> User | None:
     return _to_user(row) if row and row["active"] else None
 
 
+def has_users() -> bool:
+    with open_db() as con:
+        return store.count_users(con) > 0
+
+
 def demo_logins_present() -> bool:
     """True when the database holds the demo users (the login page then lists them)."""
     with open_db() as con:

@@ -177,3 +177,8 @@ def test_auth_off_acts_as_local_admin_without_login(world, monkeypatch):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert all(t.value != "Anmeldung" for t in at.title)
+
+
+def test_login_page_explains_how_to_create_the_first_user(db_path):
+    at = run_page(str(ROOT / "app_pages" / "anmeldung.py"), None)
+    assert any("tracker users add admin --role admin" in w.value for w in at.warning)
