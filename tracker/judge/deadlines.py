@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from tracker.judge import sentences
+from tracker.judge.matching import trie_pattern
 from tracker.judge.taxonomy import Settings
 from tracker.judge.types import JudgeInput
 
@@ -82,6 +83,12 @@ _BAD_BEFORE = re.compile(r"(?:start date|startdatum|\bvom|\bvon|\bseit|\bab|\bfr
 _NOT_A_DEADLINE = re.compile(r"projekte?\b.{0,60}\blaufen|laufzeit|förderzeitraum|bewilligungszeitraum|"
                              r"durchführungszeitraum|project (?:period|duration)|in kraft|entry into force", re.I)
 _MAX_PREFIX = 60
+_DIGIT = re.compile(r"\d")
+# Literal stems of every cue above, as one trie: a superset test, not a decision.
+_ANY_CUE = re.compile(trie_pattern(dict.fromkeys((
+    "frist", "schluss", "stichtag", "spätestens", "closing", "deadline", "comment", "no later than",
+    "feedback period", "consultation", "close", "end date", "enddatum", "bis", "until", "by", "before", "ending",
+    "ends", "endet", "läuft", "between", "zwischen"), "")))
 
 
 @dataclass(frozen=True)
@@ -195,7 +202,8 @@ def _best_in_sentence(sentence: str, mentions: list[_Mention]) -> tuple[date, fl
 def deadline_from_text(text: str, *, zone: str = "Europe/Berlin", us_order: bool = False,
                        published: date | None = None) -> Deadline:
     """The deadline stated in ``text``, or an empty Deadline."""
-    if not text:
+    # Most texts have no date or no cue at all; two cheap scans settle that first.
+    if not text or not _DIGIT.search(text) or not _ANY_CUE.search(text.lower()):
         return Deadline()
     for start, end in sentences.split(text):
         sentence = text[start:end]

@@ -22,6 +22,7 @@ FIELDS = ("title", "summary", "text")
 # Full texts can be whole bills; the first part says what the item is about and where
 # its deadline is, and judging must stay fast for every collected item.
 MAX_TEXT_CHARS = 20_000
+_JOIN = "\n\n"
 
 
 @dataclass
@@ -62,20 +63,29 @@ class Judge:
         return [(p.item.title, p.item.summary, p.fields) for p in self.analyse(items)]
 
     def analyse(self, items: Sequence[JudgeInput]) -> list[_Prepared]:
-        """Language routing and term matching of every field, one nlp.pipe per language."""
+        """Language routing and term matching, one doc per item, one nlp.pipe per language.
+
+        An item's fields are joined with blank lines into one doc (half the per-doc
+        overhead of a doc per field); hits are split back into fields afterwards.
+        """
         prepared = [self._route(item) for item in items]
-        by_lang: dict[str, list[tuple[int, str, str]]] = {}
+        by_lang: dict[str, list[tuple[int, list[tuple[str, int, str]], str]]] = {}
         for index, prep in enumerate(prepared):
             if not prep.supported:
                 continue
+            parts, offset = [], 0
             for name in FIELDS:
                 text = _field_text(prep.item, name)
                 if text:
-                    by_lang.setdefault(prep.language or "de", []).append((index, name, text))
+                    parts.append((name, offset, text))
+                    offset += len(text) + len(_JOIN)
+            if parts:
+                joined = _JOIN.join(text for _, _, text in parts)
+                by_lang.setdefault(prep.language or "de", []).append((index, parts, joined))
         for lang, jobs in by_lang.items():
-            docs = self.pipelines[lang].pipe(text for _, _, text in jobs)
-            for (index, name, text), doc in zip(jobs, docs, strict=True):
-                prepared[index].fields.append((name, text, doc.user_data[HITS]))
+            docs = self.pipelines[lang].pipe(joined for _, _, joined in jobs)
+            for (index, parts, _), doc in zip(jobs, docs, strict=True):
+                prepared[index].fields = _split_hits(parts, doc.user_data[HITS])
         return prepared
 
     def _route(self, item: JudgeInput) -> _Prepared:
@@ -119,6 +129,15 @@ class Judge:
             deadline_confidence=deadline.confidence, deadline_origin=deadline.origin,
             model_version=self.model_version, model_score=model_score,
         )
+
+
+def _split_hits(parts: list[tuple[str, int, str]], hits: list[Span]) -> list[tuple[str, str, list[Span]]]:
+    fields = []
+    for name, offset, text in parts:
+        end = offset + len(text)
+        fields.append((name, text, [(s - offset, e - offset, terms) for s, e, terms in hits
+                                    if s >= offset and e <= end]))
+    return fields
 
 
 def _field_text(item: JudgeInput, name: str) -> str:

@@ -35,13 +35,13 @@ _ENGLISH_SPELLING = re.compile(r"th|(?:tion|ing|ness|ity|ed|ly|y|s|ment)\b|\bre|
 
 
 @lru_cache(maxsize=1)
-def _distinctive() -> dict[str, frozenset[str]]:
+def _distinctive() -> dict[str, str]:
+    """Function word -> the one language it belongs to (words of several are dropped)."""
     owners: dict[str, set[str]] = {}
     for lang, words in _FUNCTION_WORDS.items():
         for word in words.split():
             owners.setdefault(word, set()).add(lang)
-    return {lang: frozenset(w for w in words.split() if len(owners[w]) == 1)
-            for lang, words in _FUNCTION_WORDS.items()}
+    return {word: next(iter(langs)) for word, langs in owners.items() if len(langs) == 1}
 
 
 def detect_language(text: str, declared: str | None = None) -> str | None:
@@ -50,9 +50,9 @@ def detect_language(text: str, declared: str | None = None) -> str | None:
     counts = dict.fromkeys(_FUNCTION_WORDS, 0)
     table = _distinctive()
     for word in _WORD.findall(lowered):
-        for lang, words in table.items():
-            if word in words:
-                counts[lang] += 1
+        lang = table.get(word)
+        if lang is not None:
+            counts[lang] += 1
     best = max(counts, key=counts.__getitem__)
     ranked = sorted(counts.values(), reverse=True)
     declared = declared.lower()[:2] if declared else None

@@ -1,17 +1,21 @@
 """Finding taxonomy terms in text, including inside German compounds.
 
-Terms are compiled into three trie-shaped regular expressions, so one C-level scan of an
-item finds every term however long the list grows:
+Lemmas are handled when the taxonomy is compiled, not per token at run time: each term
+word that is its own lemma is expanded to every form the spacy-lookups-data table maps
+to that lemma ("Stadt" -> "Städte", "meter" -> "meters"). All variants go into
+Aho-Corasick automata, so one pass over an item's text finds every term however long
+the list grows. How a term may match depends on how it is written:
 
 * ``anywhere``: single words of five letters or more, matched anywhere in the lower-cased
-  lemma text, so "Wärmeplanung" is found inside "Wärmeplanungsgesetzes";
+  text, so "Wärmeplanung" is found inside "Wärmeplanungsgesetzes";
 * ``word``: short words and terms written ``=word`` match whole words only; multi-word
   terms must start at a word start ("Smart Meter" in "Smart-Meter-Rollout");
 * ``acronym``: "EnWG", "5G", "KI" match case-sensitively on the surface text and may be
   followed by a hyphen or a capital ("KI-Verordnung", "TKGÄndG"), never by lower case.
 
 Overlapping hits are resolved longest first, which is how masks work: "Wasserstoff" is an
-energy term, so the "wasser" inside it is never a water hit.
+energy term, so the "wasser" inside it is never a water hit. ``trie_pattern`` builds the
+regular expressions the stage and deadline cues use.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+import ahocorasick_rs
 
 from tracker.judge.taxonomy import Term
 
@@ -28,12 +34,11 @@ MIN_ANYWHERE = 5
 
 @dataclass(frozen=True)
 class Hit:
-    """A term found at [start, end) of the lemma text (or surface text for acronyms)."""
+    """Terms found at [start, end) of a field's text."""
 
     start: int
     end: int
     terms: tuple[Term, ...]
-    surface: bool
 
 
 def term_mode(text: str) -> str:
@@ -46,7 +51,7 @@ def term_mode(text: str) -> str:
     return "anywhere" if len(text) >= MIN_ANYWHERE else "word"
 
 
-def _trie_pattern(entries: dict[str, str]) -> str:
+def trie_pattern(entries: dict[str, str]) -> str:
     """A regex equivalent to the alternation of ``entries`` (string -> end condition)."""
     trie: dict[str, dict] = {}
     for word, end in entries.items():
@@ -68,58 +73,93 @@ def _trie_pattern(entries: dict[str, str]) -> str:
 
 
 class TermMatcher:
-    """All terms of a taxonomy compiled for one language's lemmatizer."""
+    """All terms of a taxonomy compiled for one language's inflection table.
 
-    def __init__(self, terms: Iterable[Term], lemmatize: Callable[[str], str]) -> None:
-        self.by_key: dict[tuple[str, str], list[Term]] = {}
-        anywhere: dict[str, str] = {}
-        word: dict[str, str] = {}
-        acronym: dict[str, str] = {}
+    Two Aho-Corasick automata (ahocorasick-rs, in Rust) find every occurrence of every
+    variant in one pass: one over the lower-cased text for words and phrases, one over
+    the original text for acronyms. Word-boundary rules are checked on the few hits.
+    """
+
+    def __init__(self, terms: Iterable[Term], inflect: Callable[[str], set[str]]) -> None:
+        # variant -> (terms, must start at a word start, must end at a word end)
+        lemma: dict[str, tuple[list[Term], bool, bool]] = {}
+        acronym: dict[str, list[Term]] = {}
         for term in terms:
             mode = term_mode(term.text)
             raw = term.text.lstrip("=")
             if mode == "acronym":
-                placed = [(acronym, raw, r"(?![a-zäöüß])", "acronym")]
+                acronym.setdefault(raw, [])
+                if term not in acronym[raw]:
+                    acronym[raw].append(term)
+                continue
+            surface = _normal(raw)
+            forms = {_normal(form) for form in inflect(raw)} - {surface}
+            if mode == "anywhere":
+                # Other forms anywhere only when long: "Netz" must not reach inside
+                # "Netzwerk" by way of a short form.
+                placed = [(surface, False, False)]
+                placed += [(f, False, False) if len(f) >= MIN_ANYWHERE else (f, True, True) for f in forms]
             else:
-                surface, lemma = _normal(raw), _normal(lemmatize(raw))
-                strict = r"(?![\w])"
-                if mode == "anywhere":
-                    # The lemma form only as a whole word: "Daten" -> "datum" must not
-                    # hit inside "Inkrafttretensdatum".
-                    placed = [(anywhere, surface, "", "lemma"), (word, lemma, strict, "lemma")]
-                else:
-                    end = strict if mode == "word" else ""
-                    placed = [(word, surface, end, "lemma"), (word, lemma, end, "lemma")]
-            for target, variant, end, bucket in placed:
+                placed = [(f, True, mode == "word") for f in (surface, *forms)]
+            for variant, start_bound, end_bound in placed:
                 if not variant:
                     continue
-                terms_for = self.by_key.setdefault((bucket, variant), [])
-                if term not in terms_for:
-                    terms_for.append(term)
-                # The same string wanted strictly and loosely keeps the looser reading.
-                if target.get(variant) != "":
-                    target[variant] = end
-        self._anywhere = re.compile(_trie_pattern(anywhere)) if anywhere else None
-        self._word = re.compile(r"(?<!\w)" + _trie_pattern(word)) if word else None
-        self._acronym = (re.compile(r"(?<![\wÄÖÜäöü])" + _trie_pattern(acronym))
-                         if acronym else None)
+                known = lemma.get(variant)
+                if known is None:
+                    lemma[variant] = ([term], start_bound, end_bound)
+                else:
+                    # The same string wanted strictly and loosely keeps the looser reading.
+                    if term not in known[0]:
+                        known[0].append(term)
+                    lemma[variant] = (known[0], known[1] and start_bound, known[2] and end_bound)
+        self._lemma_keys = list(lemma)
+        self._lemma_meta = [(tuple(v[0]), v[1], v[2]) for v in lemma.values()]
+        self._lemma = ahocorasick_rs.AhoCorasick(self._lemma_keys) if lemma else None
+        self._acronym_meta = [tuple(v) for v in acronym.values()]
+        self._acronym = ahocorasick_rs.AhoCorasick(list(acronym)) if acronym else None
 
-    def find(self, lemma_text: str, surface_text: str) -> list[Hit]:
+    def find(self, text: str) -> list[Hit]:
+        """Hits in ``text``; spans are character offsets into ``text`` itself."""
         hits: list[Hit] = []
-        for regex in (self._anywhere, self._word):
-            if regex is None:
-                continue
-            for m in regex.finditer(lemma_text):
-                key = _key_of(m.group(0))
-                terms = self.by_key.get(("lemma", key))
-                if terms:
-                    hits.append(Hit(m.start(), m.end(), tuple(terms), False))
+        if self._lemma is not None:
+            lowered = _lower_same_length(text)
+            size = len(lowered)
+            for index, start, end in self._lemma.find_matches_as_indexes(lowered, overlapping=True):
+                terms, start_bound, end_bound = self._lemma_meta[index]
+                if start_bound and start > 0 and lowered[start - 1].isalnum():
+                    continue
+                if end_bound and end < size and lowered[end].isalnum():
+                    continue
+                hits.append(Hit(start, end, terms))
         if self._acronym is not None:
-            for m in self._acronym.finditer(surface_text):
-                terms = self.by_key.get(("acronym", m.group(0)))
-                if terms:
-                    hits.append(Hit(m.start(), m.end(), tuple(terms), True))
-        return hits
+            size = len(text)
+            for index, start, end in self._acronym.find_matches_as_indexes(text, overlapping=True):
+                if start > 0 and text[start - 1].isalnum():
+                    continue
+                if end < size and text[end].islower():
+                    continue
+                hits.append(Hit(start, end, self._acronym_meta[index]))
+        return resolve(hits) if len(hits) > 1 else hits
+
+
+def resolve(hits: list[Hit]) -> list[Hit]:
+    """Keep the longest of overlapping hits (earliest first on ties)."""
+    kept: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (h.start - h.end, h.start)):
+        if all(hit.end <= k.start or hit.start >= k.end for k in kept):
+            kept.append(hit)
+    return sorted(kept, key=lambda h: h.start)
+
+
+_SPACES = str.maketrans({"-": " ", "\n": " ", "\t": " ", "\r": " ", "\u00a0": " ", "\u2011": " "})
+
+
+def _lower_same_length(text: str) -> str:
+    """Lower case with hyphens and line breaks as spaces, every character at its offset."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # "İ" and friends grow when lowered
+        lowered = "".join(c.lower()[:1] for c in text)
+    return lowered.translate(_SPACES)
 
 
 def _normal(text: str) -> str:

@@ -39,7 +39,9 @@ class Evidence:
     weight: float
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        # Written out: dataclasses.asdict deep-copies and is slow on the classify path.
+        return {"term": self.term, "topic": self.topic, "field": self.field, "start": self.start,
+                "end": self.end, "sentence": self.sentence, "weight": self.weight}
 
 
 @dataclass(frozen=True)

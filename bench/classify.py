@@ -1,0 +1,100 @@
+"""Throughput of ``tracker classify`` against the bare spaCy tokenizer, on one core.
+
+Builds JSON Lines items from the project's own texts (seed labels, the deadline test set,
+demo data if present, ../shared/fixtures/relevance_dev.tsv if present), then measures
+words per second of the full batch contract (parse JSON, language check, lemmas, term
+matching, scoring, stage, deadline, model, JSON out) and of ``spacy.blank("de").tokenizer``
+on the same texts in the same run, and prints their ratio. Goal: >= 50,000 words/s and
+a ratio >= 0.3.
+
+    .venv/bin/python bench/classify.py [--items 6000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import csv  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import spacy  # noqa: E402
+
+from tracker.judge import get_judge  # noqa: E402
+from tracker.judge.classify import classify_lines  # noqa: E402
+
+
+def _tsv(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def corpus() -> list[dict[str, str]]:
+    rows = []
+    for row in _tsv(ROOT / "data" / "seed_labels.tsv"):
+        rows.append({"title": row["title"], "summary": row["summary"], "language": row["language"]})
+    for row in _tsv(ROOT / "tests" / "fixtures" / "deadlines.tsv"):
+        rows.append({"title": row["note"] or "Hinweis", "summary": row["text"].replace("\\n", "\n"),
+                     "jurisdiction": row["jurisdiction"]})
+    for row in _tsv(ROOT.parent / "shared" / "fixtures" / "relevance_dev.tsv"):
+        rows.append({"title": row["title"], "summary": row["summary"], "jurisdiction": row["jurisdiction"]})
+    demo = ROOT / "data" / "demo" / "items.json"
+    if demo.exists():
+        for entry in json.loads(demo.read_text(encoding="utf-8")).get("items", []):
+            if isinstance(entry, dict) and isinstance(entry.get("title"), str):
+                rows.append({"title": entry["title"], "summary": str(entry.get("summary") or "")})
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=6000)
+    parser.add_argument("--repeat", type=int, default=3, help="best of N runs")
+    args = parser.parse_args()
+    base = corpus()
+    items = [dict(base[i % len(base)], id=str(i)) for i in range(args.items)]
+    lines = [json.dumps(item, ensure_ascii=False) for item in items]
+    texts = [t for item in items for t in (item["title"], item.get("summary", "")) if t]
+    words = sum(len(t.split()) for t in texts)
+
+    tokenizer = spacy.blank("de").tokenizer
+    best_tok = min(_timed(lambda: [tokenizer(t) for t in texts]) for _ in range(args.repeat))
+    started = time.perf_counter()
+    judge = get_judge()
+    load_seconds = time.perf_counter() - started
+    rules = get_judge(use_model=False)
+    results = {}
+    for name, j in (("rules", rules), (judge.model_version, judge)):
+        list(classify_lines(lines[:200], j))  # warm caches
+        results[name] = min(_timed(lambda j=j: sum(1 for _ in classify_lines(lines, j)))
+                            for _ in range(args.repeat))
+    tok_rate = words / best_tok
+    print(f"items {len(items)}, texts {len(texts)}, words {words} (from {len(base)} distinct items)")
+    print(f"spaCy blank('de') tokenizer: {tok_rate:,.0f} words/s")
+    for name, seconds in results.items():
+        rate = words / seconds
+        print(f"tracker classify [{name}]: {rate:,.0f} words/s, {len(items) / seconds:,.0f} items/s, "
+              f"ratio {rate / tok_rate:.2f}")
+    print(f"one-time start-up (taxonomy, pipelines, model): {load_seconds:.2f} s")
+    return 0
+
+
+def _timed(fn) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+if __name__ == "__main__":
+    sys.exit(main())
