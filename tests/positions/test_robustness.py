@@ -91,3 +91,23 @@ def test_member_text_cannot_open_headings_or_forge_sources(world, workspace):
     refs = [r for _, rs in statement.paragraph_sources(body) for r in rs]
     assert "9:sw-x" not in refs
     assert statement.open_flags(body) == 3  # sections 2-4 have no input
+
+
+def test_demo_seeding_after_demo_items_gives_a_workspace_to_show(db_path):
+    from tracker.demo import load_demo
+
+    load_demo(db_path)
+    with open_db() as con, transaction(con):
+        consultations.seed_demo_members(con)
+    with open_db() as con:
+        consultations.seed_demo_members(con)  # second run changes nothing
+    team = auth.authenticate("team", "demo-team-2026")
+    spaces = consultations.workspaces_for(team)
+    assert len(spaces) == 1 and spaces[0].title.startswith("Referentenentwurf eines Gesetzes zur Änderung")
+    member = auth.authenticate("auenfeld", "demo-auenfeld")
+    assert [w.item_id for w in consultations.workspaces_for(member)] == [spaces[0].item_id]
+    m = positions.matrix(team, spaces[0].item_id)
+    assert len(m.cells) == 9 and len(m.missing()) == 3
+    body = statement.assemble_draft(team, spaces[0].item_id)["body_md"]
+    assert "Abweichende Auffassung:** SW Rheinhafen" in body and statement.open_flags(body) == 1
+    assert export.render(team, spaces[0].item_id, "docx").data[:2] == b"PK"

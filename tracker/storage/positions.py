@@ -30,6 +30,12 @@ def item_summary(con: duckdb.DuckDBPyConnection, item_id: str) -> dict[str, Any]
     return dict(zip(columns, row, strict=True)) if row else None
 
 
+def items_with_title_prefix(con: duckdb.DuckDBPyConnection, prefix: str, *, demo_only: bool) -> list[str]:
+    where = " AND is_demo" if demo_only else ""
+    return [r[0] for r in con.execute(f"SELECT id FROM items WHERE starts_with(title, ?){where} ORDER BY id",
+                                      [prefix]).fetchall()]
+
+
 def planned_items_without_workspace(con: duckdb.DuckDBPyConnection, status: str) -> list[dict[str, Any]]:
     return _rows(con.execute(
         "SELECT i.id, i.title, i.deadline, t.member_input_due FROM items i"
