@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from tracker.consultations import seed_demo_members
 from tracker.demo_dates import shift_dates_in_text
 from tracker.enrich import judge_items
 from tracker.errors import UserError
@@ -118,8 +119,11 @@ def load_demo(db_path: Path | None = None, *, shift: bool = True, today: date | 
         # Earlier versions first, each at the time it was seen, then the current versions.
         by_time: dict[datetime, dict[str, list[RawEntry]]] = defaultdict(lambda: defaultdict(list))
         now = datetime.now(UTC)
+        first_load = stored_shift is None
         for record in data["items"]:
-            for version in record.get("previous_versions") or []:
+            # Earlier versions only on the first load: replaying them later would record
+            # the item as changing back and forth.
+            for version in (record.get("previous_versions") or []) if first_load else []:
                 older = {**record, **version}
                 seen = _datetime(version.get("seen"), delta) or now - timedelta(days=7)
                 by_time[min(seen, now)][record["source_id"]].append(_entry(older, delta, days))
@@ -131,5 +135,6 @@ def load_demo(db_path: Path | None = None, *, shift: bool = True, today: date | 
                 new += batch_new
                 changed += batch_changed
         set_meta(con, SHIFT_KEY, str(days))
+        seed_demo_members(con, today=today)
     return DemoReport(items=len(data["items"]), new=new, changed=changed, shift_days=days)
 
