@@ -182,3 +182,22 @@ def test_auth_off_acts_as_local_admin_without_login(world, monkeypatch):
 def test_login_page_explains_how_to_create_the_first_user(db_path):
     at = run_page(str(ROOT / "app_pages" / "anmeldung.py"), None)
     assert any("tracker users add admin --role admin" in w.value for w in at.warning)
+
+
+def test_team_settings_and_pasted_sections_are_saved(world, workspace):
+    from tracker import consultations
+
+    at = run_page(PAGE, world.team)
+    at.selectbox(key="set_status").set_value("geschlossen")
+    at.checkbox(key="set_shared").check()
+    next(b for b in at.button if b.proto.form_id == "ws_settings").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    ws = consultations.get_workspace(world.team, ITEM_ID)
+    assert (ws.status, ws.positions_shared) == ("geschlossen", True)
+    before = [s.id for s in ws.sections]
+    at.text_area(key="sections_paste").input("§ 12 – Evaluierung\nFrage 9: Sonstiges")
+    at.button(key="sections_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    after = consultations.get_workspace(world.team, ITEM_ID).sections
+    assert [s.id for s in after][:4] == before  # existing sections keep their ids (and positions)
+    assert [(s.label, s.title) for s in after[4:]] == [("§ 12", "Evaluierung"), ("Frage 9", "Sonstiges")]
