@@ -45,7 +45,7 @@ if weeks:
     picked = [p.get("topic") for p in (event.selection.get(charts.TOPIC_SELECTION) or []) if p.get("topic")]
     if picked:
         show_in_inbox(picked[0])
-    st.caption("Ein Klick auf einen Balken oder ein Thema in der Legende öffnet den Eingang mit diesem Thema.")
+    st.caption("Ein Klick auf einen Balken öffnet den Eingang mit diesem Thema.")
     totals: dict[str, int] = {}
     for row in weeks:
         totals[row["topic"]] = totals.get(row["topic"], 0) + int(row["items"])

@@ -86,13 +86,13 @@ def _urgency_label_expr() -> str:
 
 
 def topic_weeks(rows: Sequence[Mapping[str, Any]], labels: Mapping[str, str]) -> alt.Chart:
-    """Items per topic per week, stacked; clicking a topic selects it (param ``thema``)."""
+    """Items per topic per week, stacked; clicking a bar selects its topic (param ``thema``)."""
     frame = pd.DataFrame.from_records(
         [{"Woche": pd.Timestamp(r["week"]), "KW": _week_label(r["week"]), "topic": r["topic"],
           "Thema": _label(labels, r["topic"]), "Einträge": int(r["items"])} for r in rows],
         columns=["Woche", "KW", "topic", "Thema", "Einträge"])
     weeks = list(dict.fromkeys(frame.sort_values("Woche")["KW"]))
-    pick = alt.selection_point(name=TOPIC_SELECTION, fields=["topic"], bind="legend")
+    pick = alt.selection_point(name=TOPIC_SELECTION, fields=["topic"])
     return alt.Chart(frame).mark_bar().encode(
         x=alt.X("KW:O", title="Kalenderwoche", sort=weeks, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("sum(Einträge):Q", title="Einträge"),

@@ -212,3 +212,17 @@ def test_fristen_calendar_download(page: object, app_url: str) -> None:
     assert body.startswith("BEGIN:VCALENDAR")
     assert "Referentenentwurf Wärmeplanungsgesetz" in body
     assert "Datenplattform" not in body  # no deadline, not in the calendar
+
+
+def test_clicking_a_topic_in_the_chart_filters_the_inbox(page: object, app_url: str) -> None:
+    _open(page, f"{app_url}/themen", "Einträge je Thema und Woche")
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first  # type: ignore[attr-defined]
+    chart.locator("g.mark-rect path").first.click()
+    page.get_by_text("1 von 4 Einträgen").wait_for(timeout=30_000)  # type: ignore[attr-defined]
+    _settle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0  # type: ignore[attr-defined]
+    # The first bar is the oldest week's, which holds only the LoRaWAN consultation.
+    body = page.inner_text("body")  # type: ignore[attr-defined]
+    assert "Frequenzen für LoRaWAN-Netze der Versorger" in body
+    assert "Referentenentwurf Wärmeplanungsgesetz" not in body
+    page.screenshot(path=str(SHOTS / "themen-klick-eingang.png"), full_page=True)  # type: ignore[attr-defined]
