@@ -85,10 +85,12 @@ _NOT_A_DEADLINE = re.compile(r"projekte?\b.{0,60}\blaufen|laufzeit|förderzeitra
 _MAX_PREFIX = 60
 _DIGIT = re.compile(r"\d")
 # Literal stems of every cue above, as one trie: a superset test, not a decision.
-_ANY_CUE = re.compile(trie_pattern(dict.fromkeys((
-    "frist", "schluss", "stichtag", "spätestens", "closing", "deadline", "comment", "no later than",
-    "feedback period", "consultation", "close", "end date", "enddatum", "bis", "until", "by", "before", "ending",
-    "ends", "endet", "läuft", "between", "zwischen"), "")))
+_ANY_CUE = re.compile(
+    trie_pattern(dict.fromkeys(("frist", "schluss", "stichtag", "spätestens", "closing", "deadline", "comment",
+                                "no later than", "feedback period", "consultation", "close", "end date",
+                                "enddatum"), ""))
+    + r"|\b(?:" + trie_pattern(dict.fromkeys(("bis", "until", "by", "before", "ending", "ends", "endet",
+                                              "läuft", "between", "zwischen"), "")) + r")\b")
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,9 @@ class Deadline:
     sentence: str | None = None
     confidence: float | None = None
     origin: str | None = None
+
+
+_NONE = Deadline()
 
 
 @dataclass(frozen=True)
@@ -204,7 +209,7 @@ def deadline_from_text(text: str, *, zone: str = "Europe/Berlin", us_order: bool
     """The deadline stated in ``text``, or an empty Deadline."""
     # Most texts have no date or no cue at all; two cheap scans settle that first.
     if not text or not _DIGIT.search(text) or not _ANY_CUE.search(text.lower()):
-        return Deadline()
+        return _NONE
     for start, end in sentences.split(text):
         sentence = text[start:end]
         strong = _STRONG_SENTENCE_CUE.search(sentence)
@@ -219,7 +224,7 @@ def deadline_from_text(text: str, *, zone: str = "Europe/Berlin", us_order: bool
         if chosen is not None:
             return Deadline(date=chosen[0], sentence=sentence.strip(), confidence=round(chosen[1], 2),
                             origin="text")
-    return Deadline()
+    return _NONE
 
 
 def zone_for(jurisdiction: str | None, settings: Settings) -> str:
@@ -235,11 +240,14 @@ def find_deadline(item: JudgeInput, language: str | None, settings: Settings) ->
     """Structured deadline if the adapter gave one, else the first cued date in the text."""
     if item.deadline is not None:
         return Deadline(date=item.deadline, sentence=item.deadline_text, confidence=1.0, origin="structured")
+    texts = [t for t in (item.deadline_text, item.summary, item.text, item.title) if t and _DIGIT.search(t)]
+    if not texts:
+        return _NONE
     zone = zone_for(item.jurisdiction, settings)
     us_order = (item.jurisdiction or "").lower().startswith("us")
     published = local_date(item.published, zone) if item.published else None
-    for text in (item.deadline_text or "", item.summary, item.text, item.title):
-        found = deadline_from_text(text or "", zone=zone, us_order=us_order, published=published)
+    for text in texts:
+        found = deadline_from_text(text, zone=zone, us_order=us_order, published=published)
         if found.date is not None:
             return found
-    return Deadline()
+    return _NONE

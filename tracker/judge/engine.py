@@ -11,7 +11,7 @@ from spacy.language import Language
 from tracker.judge.deadlines import find_deadline
 from tracker.judge.language import detect_language, is_supported
 from tracker.judge.model import Features, RelevanceModel
-from tracker.judge.nlp import HITS, Span, build_pipeline
+from tracker.judge.nlp import HITS, Span, build_pipeline, make_doc
 from tracker.judge.remit import in_remit
 from tracker.judge.scoring import pick_topics, score_fields
 from tracker.judge.stage import classify_stage
@@ -83,13 +83,15 @@ class Judge:
                 joined = _JOIN.join(text for _, _, text in parts)
                 by_lang.setdefault(prep.language or "de", []).append((index, parts, joined))
         for lang, jobs in by_lang.items():
-            docs = self.pipelines[lang].pipe(joined for _, _, joined in jobs)
+            nlp = self.pipelines[lang]
+            docs = nlp.pipe(make_doc(nlp, joined) for _, _, joined in jobs)
             for (index, parts, _), doc in zip(jobs, docs, strict=True):
                 prepared[index].fields = _split_hits(parts, doc.user_data[HITS])
         return prepared
 
     def _route(self, item: JudgeInput) -> _Prepared:
-        sample = f"{item.title}\n{item.summary}\n{item.text[:2000]}"
+        # Function words are frequent: the first few hundred characters settle the language.
+        sample = f"{item.title}\n{item.summary[:600]}\n{item.text[:600]}"
         language = detect_language(sample, item.language)
         return _Prepared(item, language, is_supported(language), [])
 
@@ -122,7 +124,7 @@ class Judge:
         return Judgement(
             id=item.id, relevant=relevant, score=score,
             topics=pick_topics(topic_scores, settings.topic_threshold, relevant),
-            topic_scores=topic_scores, evidence=rules.evidence,
+            topic_scores=topic_scores, evidence=list(rules.evidence),
             stage=classify_stage(item.title, item.summary),
             language=prep.language, language_supported=prep.supported, in_remit=remit,
             deadline=deadline.date, deadline_text=deadline.sentence,

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import minibatch
 
@@ -28,6 +29,7 @@ DEFAULT_MODEL_DIR = DATA_DIR / "models"
 PREFIX = "relevance-"
 RELEVANT = "relevant"
 _SLUG = re.compile(r"[^0-9a-zäöüß]+")
+_WORDS = re.compile(r"\w+")
 
 Features = tuple[str, str, list[tuple[str, str, list[Span]]]]
 
@@ -55,7 +57,13 @@ def feature_text(title: str, summary: str, fields: list[tuple[str, str, list[Spa
                     words.append(f"kr_{name}_{tier}")
                 elif term.kind == "exclude":
                     words.append("kr_exclude_" + term.topic)
-    return f"{title}\n{summary}\n{' '.join(words)}"
+    return " ".join((*_WORDS.findall(f"{title}\n{summary}".lower()), *words))
+
+
+def _doc(nlp: Language, text: str) -> Doc:
+    # Feature text is whitespace-separated by construction; building the Doc from words
+    # skips the tokenizer's affix rules, which were most of the model's cost.
+    return Doc(nlp.vocab, words=text.split())
 
 
 def _blank(labels: Sequence[str]) -> Language:
@@ -75,8 +83,8 @@ class RelevanceModel:
         self.meta = meta
 
     def predict(self, features: Sequence[Features]) -> list[dict[str, float]]:
-        texts = [feature_text(title, summary, fields) for title, summary, fields in features]
-        return [dict(doc.cats) for doc in self.nlp.pipe(texts)]
+        docs = [_doc(self.nlp, feature_text(title, summary, fields)) for title, summary, fields in features]
+        return [dict(doc.cats) for doc in self.nlp.pipe(docs)]
 
     def save(self, directory: Path) -> Path:
         directory.mkdir(parents=True, exist_ok=False)
@@ -103,7 +111,7 @@ def train(examples: Sequence[TrainingExample], features: Sequence[Features], top
         for topic in example.topics:
             if topic in cats and example.relevant:
                 cats[topic] = 1.0
-        doc = nlp.make_doc(feature_text(title, summary, fields))
+        doc = _doc(nlp, feature_text(title, summary, fields))
         data.append(Example.from_dict(doc, {"cats": cats}))
     optimizer = nlp.initialize(lambda: data)
     for _ in range(epochs):

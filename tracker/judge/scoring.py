@@ -20,6 +20,9 @@ class RuleResult:
     has_context: bool
 
 
+_EMPTY = RuleResult(score=0.0, topic_scores={}, evidence=[], has_context=False)
+
+
 def _noisy_or(weights: list[float]) -> float:
     remaining = 1.0
     for weight in weights:
@@ -35,6 +38,8 @@ def score_fields(fields: list[tuple[str, str, list[Span]]], settings: Settings) 
     score combines distinct terms across topics, so one term listed under two topics is
     not counted twice.
     """
+    if not any(spans for _, _, spans in fields):
+        return _EMPTY
     excluded: set[str] = set()
     has_context = False
     found: list[tuple[str, str, int, int, float, str]] = []
