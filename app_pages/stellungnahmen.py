@@ -219,14 +219,15 @@ with tab_export:
         if flags:
             st.warning(f"Version {number} enthält noch {flags} offene Stelle(n) „{statement.NO_INPUT_FLAG}“. "
                        "Vor dem Versand im Entwurf klären.")
-        with guarded():
-            docx_file = export.render(user, item_id, "docx", number)
-            md_file = export.render(user, item_id, "md", number)
+        stem = export.file_stem(ws.title, number)
         c1, c2 = st.columns(2)
-        c1.download_button("DOCX herunterladen", docx_file.data, file_name=docx_file.file_name,
-                           mime=docx_file.mime, key="docx_download", type="primary")
-        c2.download_button("Markdown herunterladen", md_file.data, file_name=md_file.file_name,
-                           mime=md_file.mime, key="md_download")
+        # The files are built when the button is clicked (same letter and day: same bytes).
+        c1.download_button("DOCX herunterladen", lambda: export.render(user, item_id, "docx", number).data,
+                           file_name=f"{stem}.docx", mime=export.FORMATS["docx"], key="docx_download",
+                           type="primary", on_click="ignore")
+        c2.download_button("Markdown herunterladen", lambda: export.render(user, item_id, "md", number).data,
+                           file_name=f"{stem}.md", mime=export.FORMATS["md"], key="md_download",
+                           on_click="ignore")
         with st.form("submission"):
             st.markdown("**Einreichung festhalten**")
             c1, c2, c3 = st.columns(3)
@@ -236,8 +237,8 @@ with tab_export:
             recipient = st.text_input("Empfänger (Adresse oder Portal)", key="sub_recipient")
             note = st.text_input("Notiz", key="sub_note")
             if st.form_submit_button("Einreichung speichern"):
-                sent_file = docx_file if fmt == "docx" else md_file
                 with guarded():
+                    sent_file = export.render(user, item_id, fmt, number)
                     statement.record_submission(user, item_id, version=number, submitted_on=on, channel=channel,
                                                 file_bytes=sent_file.data, file_name=sent_file.file_name,
                                                 file_format=fmt, recipient=recipient or None, note=note or None)

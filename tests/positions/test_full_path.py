@@ -190,3 +190,18 @@ def test_item_statement_status_for_the_item_page(filled):
     assert [s["channel"] for s in shown["submissions"]] == ["Beteiligungsportal"]
     member_view = statement.item_statement_status(world.anna, ITEM_ID)
     assert member_view["latest_version"] is None and member_view["submissions"]
+
+
+def test_same_letter_same_bytes_so_the_submission_hash_matches_the_download(filled):
+    import hashlib
+    import time
+
+    world, _ = filled
+    statement.assemble_draft(world.team, ITEM_ID)
+    first = export.render(world.team, ITEM_ID, "docx", today=TODAY).data
+    time.sleep(2.1)  # zip entry times have two-second resolution
+    again = export.render(world.team, ITEM_ID, "docx", today=TODAY).data
+    assert first == again
+    sub = statement.record_submission(world.team, ITEM_ID, version=1, submitted_on=TODAY, channel="E-Mail",
+                                      file_bytes=again, file_format="docx")
+    assert sub["file_sha256"] == hashlib.sha256(first).hexdigest()

@@ -201,3 +201,23 @@ def test_team_settings_and_pasted_sections_are_saved(world, workspace):
     after = consultations.get_workspace(world.team, ITEM_ID).sections
     assert [s.id for s in after][:4] == before  # existing sections keep their ids (and positions)
     assert [(s.label, s.title) for s in after[4:]] == [("§ 12", "Evaluierung"), ("Frage 9", "Sonstiges")]
+
+
+def test_team_records_submission_through_page_and_members_see_it(world, workspace):
+    import hashlib
+
+    from tracker import export
+
+    positions.record_position(world.anna, ITEM_ID, workspace.sections[0].id, "sw-a", "zustimmung")
+    statement.assemble_draft(world.team, ITEM_ID)
+    at = run_page(PAGE, world.team)
+    at.selectbox(key="sub_channel").set_value("Beteiligungsportal")
+    at.text_input(key="sub_recipient").input("https://beteiligung.example/wpg")
+    next(b for b in at.button if b.proto.form_id == "submission").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    [sub] = statement.submissions(world.team, ITEM_ID)
+    expected = export.render(world.team, ITEM_ID, "docx", 1, today=sub["submitted_on"]).data
+    assert (sub["channel"], sub["version"], sub["file_format"]) == ("Beteiligungsportal", 1, "docx")
+    assert sub["file_sha256"] == hashlib.sha256(expected).hexdigest()
+    member = run_page(PAGE, world.anna)
+    assert any("Eingereicht am" in i.value and "Beteiligungsportal" in i.value for i in member.info)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
+from datetime import date, datetime, time
 from pathlib import Path
 
 from docx import Document
@@ -83,20 +85,36 @@ def _add_runs(paragraph: Paragraph, text: str) -> None:
         run.italic = italic or None
 
 
-def _insert_body(anchor: Paragraph, markdown: str) -> None:
+class _Styles:
+    """Style ids looked up once: python-docx resolves a style *name* by scanning all
+    styles, which made a long statement take seconds."""
+
+    def __init__(self, doc: DocumentType) -> None:
+        self._doc = doc
+        self._ids: dict[str, str] = {}
+
+    def paragraph(self, anchor: Paragraph, style: str, text: str = "") -> Paragraph:
+        if style not in self._ids:
+            self._ids[style] = self._doc.styles[style].style_id
+        paragraph = anchor.insert_paragraph_before(text)
+        paragraph._p.style = self._ids[style]
+        return paragraph
+
+
+def _insert_body(styles: _Styles, anchor: Paragraph, markdown: str) -> None:
     for block in read_blocks(markdown):
         if block.kind == "heading":
             style = HEADING_STYLES.get(block.level, "Heading 3")
         else:
             style = {"bullet": "List Bullet", "quote": "Quote"}.get(block.kind, "Normal")
-        _add_runs(anchor.insert_paragraph_before("", style=style), block.text)
+        _add_runs(styles.paragraph(anchor, style), block.text)
 
 
-def _insert_cosigners(anchor: Paragraph, names: tuple[str, ...]) -> None:
+def _insert_cosigners(styles: _Styles, anchor: Paragraph, names: tuple[str, ...]) -> None:
     if not names:
-        anchor.insert_paragraph_before("Keine Mitzeichnungen.", style="Normal")
+        styles.paragraph(anchor, "Normal", "Keine Mitzeichnungen.")
     for name in names:
-        anchor.insert_paragraph_before(name, style="List Bullet")
+        styles.paragraph(anchor, "List Bullet", name)
 
 
 def _insert_signatures(doc: DocumentType, anchor: Paragraph, letter: Letter) -> None:
@@ -117,6 +135,20 @@ def _insert_signatures(doc: DocumentType, anchor: Paragraph, letter: Letter) -> 
     anchor._p.addprevious(table._tbl)
 
 
+def _stable_zip(data: bytes, day: date) -> bytes:
+    """Rewrite the package with fixed entry dates: the same letter gives the same bytes,
+    so the SHA-256 kept with a submission matches the file that was downloaded."""
+    stamp = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = entry.external_attr
+            target.writestr(info, source.read(entry.filename))
+    return out.getvalue()
+
+
 def render_docx(letter: Letter, template: Path | None = None) -> bytes:
     path = template or TEMPLATE_PATH
     if not path.exists():
@@ -125,14 +157,15 @@ def render_docx(letter: Letter, template: Path | None = None) -> bytes:
     values = _values(letter)
     for paragraph in _paragraphs(doc):
         _fill_inline(paragraph, values)
+    styles = _Styles(doc)
     for paragraph in list(doc.paragraphs):
         name = PLACEHOLDER.fullmatch(paragraph.text.strip())
         if not name or name[1] not in BLOCK_PLACEHOLDERS:
             continue
         if name[1] == "inhalt":
-            _insert_body(paragraph, letter.body_md)
+            _insert_body(styles, paragraph, letter.body_md)
         elif name[1] == "mitzeichnende":
-            _insert_cosigners(paragraph, letter.cosigners)
+            _insert_cosigners(styles, paragraph, letter.cosigners)
         else:
             _insert_signatures(doc, paragraph, letter)
         _remove(paragraph)
@@ -141,6 +174,8 @@ def render_docx(letter: Letter, template: Path | None = None) -> bytes:
     props.author = letter.association.name
     props.subject = letter.consultation_title
     props.comments = f"Version {letter.version}"
+    props.created = props.modified = datetime.combine(letter.letter_date, time(0, 0))
+    props.revision = letter.version
     buffer = io.BytesIO()
     doc.save(buffer)
-    return buffer.getvalue()
+    return _stable_zip(buffer.getvalue(), letter.letter_date)
