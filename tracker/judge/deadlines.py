@@ -12,6 +12,7 @@ before their date is taken. A structured deadline from a JSON adapter always win
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -85,12 +86,11 @@ _NOT_A_DEADLINE = re.compile(r"projekte?\b.{0,60}\blaufen|laufzeit|förderzeitra
 _MAX_PREFIX = 60
 _DIGIT = re.compile(r"\d")
 # Literal stems of every cue above, as one trie: a superset test, not a decision.
-_ANY_CUE = re.compile(
-    trie_pattern(dict.fromkeys(("frist", "schluss", "stichtag", "spätestens", "closing", "deadline", "comment",
-                                "no later than", "feedback period", "consultation", "close", "end date",
-                                "enddatum"), ""))
-    + r"|\b(?:" + trie_pattern(dict.fromkeys(("bis", "until", "by", "before", "ending", "ends", "endet",
-                                              "läuft", "between", "zwischen"), "")) + r")\b")
+CUE_STEMS = ("frist", "schluss", "stichtag", "spätestens", "closing", "deadline", "comment", "no later than",
+             "feedback period", "consultation", "close", "end date", "enddatum")
+CUE_WORDS = ("bis", "until", "by", "before", "ending", "ends", "endet", "läuft", "between", "zwischen")
+_ANY_CUE = re.compile(trie_pattern(dict.fromkeys(CUE_STEMS, ""))
+                      + r"|\b(?:" + trie_pattern(dict.fromkeys(CUE_WORDS, "")) + r")\b")
 
 
 @dataclass(frozen=True)
@@ -236,11 +236,19 @@ def zone_for(jurisdiction: str | None, settings: Settings) -> str:
     return settings.timezone
 
 
-def find_deadline(item: JudgeInput, language: str | None, settings: Settings) -> Deadline:
-    """Structured deadline if the adapter gave one, else the first cued date in the text."""
+def find_deadline(item: JudgeInput, language: str | None, settings: Settings,
+                  cue_fields: Collection[str] | None = None) -> Deadline:
+    """Structured deadline if the adapter gave one, else the first cued date in the text.
+
+    ``cue_fields`` names the fields in which the judge's automaton already saw a cue;
+    other fields are skipped without reading them again (None: read them all).
+    """
     if item.deadline is not None:
         return Deadline(date=item.deadline, sentence=item.deadline_text, confidence=1.0, origin="structured")
-    texts = [t for t in (item.deadline_text, item.summary, item.text, item.title) if t and _DIGIT.search(t)]
+    named = (("deadline_text", item.deadline_text), ("summary", item.summary), ("text", item.text),
+             ("title", item.title))
+    texts = [t for name, t in named if t and (cue_fields is None or name == "deadline_text" or name in cue_fields)
+             and _DIGIT.search(t)]
     if not texts:
         return _NONE
     zone = zone_for(item.jurisdiction, settings)

@@ -11,10 +11,10 @@ from spacy.language import Language
 from tracker.judge.deadlines import find_deadline
 from tracker.judge.language import detect_language, is_supported
 from tracker.judge.model import Features, RelevanceModel
-from tracker.judge.nlp import HITS, Span, build_pipeline, make_doc
+from tracker.judge.nlp import CUES, HITS, Span, build_pipeline, make_doc
 from tracker.judge.remit import in_remit
 from tracker.judge.scoring import pick_topics, score_fields
-from tracker.judge.stage import classify_stage
+from tracker.judge.stage import classify_stage, stage_from_cues
 from tracker.judge.taxonomy import Taxonomy
 from tracker.judge.types import JudgeInput, Judgement
 
@@ -31,6 +31,7 @@ class _Prepared:
     language: str | None
     supported: bool
     fields: list[tuple[str, str, list[Span]]]
+    cues: list[tuple[str, str]] | None = None  # (label, field) seen by the automaton
 
 
 class Judge:
@@ -87,6 +88,7 @@ class Judge:
             docs = nlp.pipe(make_doc(nlp, joined) for _, _, joined in jobs)
             for (index, parts, _), doc in zip(jobs, docs, strict=True):
                 prepared[index].fields = _split_hits(parts, doc.user_data[HITS])
+                prepared[index].cues = _field_cues(parts, doc.user_data[CUES])
         return prepared
 
     def _route(self, item: JudgeInput) -> _Prepared:
@@ -120,17 +122,33 @@ class Judge:
             score = 0.0
         score = round(min(max(score, 0.0), 1.0), 4)
         relevant = score >= settings.threshold
-        deadline = find_deadline(item, prep.language, settings)
+        if prep.cues is None:  # not read by the pipeline (unsupported language)
+            stage = classify_stage(item.title, item.summary)
+            deadline = find_deadline(item, prep.language, settings)
+        else:
+            stage = stage_from_cues([(label[6:], field == "title") for label, field in prep.cues
+                                     if label.startswith("stage:") and field in ("title", "summary")], item.title)
+            deadline = find_deadline(item, prep.language, settings,
+                                     {field for label, field in prep.cues if label == "deadline"})
         return Judgement(
             id=item.id, relevant=relevant, score=score,
             topics=pick_topics(topic_scores, settings.topic_threshold, relevant),
             topic_scores=topic_scores, evidence=list(rules.evidence),
-            stage=classify_stage(item.title, item.summary),
+            stage=stage,
             language=prep.language, language_supported=prep.supported, in_remit=remit,
             deadline=deadline.date, deadline_text=deadline.sentence,
             deadline_confidence=deadline.confidence, deadline_origin=deadline.origin,
             model_version=self.model_version, model_score=model_score,
         )
+
+
+def _field_cues(parts: list[tuple[str, int, str]], cues: list[tuple[int, str]]) -> list[tuple[str, str]]:
+    out = []
+    for start, labels in cues:
+        field = next((name for name, offset, text in parts if offset <= start < offset + len(text)), None)
+        if field is not None:
+            out.extend((label, field) for label in labels.split("|"))
+    return out
 
 
 def _split_hits(parts: list[tuple[str, int, str]], hits: list[Span]) -> list[tuple[str, str, list[Span]]]:

@@ -80,7 +80,8 @@ class TermMatcher:
     the original text for acronyms. Word-boundary rules are checked on the few hits.
     """
 
-    def __init__(self, terms: Iterable[Term], inflect: Callable[[str], set[str]]) -> None:
+    def __init__(self, terms: Iterable[Term], inflect: Callable[[str], set[str]],
+                 cues: dict[str, tuple[str, bool, bool]] | None = None) -> None:
         # variant -> (terms, must start at a word start, must end at a word end)
         lemma: dict[str, tuple[list[Term], bool, bool]] = {}
         acronym: dict[str, list[Term]] = {}
@@ -112,15 +113,21 @@ class TermMatcher:
                     if term not in known[0]:
                         known[0].append(term)
                     lemma[variant] = (known[0], known[1] and start_bound, known[2] and end_bound)
-        self._lemma_keys = list(lemma)
-        self._lemma_meta = [(tuple(v[0]), v[1], v[2]) for v in lemma.values()]
-        self._lemma = ahocorasick_rs.AhoCorasick(self._lemma_keys) if lemma else None
+        keys = list(lemma)
+        self._lemma_meta: list[tuple[tuple[Term, ...] | str, bool, bool]] = [
+            (tuple(v[0]), v[1], v[2]) for v in lemma.values()]
+        # Stage and deadline cues ride along in the same pass (label instead of terms).
+        for literal, (label, start_bound, end_bound) in (cues or {}).items():
+            keys.append(literal)
+            self._lemma_meta.append((label, start_bound, end_bound))
+        self._lemma = ahocorasick_rs.AhoCorasick(keys) if keys else None
         self._acronym_meta = [tuple(v) for v in acronym.values()]
         self._acronym = ahocorasick_rs.AhoCorasick(list(acronym)) if acronym else None
 
-    def find(self, text: str) -> list[Hit]:
-        """Hits in ``text``; spans are character offsets into ``text`` itself."""
+    def find(self, text: str) -> tuple[list[Hit], list[tuple[int, str]]]:
+        """Term hits (character offsets into ``text``) and (offset, label) of cue hits."""
         hits: list[Hit] = []
+        cues: list[tuple[int, str]] = []
         if self._lemma is not None:
             lowered = _lower_same_length(text)
             size = len(lowered)
@@ -130,7 +137,10 @@ class TermMatcher:
                     continue
                 if end_bound and end < size and lowered[end].isalnum():
                     continue
-                hits.append(Hit(start, end, terms))
+                if isinstance(terms, str):
+                    cues.append((start, terms))
+                else:
+                    hits.append(Hit(start, end, terms))
         if self._acronym is not None:
             size = len(text)
             for index, start, end in self._acronym.find_matches_as_indexes(text, overlapping=True):
@@ -139,7 +149,7 @@ class TermMatcher:
                 if end < size and text[end].islower():
                     continue
                 hits.append(Hit(start, end, self._acronym_meta[index]))
-        return resolve(hits) if len(hits) > 1 else hits
+        return (resolve(hits) if len(hits) > 1 else hits), cues
 
 
 def resolve(hits: list[Hit]) -> list[Hit]:

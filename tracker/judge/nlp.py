@@ -5,7 +5,8 @@ the taxonomy is compiled (each term is expanded to the inflected forms the table
 its lemma) rather than by running the lookup lemmatizer on every token: per-token
 Python work was most of the judging time, and the result is the same set of matches.
 The component writes its hits, as character spans of the doc's text, to
-``doc.user_data["kr_hits"]``.
+``doc.user_data["kr_hits"]``, and the stage and deadline cues it saw in the same pass to
+``doc.user_data["kr_cues"]``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from tracker.judge.matching import TermMatcher
 from tracker.judge.taxonomy import Taxonomy, Term
 
 HITS = "kr_hits"
+CUES = "kr_cues"
 # The text a doc was made from: Doc.text rebuilds it token by token, which cost a fifth
 # of all judging time.
 TEXT = "kr_text"
@@ -81,14 +83,31 @@ class TermComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.user_data.get(TEXT)
-        doc.user_data[HITS] = [(h.start, h.end, h.terms) for h in self.matcher.find(
-            text if text is not None else doc.text)]
+        hits, cues = self.matcher.find(text if text is not None else doc.text)
+        doc.user_data[HITS] = [(h.start, h.end, h.terms) for h in hits]
+        doc.user_data[CUES] = cues
         return doc
 
 
 @Language.factory("kr_terms", default_config={"matcher_key": ""})
 def _make_term_component(nlp: Language, name: str, matcher_key: str) -> TermComponent:
     return TermComponent(_MATCHERS[matcher_key])
+
+
+def cue_literals() -> dict[str, tuple[str, bool, bool]]:
+    """Stage cues (label "stage:<name>") and deadline cues (label "deadline"), "|"-joined."""
+    from tracker.judge import deadlines, stage
+
+    cues = {literal: (f"stage:{name}", word_start, False)
+            for literal, (name, word_start) in stage.cue_literals().items()}
+    for literal, bound in [(s, False) for s in deadlines.CUE_STEMS] + [(w, True) for w in deadlines.CUE_WORDS]:
+        if literal in cues:
+            # One literal, two roles ("consultation"): labels joined, the looser bounds kept.
+            label, start, end = cues[literal]
+            cues[literal] = (f"{label}|deadline", start and bound, end and bound)
+        else:
+            cues[literal] = ("deadline", bound, bound)
+    return cues
 
 
 def make_doc(nlp: Language, text: str) -> Doc:
@@ -105,6 +124,6 @@ def build_pipeline(lang: str, taxonomy: Taxonomy) -> Language:
     if lang == "en":
         words |= {w.lower() for w in words}
     key = f"{lang}-{taxonomy.sha}-{next(_keys)}"
-    _MATCHERS[key] = TermMatcher(terms, inflector(lang, words))
+    _MATCHERS[key] = TermMatcher(terms, inflector(lang, words), cue_literals())
     nlp.add_pipe("kr_terms", config={"matcher_key": key})
     return nlp

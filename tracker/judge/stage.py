@@ -10,6 +10,7 @@ of drafts talk about laws that are in force.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from tracker.judge.matching import trie_pattern
 
@@ -58,16 +59,29 @@ _PATTERNS, _STAGE_OF = _compile()
 _PRIORITY = {stage: rank for rank, stage in enumerate(_CUES)}
 
 
+def cue_literals() -> dict[str, tuple[str, bool]]:
+    """Every stage cue as literal -> (stage, must start at a word start), for the automaton."""
+    out: dict[str, tuple[str, bool]] = {}
+    for stage, cues in _CUES.items():
+        for cue in cues:
+            out.setdefault(cue.lstrip("="), (stage, cue.startswith("=")))
+    return out
+
+
+def stage_from_cues(found: Iterable[tuple[str, bool]], title: str) -> str:
+    """Decide from (stage, found in the title) pairs; "adopted" counts in the title only."""
+    best = len(_PRIORITY)
+    for stage, in_title in found:
+        if stage == "adopted" and not in_title:
+            continue
+        best = min(best, _PRIORITY[stage])
+    if best < len(_PRIORITY):
+        return STAGES_BY_RANK[best]
+    return "adopted" if _ADOPTED_START.search(title.lower()) else "news"
+
+
 def classify_stage(title: str, summary: str = "") -> str:
     head = title.lower()
     text = f"{head}\n{summary.lower()}" if summary else head
-    best = len(_PRIORITY)
-    for pattern in _PATTERNS:
-        for match in pattern.finditer(text):
-            stage = _STAGE_OF[match.group(0)]
-            if stage == "adopted" and match.start() >= len(head):
-                continue
-            best = min(best, _PRIORITY[stage])
-    if best < len(_PRIORITY):
-        return STAGES_BY_RANK[best]
-    return "adopted" if _ADOPTED_START.search(head) else "news"
+    found = [(_STAGE_OF[m.group(0)], m.start() < len(head)) for pattern in _PATTERNS for m in pattern.finditer(text)]
+    return stage_from_cues(found, title)
