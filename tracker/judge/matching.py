@@ -161,15 +161,16 @@ def resolve(hits: list[Hit]) -> list[Hit]:
     return sorted(kept, key=lambda h: h.start)
 
 
-_SPACES = str.maketrans({"-": " ", "\n": " ", "\t": " ", "\r": " ", "\u00a0": " ", "\u2011": " "})
-
-
 def _lower_same_length(text: str) -> str:
     """Lower case with hyphens and line breaks as spaces, every character at its offset."""
     lowered = text.lower()
     if len(lowered) != len(text):  # "İ" and friends grow when lowered
         lowered = "".join(c.lower()[:1] for c in text)
-    return lowered.translate(_SPACES)
+    # Chained replace is several times faster than str.translate with a table.
+    for char in "-\n\t\r\u00a0\u2011":
+        if char in lowered:
+            lowered = lowered.replace(char, " ")
+    return lowered
 
 
 def _normal(text: str) -> str:

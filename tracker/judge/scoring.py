@@ -74,7 +74,7 @@ def score_fields(fields: list[tuple[str, str, list[Span]]], settings: Settings) 
             continue
         text = texts[field_name]
         if field_name not in starts_cache:
-            starts_cache[field_name] = boundaries(text)
+            starts_cache[field_name] = (boundaries(text) if any(c in text for c in ".!?\n") else [0])
         evidence.append(Evidence(term=term.lstrip("="), topic=topic, field=field_name, start=start, end=end,
                                  sentence=sentence_at(text, start, starts_cache[field_name]),
                                  weight=round(weight, 4)))

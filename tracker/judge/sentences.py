@@ -52,6 +52,8 @@ def split(text: str) -> list[tuple[int, int]]:
 
 def sentence_at(text: str, offset: int, starts: list[int] | None = None) -> str:
     """The sentence of ``text`` that contains character ``offset``."""
+    if starts is None and not any(c in text for c in ".!?\n"):
+        return text.strip()  # a title or a fragment: one sentence
     starts = starts if starts is not None else boundaries(text)
     index = bisect.bisect_right(starts, offset) - 1
     begin = starts[max(index, 0)]
