@@ -3,8 +3,11 @@ organisations, users of each role, and a workspace with four sections."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -57,17 +60,40 @@ def store_item(item_id: str = ITEM_ID, title: str = TITLE, deadline: date = DEAD
                     actor="team", at=datetime.now(UTC))
 
 
+ROLES = (("admin", "admin", None), ("team", "team", None), ("anna", "member", "sw-a"),
+         ("bernd", "member", "stadt-b"), ("clara", "member", "sw-c"))
+
+
+@pytest.fixture(scope="session")
+def world_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The item, organisations and users built once (argon2 hashing is deliberately slow);
+    each test gets its own copy of the file."""
+    path = tmp_path_factory.mktemp("world") / "template.duckdb"
+    before = os.environ.get("TRACKER_DB")
+    os.environ["TRACKER_DB"] = str(path)
+    try:
+        store_item()
+        for org in ORGS:
+            consultations.save_organisation(auth.LOCAL_USER, org)
+        for login, role, org in ROLES:
+            auth.create_user(auth.LOCAL_USER, login=login, display_name=login.title(),
+                             password=PASSWORDS[login], role=role, organisation_id=org)
+    finally:
+        if before is None:
+            os.environ.pop("TRACKER_DB", None)
+        else:
+            os.environ["TRACKER_DB"] = before
+    return path
+
+
 @pytest.fixture
-def world(db_path) -> World:
-    store_item()
-    for org in ORGS:
-        consultations.save_organisation(auth.LOCAL_USER, org)
-    made = {}
-    for login, role, org in (("admin", "admin", None), ("team", "team", None), ("anna", "member", "sw-a"),
-                             ("bernd", "member", "stadt-b"), ("clara", "member", "sw-c")):
-        made[login] = auth.create_user(auth.LOCAL_USER, login=login, display_name=login.title(),
-                                       password=PASSWORDS[login], role=role, organisation_id=org)
-    return World(**made)
+def world(db_path: Path, world_template: Path) -> World:
+    shutil.copyfile(world_template, db_path)
+    wal = world_template.with_name(world_template.name + ".wal")
+    if wal.exists():  # closed connections checkpoint, but a leftover log must travel too
+        shutil.copyfile(wal, db_path.with_name(db_path.name + ".wal"))
+    return World(**{login: User(id=login, display_name=login.title(), role=role, organisation_id=org)
+                    for login, role, org in ROLES})
 
 
 @pytest.fixture
