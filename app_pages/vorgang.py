@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker import inbox, triage
+from tracker.demo import demo_shift_days
 from tracker.storage import inbox as store
 from tracker.storage import open_db
 from tracker.storage import triage as decisions
@@ -31,6 +32,7 @@ ss["vorgang_item"] = item_id
 st.query_params["item"] = item_id
 
 with guarded(), open_db() as con:
+    shift = demo_shift_days(con)
     item = store.item_detail(con, item_id)
     events = decisions.triage_events(con, item_id) if item else []
     labels = decisions.relevance_labels(con, item_id) if item else []
@@ -42,6 +44,7 @@ if item is None:
     st.page_link("app_pages/eingang.py", label="Zum Eingang", icon=":material/inbox:")
     st.stop()
 
+widgets.demo_banner(shift)
 flash = ss.pop("vorgang_flash", None)
 if flash:
     st.success(flash)
