@@ -63,4 +63,7 @@ st.dataframe(pd.DataFrame([{
 
 if runs:
     st.subheader("Letzte Sammlungen")
-    st.dataframe(pd.DataFrame(runs), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame([{
+        "Beginn": widgets.fmt_datetime(r["started_at"]), "Ende": widgets.fmt_datetime(r["finished_at"]),
+        "Quellen": r["sources_total"], "mit Fehler": r["sources_failed"], "neu": r["items_new"],
+        "geändert": r["items_changed"]} for r in runs]), hide_index=True, width="stretch")

@@ -60,7 +60,8 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader("Verteilung der Relevanz")
-    st.altair_chart(charts.score_histogram(scores), width="stretch")
+    st.altair_chart(charts.score_histogram(scores, widgets.relevance_threshold()), width="stretch")
+    st.caption("Die gestrichelte Linie ist die Relevanzschwelle aus data/topics.toml.")
     st.subheader("Einträge je Rechtsraum")
     st.altair_chart(charts.count_bars(per_jurisdiction, "jurisdiction", "Rechtsraum"), width="stretch")
 with right:

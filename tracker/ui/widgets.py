@@ -13,6 +13,7 @@ import streamlit as st
 
 from tracker import inbox, triage, workdays
 from tracker.errors import UserError
+from tracker.judge.taxonomy import Taxonomy, load_taxonomy
 from tracker.storage import DatabaseLockedError
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -44,14 +45,23 @@ def guarded() -> Iterator[None]:
 
 
 @lru_cache(maxsize=1)
+def _taxonomy() -> Taxonomy | None:
+    try:
+        return load_taxonomy()
+    except (UserError, OSError):
+        return None
+
+
 def topic_labels() -> dict[str, str]:
     """German topic labels from the taxonomy; ids stand in while it cannot be read."""
-    try:
-        from tracker.judge.taxonomy import load_taxonomy
+    taxonomy = _taxonomy()
+    return {tid: topic.label_de for tid, topic in taxonomy.topics.items()} if taxonomy else {}
 
-        return {tid: topic.label_de for tid, topic in load_taxonomy().topics.items()}
-    except (ImportError, UserError, OSError):
-        return {}
+
+def relevance_threshold() -> float | None:
+    """The score from which the judge calls an item relevant, if the taxonomy can be read."""
+    taxonomy = _taxonomy()
+    return taxonomy.settings.threshold if taxonomy else None
 
 
 def topic_label(topic_id: str) -> str:
