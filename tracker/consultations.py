@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from tracker import permissions
+from tracker import triage as triage_rules
 from tracker.errors import UserError
 from tracker.models import User
 from tracker.settings import DATA_DIR
@@ -23,6 +24,8 @@ from tracker.storage import open_db
 from tracker.storage import positions as store
 from tracker.storage import users as user_store
 from tracker.storage.connection import transaction
+from tracker.storage.triage import save_triage, triage_state
+from tracker.triage import TriageState
 
 PLANNED_STATUS = "stellungnahme_geplant"  # tracker.triage status code, label "Stellungnahme geplant"
 STATUSES = {
@@ -152,9 +155,11 @@ def open_workspace(user: User, item_id: str, *, title: str | None = None, addres
         store.insert_workspace(con, {
             "item_id": item_id, "title": (title or item["title"]).strip(), "addressee": addressee,
             "reference": reference, "external_deadline": item["deadline"],
-            "member_input_due": member_input_due or item["member_input_due"], "status": "vorbereitung",
+            "member_input_due": item["member_input_due"], "status": "vorbereitung",
             "positions_shared": False, "created_by": user.id, "created_at": now,
         })
+    if member_input_due is not None:
+        return update_workspace(user, item_id, member_input_due=member_input_due)
     return get_workspace(user, item_id)
 
 
@@ -168,10 +173,30 @@ def update_workspace(user: User, item_id: str, **changes: Any) -> Workspace:
         raise UserError(f"Unbekannter Status {changes['status']!r}.")
     if "title" in changes and not str(changes["title"]).strip():
         raise UserError("Der Titel der Konsultation darf nicht leer sein.")
-    with open_db() as con, transaction(con):
+    with open_db() as con:
         load_checked(con, user, item_id)
-        store.update_workspace(con, item_id, changes, user.id, datetime.now(UTC))
+        triage_due = _triage_with_due(con, item_id, changes)
+    with open_db() as con:
+        with transaction(con):
+            store.update_workspace(con, item_id, changes, user.id, datetime.now(UTC))
+        if triage_due is not None and triage_due != triage_state(con, item_id):
+            save_triage(con, item_id, triage_due, actor=user.id, at=datetime.now(UTC))
     return get_workspace(user, item_id)
+
+
+def _triage_with_due(con: duckdb.DuckDBPyConnection, item_id: str, changes: dict[str, Any]) -> TriageState | None:
+    """The triage state carrying a changed member input date, checked by the triage
+    rules before anything is written (the date lives in the triage for alerts and
+    the deadline calendar)."""
+    if "member_input_due" not in changes:
+        return None
+    old = triage_state(con, item_id)
+    new = replace(old, member_input_due=changes["member_input_due"])
+    item = store.item_summary(con, item_id)
+    problems = triage_rules.validate(new, old, item["deadline"] if item else None)
+    if problems:
+        raise UserError(" ".join(problems))
+    return new
 
 
 def set_sections(user: User, item_id: str, sections: list[dict[str, Any]]) -> Workspace:

@@ -98,3 +98,23 @@ def test_members_cannot_manage_workspaces_or_drafts(world, workspace):
 def test_unknown_stance_refused(world, workspace):
     with pytest.raises(Exception, match="Unbekannte Haltung"):
         positions.record_position(world.anna, ITEM_ID, _section_ids(workspace)[0], "sw-a", "vielleicht")
+
+
+def test_member_input_date_is_the_triage_date(world, workspace):
+    from datetime import date
+
+    from tracker.errors import UserError
+    from tracker.storage.triage import triage_events, triage_state
+
+    assert workspace.member_input_due == date(2026, 12, 4)  # taken from the triage
+    ws = consultations.update_workspace(world.team, ITEM_ID, member_input_due=date(2026, 12, 9))
+    assert ws.member_input_due == date(2026, 12, 9)
+    with open_db() as con:
+        assert triage_state(con, ITEM_ID).member_input_due == date(2026, 12, 9)
+        events = triage_events(con, ITEM_ID)
+    assert ("team", "member_input_due", "2026-12-09") in [(e["actor"], e["action"], e["new_value"])
+                                                          for e in events]
+    with pytest.raises(UserError, match="nach der Frist"):
+        consultations.update_workspace(world.team, ITEM_ID, member_input_due=date(2027, 1, 8), status="geschlossen")
+    ws = consultations.get_workspace(world.team, ITEM_ID)
+    assert (ws.member_input_due, ws.status) == (date(2026, 12, 9), "offen")  # nothing of the refused change

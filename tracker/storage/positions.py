@@ -61,15 +61,20 @@ def update_workspace(con: duckdb.DuckDBPyConnection, item_id: str, changes: dict
                     [now, item_id])
 
 
+# The member input date is the triage's (alerts and the deadline calendar read it there);
+# the workspace's own column only stands in for items without a triage row.
+_WS_SELECT = ", ".join("coalesce(t.member_input_due, w.member_input_due)" if c == "member_input_due" else f"w.{c}"
+                       for c in WS_COLUMNS)
+_WS_FROM = " FROM consultation_workspaces w LEFT JOIN item_triage t ON t.item_id = w.item_id"
+
+
 def get_workspace(con: duckdb.DuckDBPyConnection, item_id: str) -> dict[str, Any] | None:
-    rows = _rows(con.execute(f"SELECT {', '.join(WS_COLUMNS)} FROM consultation_workspaces WHERE item_id = ?",
-                             [item_id]), WS_COLUMNS)
+    rows = _rows(con.execute(f"SELECT {_WS_SELECT}{_WS_FROM} WHERE w.item_id = ?", [item_id]), WS_COLUMNS)
     return rows[0] if rows else None
 
 
 def list_workspaces(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    return _rows(con.execute(f"SELECT {', '.join(WS_COLUMNS)} FROM consultation_workspaces"
-                             " ORDER BY member_input_due NULLS LAST, title"), WS_COLUMNS)
+    return _rows(con.execute(f"SELECT {_WS_SELECT}{_WS_FROM} ORDER BY 6 NULLS LAST, w.title"), WS_COLUMNS)
 
 
 def set_members(con: duckdb.DuckDBPyConnection, item_id: str, organisation_ids: list[str], now: datetime) -> None:
