@@ -12,12 +12,13 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from tracker import consultations, permissions
 from tracker import positions as pos
+from tracker import triage as triage_rules
 from tracker.errors import UserError
 from tracker.export.association import Association, load_association
 from tracker.models import User
@@ -25,9 +26,11 @@ from tracker.storage import open_db
 from tracker.storage import positions as ws_store
 from tracker.storage import statements as store
 from tracker.storage.connection import transaction
+from tracker.storage.triage import save_triage, triage_state
 
 SOURCES = re.compile(r"\s*<!--\s*quellen:\s*(?P<refs>[^>]*?)\s*-->")
 NO_INPUT_FLAG = "[OFFEN]"
+SUBMITTED_STATUS = "abgegeben"  # tracker.triage status: no more deadline alerts
 CHANNELS = ("E-Mail", "Beteiligungsportal", "Post", "Fax", "Persönlich übergeben")
 
 
@@ -274,7 +277,18 @@ def record_submission(user: User, item_id: str, *, version: int, submitted_on: d
             "note": note, "recorded_by": user.id, "recorded_at": datetime.now(UTC),
         })
         ws_store.update_workspace(con, item_id, {"status": "eingereicht"}, user.id, datetime.now(UTC))
+    _mark_triage_submitted(user, item_id)
     return row
+
+
+def _mark_triage_submitted(user: User, item_id: str) -> None:
+    """Move the item's triage to "abgegeben" so deadline alerts stop; when the triage
+    rules do not allow it (no planned statement, no owner) the triage stays as it is."""
+    with open_db() as con:
+        old = triage_state(con, item_id)
+        new = replace(old, status=SUBMITTED_STATUS, owner=old.owner or user.id)
+        if old.status != SUBMITTED_STATUS and not triage_rules.validate(new, old, None):
+            save_triage(con, item_id, new, actor=user.id, at=datetime.now(UTC))
 
 
 def submissions(user: User, item_id: str) -> list[dict[str, Any]]:

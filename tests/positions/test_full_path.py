@@ -205,3 +205,15 @@ def test_same_letter_same_bytes_so_the_submission_hash_matches_the_download(fill
     sub = statement.record_submission(world.team, ITEM_ID, version=1, submitted_on=TODAY, channel="E-Mail",
                                       file_bytes=again, file_format="docx")
     assert sub["file_sha256"] == hashlib.sha256(first).hexdigest()
+
+
+def test_submission_moves_the_triage_to_abgegeben(filled):
+    from tracker.storage import open_db
+    from tracker.storage.triage import triage_state
+
+    world, _ = filled
+    statement.assemble_draft(world.team, ITEM_ID)
+    statement.record_submission(world.team, ITEM_ID, version=1, submitted_on=TODAY, channel="E-Mail")
+    with open_db() as con:
+        state = triage_state(con, ITEM_ID)
+    assert (state.status, state.owner) == ("abgegeben", "team")
