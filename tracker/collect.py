@@ -8,11 +8,15 @@ source being written — which the next run simply collects again.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+import duckdb
 
 from tracker.enrich import judge_items
 from tracker.fetch import FetchPolicy, FetchRequest, fetch_all
@@ -104,21 +108,46 @@ def _empty_feed_warning(previous_count: int | None, prepared: PreparedDocument) 
     return "Dokument enthält keine Einträge – Adresse prüfen, falls das so bleibt"
 
 
-def write_document(db_path: Path | None, source: Source, prepared: PreparedDocument, *,
-                   body: bytes | None, fetched: FetchResult, previous_count: int | None,
-                   now: datetime) -> SourceOutcome:
+@dataclass
+class Arrival:
+    """One source's fetched (or read) document, prepared and ready to be written."""
+
+    source: Source
+    fetched: FetchResult
+    prepared: PreparedDocument | None = None  # None when nothing arrived (error, 304)
+
+
+def prepare_arrival(source: Source, fetched: FetchResult) -> Arrival:
+    """Parse, normalise and judge what arrived; a crash here is that source's error only."""
+    if fetched.error or fetched.not_modified or fetched.body is None:
+        return Arrival(source, fetched)
+    try:
+        prepared = prepare_document(source, fetched.body, url=fetched.final_url or fetched.url,
+                                    headers=fetched.headers)
+    except Exception as exc:  # a parser bug must not stop the other sources
+        prepared = PreparedDocument([], [], [], f"Verarbeitung fehlgeschlagen: {type(exc).__name__}: {exc}")
+    return Arrival(source, fetched, prepared)
+
+
+def write_arrival(con: duckdb.DuckDBPyConnection, arrival: Arrival, now: datetime) -> SourceOutcome:
     """Store one source's outcome in a single transaction and say how it ended."""
+    source, fetched, prepared = arrival.source, arrival.fetched, arrival.prepared
     duration_ms = int(fetched.elapsed_seconds * 1000)
-    with open_db(db_path) as con, transaction(con):
-        if body is not None:
-            archive_document(con, source_id=source.id, url=fetched.final_url or fetched.url, body=body,
+    error = fetched.error or (prepared.error if prepared else None)
+    with transaction(con):
+        if fetched.body is not None and not fetched.error:
+            archive_document(con, source_id=source.id, url=fetched.final_url or fetched.url, body=fetched.body,
                              fetched_at=now, http_status=fetched.status,
                              content_type=fetched.headers.get("content-type"))
-        if prepared.error:
-            record_failure(con, source.id, now=now, status=fetched.status, error=prepared.error,
+        if error:
+            record_failure(con, source.id, now=now, status=fetched.status, error=error, duration_ms=duration_ms)
+            return SourceOutcome(source.id, "fehler", fetched.status, message=error, duration_ms=duration_ms)
+        if prepared is None:
+            record_success(con, source.id, now=now, status=fetched.status, etag=fetched.etag,
+                           last_modified=fetched.last_modified, item_count=None, warning=None,
                            duration_ms=duration_ms)
-            return SourceOutcome(source.id, "fehler", fetched.status, message=prepared.error,
-                                 duration_ms=duration_ms)
+            return SourceOutcome(source.id, "unverändert", fetched.status, duration_ms=duration_ms)
+        previous_count = fetch_state(con, source.id).last_item_count
         stats, touched = store_items(con, source.id, prepared.items, now)
         touched_set = set(touched)
         save_judgements(con, [j for j in prepared.judgements if j.id in touched_set], now=now)
@@ -130,32 +159,59 @@ def write_document(db_path: Path | None, source: Source, prepared: PreparedDocum
         record_success(con, source.id, now=now, status=fetched.status, etag=fetched.etag,
                        last_modified=fetched.last_modified,
                        item_count=len(prepared.items), warning=warning, duration_ms=duration_ms)
-    return SourceOutcome(source.id, "warnung" if warning else "ok", fetched.status, stats, warning,
-                         duration_ms)
+    return SourceOutcome(source.id, "warnung" if warning else "ok", fetched.status, stats, warning, duration_ms)
 
 
-def _record_fetch_outcome(db_path: Path | None, source: Source, fetched: FetchResult,
-                          previous_count: int | None, now: datetime) -> SourceOutcome:
-    duration_ms = int(fetched.elapsed_seconds * 1000)
-    if fetched.error:
-        with open_db(db_path) as con, transaction(con):
-            record_failure(con, source.id, now=now, status=fetched.status, error=fetched.error,
-                           duration_ms=duration_ms)
-        return SourceOutcome(source.id, "fehler", fetched.status, message=fetched.error,
-                             duration_ms=duration_ms)
-    if fetched.not_modified or fetched.body is None:
-        with open_db(db_path) as con, transaction(con):
-            record_success(con, source.id, now=now, status=fetched.status, etag=fetched.etag,
-                           last_modified=fetched.last_modified, item_count=None, warning=None,
-                           duration_ms=duration_ms)
-        return SourceOutcome(source.id, "unverändert", fetched.status, duration_ms=duration_ms)
-    try:
-        prepared = prepare_document(source, fetched.body, url=fetched.final_url or fetched.url,
-                                    headers=fetched.headers)
-    except Exception as exc:  # a parser bug must not stop the other sources
-        prepared = PreparedDocument([], [], [], f"Verarbeitung fehlgeschlagen: {type(exc).__name__}: {exc}")
-    return write_document(db_path, source, prepared, body=fetched.body, fetched=fetched,
-                          previous_count=previous_count, now=now)
+def write_arrivals(db_path: Path | None, arrivals: Sequence[Arrival], *, clock: Callable[[], datetime] | None = None,
+                   sync: Sequence[Source] = ()) -> list[SourceOutcome]:
+    """Write several sources through one connection (opening and closing one costs a
+    checkpoint), each source in its own transaction so a crash loses at most one."""
+    clock = clock or utcnow
+    with open_db(db_path) as con:
+        if sync:
+            with transaction(con):
+                sync_sources(con, sync)
+        return [write_arrival(con, arrival, clock()) for arrival in arrivals]
+
+
+def _bursts(results: Iterator[FetchResult], max_burst: int = 16) -> Iterator[list[FetchResult]]:
+    """Group fetch results that are already waiting, so one connection writes them all.
+
+    A background thread drains the fetcher; the caller blocks only for the first result of
+    each burst and never waits for slow sources before writing the fast ones.
+    """
+    done = object()
+    waiting: queue.Queue[object] = queue.Queue()
+
+    def drain() -> None:
+        try:
+            for result in results:
+                waiting.put(result)
+        except BaseException as exc:  # surfaced in the caller's thread below
+            waiting.put(exc)
+        finally:
+            waiting.put(done)
+
+    threading.Thread(target=drain, name="fetch-drain", daemon=True).start()
+    finished = False
+    while not finished:
+        burst: list[FetchResult] = []
+        item = waiting.get()
+        while True:
+            if item is done:
+                finished = True
+                break
+            if isinstance(item, BaseException):
+                raise item
+            burst.append(item)  # type: ignore[arg-type]
+            if len(burst) >= max_burst:
+                break
+            try:
+                item = waiting.get_nowait()
+            except queue.Empty:
+                break
+        if burst:
+            yield burst
 
 
 def select_sources(registry: SourceRegistry, source_ids: Sequence[str] | None) -> list[Source]:
@@ -182,12 +238,12 @@ def run_collection(source_ids: Sequence[str] | None = None, *, db_path: Path | N
     outcomes: list[SourceOutcome] = []
     if on_progress:
         on_progress("", 0, len(sources))
-    for fetched in fetch_all(requests, policy):
-        source = by_id[fetched.source_id]
-        outcomes.append(_record_fetch_outcome(db_path, source, fetched,
-                                              states[source.id].last_item_count, clock()))
-        if on_progress:
-            on_progress(source.id, len(outcomes), len(sources))
+    for burst in _bursts(fetch_all(requests, policy)):
+        arrivals = [prepare_arrival(by_id[fetched.source_id], fetched) for fetched in burst]
+        for outcome in write_arrivals(db_path, arrivals, clock=clock):
+            outcomes.append(outcome)
+            if on_progress:
+                on_progress(outcome.source_id, len(outcomes), len(sources))
     report = CollectReport(outcomes, [str(p) for p in registry.problems])
     with open_db(db_path) as con, transaction(con):
         prune_archive(con, retention_days=registry.collector.archive_retention_days, now=clock())
@@ -196,23 +252,30 @@ def run_collection(source_ids: Sequence[str] | None = None, *, db_path: Path | N
     return report
 
 
+def ingest_documents(documents: Sequence[tuple[bytes, Source, str, dict[str, str] | None, int | None]], *,
+                     db_path: Path | None = None, registry_sources: Sequence[Source] = (),
+                     clock: Callable[[], datetime] = utcnow) -> list[SourceOutcome]:
+    """Saved or downloaded documents (body, source, url, headers, status) through the same
+    parse/normalise/judge/store path as a collection, written through one connection."""
+    arrivals = []
+    for body, source, url, headers, status in documents:
+        started = time.monotonic()
+        fetched = FetchResult(source_id=source.id, url=url, status=status, body=body, headers=headers or {},
+                              final_url=url)
+        arrival = prepare_arrival(source, fetched)
+        fetched.elapsed_seconds = time.monotonic() - started
+        arrivals.append(arrival)
+    sources = {s.id: s for s in registry_sources}
+    sources.update({a.source.id: a.source for a in arrivals})
+    return write_arrivals(db_path, arrivals, clock=clock, sync=list(sources.values()))
+
+
 def ingest_document(body: bytes, source: Source, *, url: str, db_path: Path | None = None,
                     headers: dict[str, str] | None = None, http_status: int | None = None,
                     registry_sources: Sequence[Source] = (), clock: Callable[[], datetime] = utcnow) -> SourceOutcome:
-    """One saved or downloaded document through the same parse/normalise/store path."""
-    started = time.monotonic()
-    with open_db(db_path) as con, transaction(con):
-        sync_sources(con, [*registry_sources, source] if source not in registry_sources else registry_sources)
-        previous = fetch_state(con, source.id).last_item_count
-    try:
-        prepared = prepare_document(source, body, url=url, headers=headers)
-    except Exception as exc:
-        prepared = PreparedDocument([], [], [], f"Verarbeitung fehlgeschlagen: {type(exc).__name__}: {exc}")
-    fetched = FetchResult(source_id=source.id, url=url, status=http_status, body=body,
-                          headers=headers or {}, final_url=url,
-                          elapsed_seconds=time.monotonic() - started)
-    return write_document(db_path, source, prepared, body=body, fetched=fetched,
-                          previous_count=previous, now=clock())
+    """One saved or downloaded document through the same path as a collection."""
+    return ingest_documents([(body, source, url, headers, http_status)], db_path=db_path,
+                            registry_sources=registry_sources, clock=clock)[0]
 
 
 def record_ingest_failure(source: Source, message: str, *, db_path: Path | None = None,

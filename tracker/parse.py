@@ -51,13 +51,18 @@ def parse_document(body: bytes, *, kind: str, url: str,
 
 
 def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = None) -> ParseResult:
-    """RSS 0.9x/1.0/2.0 or Atom bytes -> ParseResult (``url`` is the base for relative links)."""
+    """RSS 0.9x/1.0/2.0 or Atom bytes -> ParseResult (``url`` is the base for relative links).
+
+    HTML in the entries is NOT sanitised here: ``tracker.normalise`` does that with nh3.
+    """
     if not body or not body.strip():
         return ParseResult(entries=[], error="Leeres Dokument erhalten (kein Feed)")
     warnings: list[str] = []
     body, response_headers = _prepare(body, url, headers, warnings)
+    # feedparser's own sanitiser is pure Python and slow; normalise cleans every HTML field
+    # with nh3 (an allow-list in Rust) before anything is stored or rendered.
     parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers,
-                              resolve_relative_uris=True, sanitize_html=True)
+                              resolve_relative_uris=True, sanitize_html=False)
     feed = parsed.get("feed", {})
     feed_title = _title_text(feed) or None
     entries = [_entry(e, feed, url, response_headers) for e in parsed.get("entries", [])]

@@ -16,7 +16,7 @@ from tracker.demo import load_demo
 from tracker.errors import UserError
 from tracker.fetch import FetchRequest, fetch
 from tracker.models import SOURCE_KINDS, Source
-from tracker.sources import load_sources
+from tracker.sources import CollectorSettings, SourceRegistry, load_sources
 from tracker.storage import open_db
 from tracker.storage.sources import source_health
 
@@ -117,50 +117,71 @@ def _guess_kind(body: bytes, name: str) -> str:
                     f"({', '.join(SOURCE_KINDS)})")
 
 
+def _read_location(location: str, source: str | None,
+                   collector: CollectorSettings) -> tuple[bytes, str, dict[str, str], int | None]:
+    if location.startswith(("http://", "https://")):
+        fetched = fetch(FetchRequest(source or "manuell", location), collecting.fetch_policy(collector))
+        if fetched.error or fetched.body is None:
+            raise UserError(f"{location}: {fetched.error or 'keine Antwort'}")
+        return fetched.body, fetched.final_url or location, fetched.headers, fetched.status
+    path = Path(location)
+    try:
+        return path.read_bytes(), path.resolve().as_uri(), {}, None
+    except OSError as exc:
+        raise UserError(f"{location}: {exc.strerror or exc}") from exc
+
+
+def _target_source(registry: SourceRegistry, source: str | None, kind: str | None, jurisdiction: str,
+                   body: bytes, url: str, location: str) -> Source:
+    if source:
+        base = registry.get(source)
+        return base if not kind or kind == base.kind else Source(**{**base.__dict__, "kind": kind})
+    target = Source(id="manuell", name="Manuell eingelesen", url=url, kind=kind or "json",
+                    publisher="", jurisdiction=jurisdiction, language="", enabled=False)
+    if kind:
+        return target
+    try:
+        return Source(**{**target.__dict__, "kind": _guess_kind(body, location)})
+    except UserError as exc:
+        collecting.record_ingest_failure(target, str(exc))
+        raise
+
+
 def ingest_command(
-    location: Annotated[str, typer.Argument(help="Datei oder http(s)-Adresse eines Feeds/JSON-Dokuments.")],
+    locations: Annotated[list[str], typer.Argument(help="Dateien oder http(s)-Adressen von Feeds/JSON-Dokumenten.")],
     source: Annotated[str | None, typer.Option("--source", "-s", help="Quelle aus feeds.toml.")] = None,
     kind: Annotated[str | None, typer.Option("--kind", help=f"Art: {', '.join(SOURCE_KINDS)}.")] = None,
     jurisdiction: Annotated[str, typer.Option(help="Rechtsraum, wenn keine Quelle angegeben ist.")] = "de",
 ) -> None:
-    """Ein gespeichertes oder entferntes Dokument einlesen (gleicher Weg wie collect)."""
-    registry = load_sources()
-    is_url = location.startswith(("http://", "https://"))
-    if is_url:
-        fetched = fetch(FetchRequest(source or "manuell", location), collecting.fetch_policy(registry.collector))
-        if fetched.error or fetched.body is None:
-            raise UserError(f"{location}: {fetched.error or 'keine Antwort'}")
-        body, headers, url, status = fetched.body, fetched.headers, fetched.final_url or location, fetched.status
-    else:
-        path = Path(location)
-        try:
-            body = path.read_bytes()
-        except OSError as exc:
-            raise UserError(f"{location}: {exc.strerror or exc}") from exc
-        headers, url, status = {}, path.resolve().as_uri(), None
+    """Gespeicherte oder entfernte Dokumente einlesen (gleicher Weg wie collect)."""
     if kind and kind not in SOURCE_KINDS:
         raise UserError(f"--kind {kind}: unbekannt, erlaubt: {', '.join(SOURCE_KINDS)}")
-    if source:
-        base = registry.get(source)
-        target = base if not kind or kind == base.kind else Source(**{**base.__dict__, "kind": kind})
-    else:
-        target = Source(id="manuell", name="Manuell eingelesen", url=url, kind=kind or "json",
-                        publisher="", jurisdiction=jurisdiction, language="", enabled=False)
-        if not kind:
-            try:
-                target = Source(**{**target.__dict__, "kind": _guess_kind(body, location)})
-            except UserError as exc:
-                collecting.record_ingest_failure(target, str(exc))
-                raise
-    outcome = collecting.ingest_document(body, target, url=url, headers=headers, http_status=status,
-                                         registry_sources=registry.sources)
-    if outcome.state == "fehler":
-        raise UserError(f"{location}: {outcome.message}")
-    stats = outcome.stats
-    console.print(f"{location}: {stats.seen} Einträge ({stats.new} neu, {stats.changed} geändert, "
-                  f"{stats.unchanged + stats.linked} bekannt) in Quelle {target.id}.")
-    if outcome.message:
-        err_console.print(f"[yellow]Warnung:[/] {outcome.message}", highlight=False)
+    registry = load_sources()
+    documents, failures = [], []
+    for location in locations:
+        try:
+            body, url, headers, status = _read_location(location, source, registry.collector)
+            target = _target_source(registry, source, kind, jurisdiction, body, url, location)
+        except UserError as exc:
+            failures.append(str(exc))
+            continue
+        documents.append((location, (body, target, url, headers, status)))
+    outcomes = collecting.ingest_documents([doc for _, doc in documents], registry_sources=registry.sources)
+    for (location, (_, target, *_rest)), outcome in zip(documents, outcomes, strict=True):
+        if outcome.state == "fehler":
+            failures.append(f"{location}: {outcome.message}")
+            continue
+        stats = outcome.stats
+        console.print(f"{location}: {stats.seen} Einträge ({stats.new} neu, {stats.changed} geändert, "
+                      f"{stats.unchanged + stats.linked} bekannt) in Quelle {target.id}.")
+        if outcome.message:
+            err_console.print(f"[yellow]Warnung:[/] {location}: {outcome.message}", highlight=False)
+    if len(failures) == 1 and len(locations) == 1:
+        raise UserError(failures[0])
+    for failure in failures:
+        err_console.print(f"[red]Fehler:[/] {failure}", highlight=False)
+    if failures:
+        raise UserError(f"{len(failures)} von {len(locations)} Dokumenten nicht eingelesen")
 
 
 def demo_command(
