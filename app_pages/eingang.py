@@ -7,9 +7,9 @@ from collections.abc import Callable
 import streamlit as st
 
 from tracker import inbox, triage
-from tracker.demo import demo_shift_days
 from tracker.storage import inbox as store
 from tracker.storage import open_db
+from tracker.storage.meta import demo_shift_days
 from tracker.ui import widgets
 from tracker.ui.render import escape_markdown
 from tracker.ui.widgets import badge, deadline_badge, guarded, status_badge, topic_label

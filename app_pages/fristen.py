@@ -8,10 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from tracker import charts, inbox, triage
-from tracker.demo import demo_shift_days
 from tracker.icalendar_feed import deadlines_calendar
 from tracker.storage import inbox as store
 from tracker.storage import open_db
+from tracker.storage.meta import demo_shift_days
 from tracker.ui import widgets
 from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded

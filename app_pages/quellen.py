@@ -7,9 +7,8 @@ import streamlit as st
 
 from tracker import settings
 from tracker.collect import run_collection
-from tracker.demo import demo_shift_days
 from tracker.storage import open_db
-from tracker.storage.meta import recent_runs
+from tracker.storage.meta import demo_shift_days, recent_runs
 from tracker.storage.sources import source_health
 from tracker.ui import widgets
 from tracker.ui.widgets import guarded

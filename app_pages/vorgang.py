@@ -8,10 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from tracker import inbox, triage
-from tracker.demo import demo_shift_days
 from tracker.storage import inbox as store
 from tracker.storage import open_db
 from tracker.storage import triage as decisions
+from tracker.storage.meta import demo_shift_days
 from tracker.ui import widgets
 from tracker.ui.render import escape_markdown, evidence_spans, highlight, link_markdown
 from tracker.ui.session import current_user

@@ -29,11 +29,10 @@ from tracker.storage import open_db
 from tracker.storage.connection import transaction
 from tracker.storage.items import store_items
 from tracker.storage.judgements import save_judgements
-from tracker.storage.meta import get_meta, set_meta
+from tracker.storage.meta import DEMO_SHIFT_KEY, demo_shift_days, set_meta
 from tracker.storage.sources import sync_sources
 
 DEMO_FILE = DATA_DIR / "demo" / "items.json"
-SHIFT_KEY = "demo_shift_days"
 
 
 @dataclass(frozen=True)
@@ -42,12 +41,6 @@ class DemoReport:
     new: int
     changed: int
     shift_days: int
-
-
-def demo_shift_days(con: duckdb.DuckDBPyConnection) -> int | None:
-    """Days the stored demo data was shifted by; None when the database holds no demo data."""
-    value = get_meta(con, SHIFT_KEY)
-    return int(value) if value is not None else None
 
 
 def _date(value: str | None, shift: timedelta) -> date | None:
@@ -134,7 +127,7 @@ def load_demo(db_path: Path | None = None, *, shift: bool = True, today: date | 
                 batch_new, batch_changed = _store_batch(con, sources[source_id], entries, moment)
                 new += batch_new
                 changed += batch_changed
-        set_meta(con, SHIFT_KEY, str(days))
+        set_meta(con, DEMO_SHIFT_KEY, str(days))
         seed_demo_members(con, today=today)
     return DemoReport(items=len(data["items"]), new=new, changed=changed, shift_days=days)
 

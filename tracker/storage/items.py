@@ -62,23 +62,23 @@ class StoreStats:
         return self.new + self.changed + self.unchanged + self.linked
 
 
+_ITEM_FIELDS = {
+    "proposed_id": "id", "source_id": "source_id", "guid": "guid", "link": "link",
+    "canonical_url": "canonical_url", "url_is_key": "url_is_identity", "title": "title",
+    "summary_html": "summary_html", "summary": "summary", "text": "text", "published_at": "published_at",
+    "updated_at": "updated_at", "language": "language", "jurisdiction": "jurisdiction",
+    "content_hash": "content_hash", "deadline": "deadline", "deadline_at": "deadline_at",
+    "deadline_text": "deadline_text", "deadline_origin": "deadline_origin",
+    "deadline_confidence": "deadline_confidence", "opening_date": "opening_date", "stage": "stage",
+    "extra": "extra_json",
+}
+
+
 def _incoming_table(items: Sequence[Item]) -> pa.Table:
-    columns: dict[str, list[object]] = {name: [] for name in _INCOMING_SCHEMA.names}
-    for ordinal, item in enumerate(items):
-        row = {
-            "ordinal": ordinal, "proposed_id": item.id, "source_id": item.source_id,
-            "guid": item.guid, "link": item.link, "canonical_url": item.canonical_url,
-            "url_is_key": item.url_is_identity, "title": item.title, "summary_html": item.summary_html,
-            "summary": item.summary, "text": item.text, "published_at": item.published_at,
-            "updated_at": item.updated_at, "language": item.language,
-            "jurisdiction": item.jurisdiction, "content_hash": item.content_hash,
-            "deadline": item.deadline, "deadline_at": item.deadline_at,
-            "deadline_text": item.deadline_text, "deadline_origin": item.deadline_origin,
-            "deadline_confidence": item.deadline_confidence, "opening_date": item.opening_date,
-            "stage": item.stage, "extra": item.extra_json,
-        }
-        for name, value in row.items():
-            columns[name].append(value)
+    # Column by column: building one dict per row costs several times more.
+    columns: dict[str, list[object]] = {"ordinal": list(range(len(items)))}
+    for column, attribute in _ITEM_FIELDS.items():
+        columns[column] = [getattr(item, attribute) for item in items]
     return pa.Table.from_pydict(columns, schema=_INCOMING_SCHEMA)
 
 
@@ -99,31 +99,75 @@ def store_items(con: duckdb.DuckDBPyConnection, source_id: str, items: Sequence[
     # con.register, this works while a caller's earlier result is still open.
     incoming_arrow = _incoming_table(items)  # noqa: F841
     con.execute("""
-            CREATE OR REPLACE TEMP TABLE incoming AS
-            WITH resolved AS (
-                SELECT a.*,
-                       coalesce(
-                           (SELECT min(s.item_id) FROM item_sources s
-                             WHERE s.source_id = a.source_id AND a.guid IS NOT NULL AND s.guid = a.guid),
-                           (SELECT min(i.id) FROM items i
-                             WHERE a.url_is_key AND a.canonical_url IS NOT NULL
-                               AND i.canonical_url = a.canonical_url),
-                           a.proposed_id) AS item_id
-                FROM incoming_arrow a
-            ), deduped AS (
-                SELECT * FROM resolved
-                QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY ordinal) = 1
-            )
-            SELECT d.*,
-                   CASE WHEN it.id IS NULL THEN 'new'
-                        WHEN s.item_id IS NULL THEN 'linked'
-                        WHEN s.content_hash <> d.content_hash THEN 'changed'
-                        ELSE 'unchanged' END AS outcome
-            FROM deduped d
-            LEFT JOIN items it ON it.id = d.item_id
-            LEFT JOIN item_sources s ON s.item_id = d.item_id AND s.source_id = d.source_id
-        """)
+        CREATE OR REPLACE TEMP TABLE incoming AS
+        WITH arrived AS (SELECT * FROM incoming_arrow),
+        by_guid AS (
+            SELECT s.guid, min(s.item_id) AS guid_item FROM item_sources s
+            WHERE s.source_id = $source AND s.guid IN (SELECT guid FROM arrived WHERE guid IS NOT NULL)
+            GROUP BY s.guid
+        ), by_url AS (
+            SELECT i.canonical_url, min(i.id) AS url_item FROM items i
+            WHERE i.canonical_url IN (SELECT canonical_url FROM arrived WHERE url_is_key)
+            GROUP BY i.canonical_url
+        ), resolved AS (
+            SELECT a.*, coalesce(g.guid_item, CASE WHEN a.url_is_key THEN u.url_item END, a.proposed_id) AS item_id
+            FROM arrived a
+            LEFT JOIN by_guid g ON g.guid = a.guid
+            LEFT JOIN by_url u ON u.canonical_url = a.canonical_url
+        ), deduped AS (
+            SELECT * FROM resolved
+            QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY ordinal) = 1
+        )
+        SELECT r.*,
+               CASE WHEN it.id IS NULL THEN 'new'
+                    WHEN s.item_id IS NULL THEN 'linked'
+                    WHEN s.content_hash <> r.content_hash THEN 'changed'
+                    ELSE 'unchanged' END AS outcome
+        FROM deduped r
+        LEFT JOIN items it ON it.id = r.item_id
+        LEFT JOIN item_sources s ON s.item_id = r.item_id AND s.source_id = r.source_id
+    """, {"source": source_id})
+    outcomes = con.execute("SELECT item_id, outcome FROM incoming ORDER BY ordinal").fetchall()
+    counts = {"new": 0, "changed": 0, "unchanged": 0, "linked": 0}
+    for _, outcome in outcomes:
+        counts[outcome] += 1
+    if counts["changed"]:
+        _apply_changes(con, now)
+    if counts["unchanged"] or counts["linked"]:
+        con.execute("""
+            UPDATE items SET last_seen_at = $now
+            FROM incoming n WHERE items.id = n.item_id AND n.outcome IN ('unchanged', 'linked')
+        """, {"now": now})
+    if counts["new"]:
+        con.execute(f"""
+            INSERT INTO items (id, {_ITEM_COLUMNS}, first_seen_at, last_seen_at, is_demo)
+            SELECT item_id, guid, link, canonical_url, title, summary_html, summary, text,
+                   published_at, updated_at, language, jurisdiction, content_hash, deadline,
+                   deadline_at, deadline_text, deadline_origin, deadline_confidence, opening_date,
+                   stage, extra::JSON, $now, $now, $demo
+            FROM incoming WHERE outcome = 'new'
+        """, {"now": now, "demo": demo})
+    if counts["changed"] or counts["unchanged"]:
+        con.execute("""
+            UPDATE item_sources SET content_hash = n.content_hash, last_seen_at = $now,
+                   guid = n.guid, link = n.link
+            FROM incoming n
+            WHERE item_sources.item_id = n.item_id AND item_sources.source_id = n.source_id
+              AND n.outcome IN ('changed', 'unchanged')
+        """, {"now": now})
+    if counts["new"] or counts["linked"]:
+        con.execute("""
+            INSERT INTO item_sources (item_id, source_id, guid, link, content_hash, first_seen_at, last_seen_at)
+            SELECT item_id, source_id, guid, link, content_hash, $now, $now
+            FROM incoming WHERE outcome IN ('new', 'linked')
+        """, {"now": now})
+    con.execute("DROP TABLE incoming")
+    touched = [item_id for item_id, outcome in outcomes if outcome in ("new", "changed")]
+    return StoreStats(**counts), touched
 
+
+def _apply_changes(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
+    """History rows with old and new values, then the items take the new values."""
     con.execute("""
         INSERT INTO item_history (item_id, source_id, recorded_at, changed_fields,
             old_title, new_title, old_summary, new_summary, old_deadline, new_deadline,
@@ -149,38 +193,6 @@ def store_items(con: duckdb.DuckDBPyConnection, source_id: str, items: Sequence[
         FROM incoming n
         WHERE items.id = n.item_id AND n.outcome = 'changed'
     """, {"now": now})
-    con.execute("""
-        UPDATE items SET last_seen_at = $now
-        FROM incoming n WHERE items.id = n.item_id AND n.outcome IN ('unchanged', 'linked')
-    """, {"now": now})
-    con.execute(f"""
-        INSERT INTO items (id, {_ITEM_COLUMNS}, first_seen_at, last_seen_at, is_demo)
-        SELECT item_id, guid, link, canonical_url, title, summary_html, summary, text,
-               published_at, updated_at, language, jurisdiction, content_hash, deadline,
-               deadline_at, deadline_text, deadline_origin, deadline_confidence, opening_date,
-               stage, extra::JSON, $now, $now, $demo
-        FROM incoming WHERE outcome = 'new'
-    """, {"now": now, "demo": demo})
-    con.execute("""
-        UPDATE item_sources SET content_hash = n.content_hash, last_seen_at = $now,
-               guid = n.guid, link = n.link
-        FROM incoming n
-        WHERE item_sources.item_id = n.item_id AND item_sources.source_id = n.source_id
-          AND n.outcome IN ('changed', 'unchanged')
-    """, {"now": now})
-    con.execute("""
-        INSERT INTO item_sources (item_id, source_id, guid, link, content_hash, first_seen_at, last_seen_at)
-        SELECT item_id, source_id, guid, link, content_hash, $now, $now
-        FROM incoming WHERE outcome IN ('new', 'linked')
-    """, {"now": now})
-    counts = dict(con.execute("SELECT outcome, count(*) FROM incoming GROUP BY outcome").fetchall())
-    touched = [r[0] for r in con.execute(
-        "SELECT item_id FROM incoming WHERE outcome IN ('new', 'changed') ORDER BY ordinal").fetchall()]
-    con.execute("DROP TABLE incoming")
-    return StoreStats(
-        new=counts.get("new", 0), changed=counts.get("changed", 0),
-        unchanged=counts.get("unchanged", 0), linked=counts.get("linked", 0),
-    ), touched
 
 
 def count_items(con: duckdb.DuckDBPyConnection) -> int:

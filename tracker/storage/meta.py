@@ -37,3 +37,12 @@ def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict[st
     rel = con.execute("SELECT * FROM collect_runs ORDER BY id DESC LIMIT ?", [limit])
     names = [d[0] for d in rel.description]
     return [dict(zip(names, row, strict=True)) for row in rel.fetchall()]
+
+
+DEMO_SHIFT_KEY = "demo_shift_days"
+
+
+def demo_shift_days(con: duckdb.DuckDBPyConnection) -> int | None:
+    """Days the stored demo data was shifted by; None when the database holds no demo data."""
+    value = get_meta(con, DEMO_SHIFT_KEY)
+    return int(value) if value is not None else None

@@ -10,15 +10,16 @@ from __future__ import annotations
 import streamlit as st
 
 from tracker import settings
+from tracker.auth import LOCAL_USER
 from tracker.models import User
 
 SESSION_KEY = "user"
-DEFAULT_LOCAL_USER = "team"
 
 
 def local_user() -> User:
-    login = (settings.setting("TRACKER_LOCAL_USER") or DEFAULT_LOCAL_USER).strip() or DEFAULT_LOCAL_USER
-    return User(id=login, display_name=login, role="admin")
+    """The CLI's local administrator, unless ``TRACKER_LOCAL_USER`` names someone else."""
+    login = (settings.setting("TRACKER_LOCAL_USER") or "").strip()
+    return User(id=login, display_name=login, role="admin") if login else LOCAL_USER
 
 
 def current_user() -> User:
