@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from tracker.cli import main
-from tracker.judge import JudgeInput, get_judge
+from tracker.judge import Judge, JudgeInput, get_judge
 from tracker.judge.classify import classify_lines
 from tracker.judge.model import latest_model_path
+from tracker.judge.taxonomy import load_taxonomy
 from tracker.models import RawEntry, Source
 from tracker.normalise import normalise_entry, with_deadline
 from tracker.storage.connection import open_db, transaction
@@ -137,3 +138,19 @@ def test_train_rejects_bad_seed_file(tmp_path: Path, db_path: Path, capsys: pyte
     assert main(["train", "--seed-labels", str(bad), "--model-dir", str(tmp_path / "m")]) == 1
     err = capsys.readouterr().err
     assert "seed.tsv, line 2" in err
+
+
+def test_jurisdiction_comes_from_feeds_toml_when_the_record_lacks_it(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text(
+        '[[source]]\nid = "govuk-open"\nname = "GOV.UK"\nurl = "https://www.gov.uk/search.atom"\nkind = "atom"\n'
+        'publisher = "UK Government"\njurisdiction = "uk"\nlanguage = "en"\n', encoding="utf-8")
+    monkeypatch.setenv("TRACKER_FEEDS", str(feeds))
+    judge = Judge(load_taxonomy())
+    line = json.dumps({"id": "u", "title": "Smart meter rollout: consultation on the next phase",
+                       "source": "govuk-open"})
+    out = json.loads(next(classify_lines([line], judge)))
+    assert out["in_remit"] is False and out["relevant"] is False
+    other = json.loads(next(classify_lines([line.replace("govuk-open", "unknown")], judge)))
+    assert other["in_remit"] is True and other["relevant"] is True

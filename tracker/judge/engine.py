@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.language import Language
 
+from tracker.errors import UserError
 from tracker.judge.deadlines import find_deadline
 from tracker.judge.language import detect_language, is_supported
 from tracker.judge.model import Features, RelevanceModel
@@ -17,6 +18,7 @@ from tracker.judge.scoring import pick_topics, score_fields
 from tracker.judge.stage import classify_stage, stage_from_cues
 from tracker.judge.taxonomy import Taxonomy
 from tracker.judge.types import JudgeInput, Judgement
+from tracker.models import Source
 
 FIELDS = ("title", "summary", "text")
 # Full texts can be whole bills; the first part says what the item is about and where
@@ -32,6 +34,7 @@ class _Prepared:
     supported: bool
     fields: list[tuple[str, str, list[Span]]]
     cues: list[tuple[str, str]] | None = None  # (label, field) seen by the automaton
+    hints: tuple[str, ...] = ()  # topic_hints of the item's source
 
 
 class Judge:
@@ -39,6 +42,7 @@ class Judge:
         self.taxonomy = taxonomy
         self.model = model
         self.pipelines: dict[str, Language] = {lang: build_pipeline(lang, taxonomy) for lang in ("de", "en")}
+        self._sources: dict[str, Source] | None = None
 
     @property
     def model_version(self) -> str:
@@ -91,11 +95,28 @@ class Judge:
                 prepared[index].cues = _field_cues(parts, doc.user_data[CUES])
         return prepared
 
+    def _source(self, source_id: str | None) -> Source | None:
+        """The feeds.toml entry of a source: its jurisdiction and topic hints."""
+        if not source_id:
+            return None
+        if self._sources is None:
+            from tracker.sources import load_sources
+
+            try:
+                self._sources = {s.id: s for s in load_sources().sources}
+            except UserError:
+                self._sources = {}  # no usable feeds.toml: records must say it themselves
+        return self._sources.get(source_id)
+
     def _route(self, item: JudgeInput) -> _Prepared:
         # Function words are frequent: the first few hundred characters settle the language.
         sample = f"{item.title}\n{item.summary[:600]}\n{item.text[:600]}"
         language = detect_language(sample, item.language)
-        return _Prepared(item, language, is_supported(language), [])
+        source = self._source(item.source)
+        if item.jurisdiction is None and source is not None:
+            item = replace(item, jurisdiction=source.jurisdiction)
+        return _Prepared(item, language, is_supported(language), [],
+                         hints=source.topic_hints if source is not None else ())
 
     def _model_scores(self, prepared: list[_Prepared]) -> list[dict[str, float]] | None:
         if self.model is None:
@@ -104,7 +125,7 @@ class Judge:
 
     def _finish(self, prep: _Prepared, model_scores: dict[str, float] | None) -> Judgement:
         item, settings = prep.item, self.taxonomy.settings
-        rules = score_fields(prep.fields, settings)
+        rules = score_fields(prep.fields, settings, prep.hints)
         topic_scores = dict(rules.topic_scores)
         score = rules.score
         model_score = None

@@ -30,13 +30,15 @@ def _noisy_or(weights: list[float]) -> float:
     return 1.0 - remaining
 
 
-def score_fields(fields: list[tuple[str, str, list[Span]]], settings: Settings) -> RuleResult:
+def score_fields(fields: list[tuple[str, str, list[Span]]], settings: Settings,
+                 hinted_topics: tuple[str, ...] = ()) -> RuleResult:
     """Score one item from the spans found in each of its fields.
 
     A term counts once per topic with its best field; title hits weigh more than body hits
     (``field_weights``). An exclusion found anywhere in the item voids its topic. The rule
     score combines distinct terms across topics, so one term listed under two topics is
-    not counted twice.
+    not counted twice. Municipal context words, or evidence in a topic the source is known
+    for (``topic_hints`` in feeds.toml), add ``context_boost`` of what is missing to 1.
     """
     if not any(spans for _, _, spans in fields):
         return _EMPTY
@@ -64,7 +66,7 @@ def score_fields(fields: list[tuple[str, str, list[Span]]], settings: Settings) 
     topic_scores = {topic: round(_noisy_or(list(terms.values())), 4)
                     for topic, terms in best_per_topic.items()}
     score = _noisy_or(list(best_overall.values()))
-    if score > 0 and has_context:
+    if score > 0 and (has_context or any(t in topic_scores for t in hinted_topics)):
         score += (1.0 - score) * settings.context_boost
     texts = {name: text for name, text, _ in fields}
     starts_cache: dict[str, list[int]] = {}
