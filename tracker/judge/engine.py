@@ -5,9 +5,11 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from spacy.language import Language
 
+from tracker import settings
 from tracker.errors import UserError
 from tracker.judge.deadlines import find_deadline
 from tracker.judge.language import detect_language, is_supported
@@ -43,6 +45,7 @@ class Judge:
         self.model = model
         self.pipelines: dict[str, Language] = {lang: build_pipeline(lang, taxonomy) for lang in ("de", "en")}
         self._sources: dict[str, Source] | None = None
+        self._feeds_key: tuple[Path, int | None] = (settings.feeds_path(), None)
 
     @property
     def model_version(self) -> str:
@@ -73,6 +76,7 @@ class Judge:
         An item's fields are joined with blank lines into one doc (half the per-doc
         overhead of a doc per field); hits are split back into fields afterwards.
         """
+        self._check_feeds_file()
         prepared = [self._route(item) for item in items]
         by_lang: dict[str, list[tuple[int, list[tuple[str, int, str]], str]]] = {}
         for index, prep in enumerate(prepared):
@@ -103,10 +107,21 @@ class Judge:
             from tracker.sources import load_sources
 
             try:
-                self._sources = {s.id: s for s in load_sources().sources}
+                self._sources = {s.id: s for s in load_sources(self._feeds_key[0]).sources}
             except UserError:
                 self._sources = {}  # no usable feeds.toml: records must say it themselves
         return self._sources.get(source_id)
+
+    def _check_feeds_file(self) -> None:
+        """Forget the sources read from feeds.toml when the file (or its path) changed."""
+        path = settings.feeds_path()
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError:
+            stamp = None
+        if (path, stamp) != self._feeds_key:
+            self._feeds_key = (path, stamp)
+            self._sources = None
 
     def _route(self, item: JudgeInput) -> _Prepared:
         # Function words are frequent: the first few hundred characters settle the language.
