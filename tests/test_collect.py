@@ -134,3 +134,22 @@ def test_consecutive_failures_count_up_and_reset(tmp_path, db_path, server):
     collect(tmp_path, server, {"feed": "/feed.xml"})
     row = health(db_path)["feed"]
     assert (row["consecutive_failures"], row["last_error"], row["state"]) == (0, None, "OK")
+
+
+def test_unchanged_entries_are_not_judged_again(tmp_path, db_path, server, monkeypatch):
+    import tracker.collect as collect_module
+
+    judged: list[int] = []
+    real = collect_module.judge_items
+
+    def counting(items, source=None):
+        judged.append(len(items))
+        return real(items, source)
+
+    monkeypatch.setattr(collect_module, "judge_items", counting)
+    server.route("/feed.xml", make_rss(12))
+    collect(tmp_path, server, {"feed": "/feed.xml"})
+    collect(tmp_path, server, {"feed": "/feed.xml"})
+    server.route("/feed.xml", make_rss(12).replace(b"Bekanntmachung item 3<", b"Bekanntmachung item 3 (neu)<"))
+    collect(tmp_path, server, {"feed": "/feed.xml"})
+    assert judged == [12, 0, 1]

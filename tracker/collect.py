@@ -11,7 +11,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +30,13 @@ from tracker.storage.connection import transaction
 from tracker.storage.items import StoreStats, store_items
 from tracker.storage.judgements import save_judgements
 from tracker.storage.meta import finish_run, start_run
-from tracker.storage.sources import fetch_state, record_failure, record_success, sync_sources
+from tracker.storage.sources import (
+    fetch_state,
+    known_content_hashes,
+    record_failure,
+    record_success,
+    sync_sources,
+)
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -88,14 +94,21 @@ class PreparedDocument:
     error: str | None
 
 
-def prepare_document(source: Source, body: bytes, *, url: str,
-                     headers: dict[str, str] | None = None) -> PreparedDocument:
-    """Parse, normalise and judge one document: pure apart from the judge's cached model."""
+def prepare_document(source: Source, body: bytes, *, url: str, headers: dict[str, str] | None = None,
+                     known_hashes: Set[str] = frozenset()) -> PreparedDocument:
+    """Parse, normalise and judge one document: pure apart from the judge's cached model.
+
+    Entries whose content hash this source already delivered are unchanged and not judged
+    again (judging is the costly step of a collection that finds little new).
+    """
     parsed = parse_document(body, kind=source.kind, url=url, headers=headers or {})
     if parsed.error:
         return PreparedDocument([], [], list(parsed.warnings), parsed.error)
     items = normalise_entries(parsed.entries, source)
-    items, judgements = judge_items(items, source)
+    fresh = [i for i, item in enumerate(items) if item.content_hash not in known_hashes]
+    judged_items, judgements = judge_items([items[i] for i in fresh], source)
+    for position, judged in zip(fresh, judged_items, strict=True):
+        items[position] = judged
     return PreparedDocument(items, judgements, list(parsed.warnings), None)
 
 
@@ -117,13 +130,13 @@ class Arrival:
     prepared: PreparedDocument | None = None  # None when nothing arrived (error, 304)
 
 
-def prepare_arrival(source: Source, fetched: FetchResult) -> Arrival:
+def prepare_arrival(source: Source, fetched: FetchResult, known_hashes: Set[str] = frozenset()) -> Arrival:
     """Parse, normalise and judge what arrived; a crash here is that source's error only."""
     if fetched.error or fetched.not_modified or fetched.body is None:
         return Arrival(source, fetched)
     try:
         prepared = prepare_document(source, fetched.body, url=fetched.final_url or fetched.url,
-                                    headers=fetched.headers)
+                                    headers=fetched.headers, known_hashes=known_hashes)
     except Exception as exc:  # a parser bug must not stop the other sources
         prepared = PreparedDocument([], [], [], f"Verarbeitung fehlgeschlagen: {type(exc).__name__}: {exc}")
     return Arrival(source, fetched, prepared)
@@ -232,6 +245,7 @@ def run_collection(source_ids: Sequence[str] | None = None, *, db_path: Path | N
     with open_db(db_path) as con, transaction(con):
         sync_sources(con, registry.sources)
         states = {s.id: fetch_state(con, s.id) for s in sources}
+        known = known_content_hashes(con, [s.id for s in sources])
         run_id = start_run(con, now=clock(), sources_total=len(sources))
     by_id = {s.id: s for s in sources}
     requests = [FetchRequest(s.id, s.url, states[s.id].etag, states[s.id].last_modified) for s in sources]
@@ -239,7 +253,7 @@ def run_collection(source_ids: Sequence[str] | None = None, *, db_path: Path | N
     if on_progress:
         on_progress("", 0, len(sources))
     for burst in _bursts(fetch_all(requests, policy)):
-        arrivals = [prepare_arrival(by_id[fetched.source_id], fetched) for fetched in burst]
+        arrivals = [prepare_arrival(by_id[f.source_id], f, known[f.source_id]) for f in burst]
         for outcome in write_arrivals(db_path, arrivals, clock=clock):
             outcomes.append(outcome)
             if on_progress:

@@ -126,10 +126,13 @@ def normalise_entries(entries: Sequence[RawEntry], source: Source) -> list[Item]
 
 def with_deadline(item: Item, deadline: date | None, text: str | None, confidence: float | None,
                   origin: str | None) -> Item:
-    """The item with a deadline found later (by the judge), hash updated to match."""
+    """The item with a deadline the judge found in its text.
+
+    The content hash stays the upstream one: a text deadline follows from the title and
+    summary the hash already covers, so an unchanged entry never needs judging again to
+    tell that it is unchanged. (A new judge finding another date is ``tracker tag``'s change.)
+    """
     from dataclasses import replace
 
-    return replace(
-        item, deadline=deadline, deadline_text=text, deadline_confidence=confidence,
-        deadline_origin=origin, content_hash=content_hash(item.title, item.summary, deadline),
-    )
+    return replace(item, deadline=deadline, deadline_text=text, deadline_confidence=confidence,
+                   deadline_origin=origin)

@@ -87,3 +87,17 @@ def source_health(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
     """)
     names = [d[0] for d in rel.description]
     return [dict(zip(names, row, strict=True)) for row in rel.fetchall()]
+
+
+def known_content_hashes(con: duckdb.DuckDBPyConnection, source_ids: Sequence[str]) -> dict[str, set[str]]:
+    """Per source, the content hashes of the versions already stored from it."""
+    known: dict[str, set[str]] = {source_id: set() for source_id in source_ids}
+    if not source_ids:
+        return known
+    rows = con.execute(
+        "SELECT source_id, content_hash FROM item_sources WHERE source_id IN (SELECT unnest($ids))",
+        {"ids": list(source_ids)},
+    ).fetchall()
+    for source_id, digest in rows:
+        known[source_id].add(digest)
+    return known
