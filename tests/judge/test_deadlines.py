@@ -66,9 +66,9 @@ def test_utc_timestamp_is_converted_before_the_date_is_taken() -> None:
 def test_structured_deadline_wins_over_text() -> None:
     item = JudgeInput(id="x", title="t", summary="Stellungnahmen bis zum 14. September 2020.",
                       deadline=date(2020, 9, 30), deadline_text="endDate 2020/09/30 23:59:59")
-    found = find_deadline(item, "de", SETTINGS)
+    found = find_deadline(item, SETTINGS)
     assert (found.date, found.origin, found.confidence) == (date(2020, 9, 30), "structured", 1.0)
-    text_only = find_deadline(JudgeInput(id="y", title="t", summary=item.summary), "de", SETTINGS)
+    text_only = find_deadline(JudgeInput(id="y", title="t", summary=item.summary), SETTINGS)
     assert (text_only.date, text_only.origin) == (date(2020, 9, 14), "text")
     assert "14. September 2020" in (text_only.sentence or "")
 

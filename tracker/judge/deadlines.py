@@ -236,7 +236,7 @@ def zone_for(jurisdiction: str | None, settings: Settings) -> str:
     return settings.timezone
 
 
-def find_deadline(item: JudgeInput, language: str | None, settings: Settings,
+def find_deadline(item: JudgeInput, settings: Settings,
                   cue_fields: Collection[str] | None = None) -> Deadline:
     """Structured deadline if the adapter gave one, else the first cued date in the text.
 

@@ -160,11 +160,11 @@ class Judge:
         relevant = score >= settings.threshold
         if prep.cues is None:  # not read by the pipeline (unsupported language)
             stage = classify_stage(item.title, item.summary)
-            deadline = find_deadline(item, prep.language, settings)
+            deadline = find_deadline(item, settings)
         else:
             stage = stage_from_cues([(label[6:], field == "title") for label, field in prep.cues
                                      if label.startswith("stage:") and field in ("title", "summary")], item.title)
-            deadline = find_deadline(item, prep.language, settings,
+            deadline = find_deadline(item, settings,
                                      {field for label, field in prep.cues if label == "deadline"})
         return Judgement(
             id=item.id, relevant=relevant, score=score,

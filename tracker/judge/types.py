@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 
@@ -62,9 +62,3 @@ class Judgement:
     deadline_origin: str | None
     model_version: str
     model_score: float | None = field(default=None)
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready form (dates as ISO strings)."""
-        out = asdict(self)
-        out["deadline"] = self.deadline.isoformat() if self.deadline else None
-        return out
