@@ -1,7 +1,9 @@
 """Relevance evaluation on a labelled TSV (default: ../shared/fixtures/relevance_dev.tsv).
 
 Prints binary precision/recall/F1 and per-topic precision/recall for the rules alone and
-for rules plus the trained model. The model is evaluated by k-fold cross-validation:
+for rules plus the trained model. Then the same for the labelled demo items
+(data/demo/items.json; jurisdiction from the source in feeds.toml), with a model trained
+on the seed labels and the whole TSV, which never saw a demo item. The model is evaluated by k-fold cross-validation:
 each fold's items are judged by a model trained on the project's seed labels plus the
 other folds, never on themselves. Also prints precision among the 20 highest-scored
 items and the items still judged wrong.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
 from pathlib import Path
 
@@ -22,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from tracker.judge import Judge, JudgeInput, Judgement  # noqa: E402
 from tracker.judge.model import TrainingExample  # noqa: E402
 from tracker.judge.taxonomy import REQUIRED_TOPICS, load_taxonomy  # noqa: E402
-from tracker.judge.training import cross_validate  # noqa: E402
+from tracker.judge.training import cross_validate, read_seed_labels, train_model  # noqa: E402
 
 DEFAULT_TSV = ROOT.parent / "shared" / "fixtures" / "relevance_dev.tsv"
 
@@ -80,6 +83,8 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--show-errors", action="store_true")
     parser.add_argument("--rules-only", action="store_true")
+    parser.add_argument("--demo", type=Path, default=ROOT / "data" / "demo" / "items.json",
+                        help="labelled demo items judged as a second check (skipped if absent)")
     args = parser.parse_args()
     if not args.tsv.exists():
         print(f"labelled file not found: {args.tsv}", file=sys.stderr)
@@ -100,7 +105,24 @@ def main() -> int:
     combined = cross_validate(judge, items, examples, folds=args.folds)
     report(f"rules + model ({args.folds}-fold cross-validation, seed labels + other folds)", rows, combined,
            args.show_errors)
+    if args.demo.exists():
+        demo_rows = read_demo(args.demo)
+        demo_items = [JudgeInput(id=r["id"], title=r["title"], summary=r["summary"], language=r["language"] or None,
+                                 source=r["source"]) for r in demo_rows]
+        report("demo items, rules alone", demo_rows, judge.judge_many(demo_items), args.show_errors)
+        model = train_model(judge, [*read_seed_labels(None, list(taxonomy.topics)), *examples])
+        report("demo items, rules + model trained on seed labels and the whole TSV", demo_rows,
+               judge.with_model(model).judge_many(demo_items), args.show_errors)
     return 0
+
+
+def read_demo(path: Path) -> list[dict[str, str]]:
+    """The demo data's items with their relevance labels, in the TSV's row shape."""
+    entries = json.loads(path.read_text(encoding="utf-8")).get("items", [])
+    return [{"id": f"demo-{i}", "title": e["title"], "summary": e.get("summary") or "",
+             "language": e.get("language") or "", "source": e.get("source_id") or "", "jurisdiction": "",
+             "relevant": "1" if e.get("relevant") else "0", "topics": ",".join(e.get("topics") or [])}
+            for i, e in enumerate(entries)]
 
 
 if __name__ == "__main__":
