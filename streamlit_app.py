@@ -9,12 +9,25 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracker import auth
+from tracker import auth, scheduler
+from tracker.errors import ConfigError
 from tracker.models import User
 from tracker.ui.render import escape_markdown
 from tracker.ui.session import SESSION_KEY, current_user
 
 st.set_page_config(page_title="Konsultationsradar", page_icon=":material/radar:", layout="wide")
+
+
+@st.cache_resource(show_spinner=False)
+def _background_scheduler() -> scheduler.Scheduler | None:
+    # Once per server process, not per session or rerun; off unless TRACKER_SCHEDULE_MINUTES is set.
+    return scheduler.start_in_background()
+
+
+try:
+    _background_scheduler()
+except ConfigError as exc:  # not cached: the warning stays until the setting is fixed
+    st.sidebar.warning(str(exc))
 
 # Filters of the inbox survive a visit to another page: Streamlit forgets the state of
 # widgets that were not drawn in a run unless the key is written again.

@@ -1,4 +1,5 @@
-"""Fristen: open consultations on a timeline, the next 30 days as a list, an iCalendar file."""
+"""Fristen: open consultations on a timeline, the next 30 days as a list, iCalendar files
+(all deadlines, one per topic) that update moved deadlines when imported again."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker import charts, inbox, triage
-from tracker.icalendar_feed import deadlines_calendar
+from tracker.alerts import calendars
 from tracker.storage import inbox as store
 from tracker.storage import open_db
 from tracker.storage.meta import demo_shift_days
@@ -59,6 +60,20 @@ else:
         "Vorgang": st.column_config.LinkColumn("Vorgang", display_text="öffnen"),
     })
 
-st.download_button("Als iCalendar herunterladen (.ics)", key="fristen_ics", mime="text/calendar",
-                   file_name="konsultationsradar-fristen.ics",
-                   data=deadlines_calendar(triage.calendar_entries(upcoming), name="Konsultationsradar – Fristen"))
+st.subheader("Kalender")
+st.caption("Offene Vorgänge mit Frist, die als relevant bewertet sind oder beobachtet werden, mit den internen "
+           "Terminen (Input der Mitglieder, Freigabe Vorstand); unabhängig von der Mindestrelevanz oben. "
+           "Verschobene Fristen ersetzen beim erneuten Import den alten Termin.")
+with guarded():
+    files = calendars.calendar_files(calendars.deadline_entries(today=day), topic_labels=widgets.topic_labels())
+st.download_button("Alle Fristen als iCalendar herunterladen (.ics)", key="fristen_ics", mime="text/calendar",
+                   file_name=f"konsultationsradar-{calendars.ALL_FILE}", data=files[calendars.ALL_FILE],
+                   icon=":material/calendar_month:")
+topic_files = {name.removeprefix("fristen-").removesuffix(".ics"): name for name in files
+               if name != calendars.ALL_FILE}
+if topic_files:
+    topic = st.selectbox("Kalender für ein Thema", list(topic_files), format_func=widgets.topic_label,
+                         key="fristen_topic")
+    st.download_button(f"Fristen „{widgets.topic_label(topic)}“ herunterladen (.ics)", key="fristen_ics_topic",
+                       mime="text/calendar", file_name=f"konsultationsradar-{topic_files[topic]}",
+                       data=files[topic_files[topic]])

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker import settings
+from tracker.alerts import outbox, render, rules
 from tracker.collect import run_collection
 from tracker.storage import open_db
 from tracker.storage.meta import demo_shift_days, recent_runs
@@ -47,18 +48,17 @@ st.code(str(settings.feeds_path()), language=None)
 
 if not health:
     st.info("Noch keine Quellen bekannt. Quellen in der Datei oben eintragen und „Jetzt sammeln“ drücken.")
-    st.stop()
-
-broken = sum(1 for h in health if h["state"] == "Fehler")
-st.metric("Quellen mit Fehler", broken, help="Quellen, deren letzter Abruf fehlgeschlagen ist")
-st.dataframe(pd.DataFrame([{
-    "Zustand": h["state"], "Quelle": h["name"], "Aktiv": h["enabled"],
-    "Rechtsraum": h["jurisdiction"], "Letzter Erfolg": widgets.fmt_datetime(h["last_success_at"]),
-    "Letzter Versuch": widgets.fmt_datetime(h["last_attempt_at"]), "HTTP": h["last_status"],
-    "Fehler in Folge": h["consecutive_failures"], "Meldung": h["last_error"] or h["last_warning"] or "",
-    "Einträge (letzter Abruf)": h["last_item_count"], "Einträge gespeichert": h["items_stored"],
-    "Dauer (ms)": h["last_duration_ms"], "Adresse": h["url"],
-} for h in health]), hide_index=True, width="stretch")
+else:
+    broken = sum(1 for h in health if h["state"] == "Fehler")
+    st.metric("Quellen mit Fehler", broken, help="Quellen, deren letzter Abruf fehlgeschlagen ist")
+    st.dataframe(pd.DataFrame([{
+        "Zustand": h["state"], "Quelle": h["name"], "Aktiv": h["enabled"],
+        "Rechtsraum": h["jurisdiction"], "Letzter Erfolg": widgets.fmt_datetime(h["last_success_at"]),
+        "Letzter Versuch": widgets.fmt_datetime(h["last_attempt_at"]), "HTTP": h["last_status"],
+        "Fehler in Folge": h["consecutive_failures"], "Meldung": h["last_error"] or h["last_warning"] or "",
+        "Einträge (letzter Abruf)": h["last_item_count"], "Einträge gespeichert": h["items_stored"],
+        "Dauer (ms)": h["last_duration_ms"], "Adresse": h["url"],
+    } for h in health]), hide_index=True, width="stretch")
 
 if runs:
     st.subheader("Letzte Sammlungen")
@@ -66,3 +66,27 @@ if runs:
         "Beginn": widgets.fmt_datetime(r["started_at"]), "Ende": widgets.fmt_datetime(r["finished_at"]),
         "Quellen": r["sources_total"], "mit Fehler": r["sources_failed"], "neu": r["items_new"],
         "geändert": r["items_changed"]} for r in runs]), hide_index=True, width="stretch")
+
+# A failed alert stays in the outbox until it is sent; the team has to see it here, not in a log.
+st.subheader("Benachrichtigungen")
+with guarded():
+    alerts = outbox.status()
+if not alerts.counts:
+    st.info("Noch keine Benachrichtigungen. Sie entstehen, sobald jemand ein Abo hat "
+            "(`tracker alerts subscribe`) und `tracker alerts run` oder der Zeitplan läuft.")
+else:
+    waiting, sent, failed = st.columns(3)
+    waiting.metric("wartend", alerts.counts.get("pending", 0) + alerts.counts.get("sending", 0),
+                   help="Berechnet, aber noch nicht gesendet (auch: gerade im Versand)")
+    sent.metric("gesendet", alerts.counts.get("sent", 0))
+    failed.metric("fehlgeschlagen", alerts.counts.get("failed", 0),
+                  help="Werden mit wachsenden Pausen erneut versucht, bis sie durchgehen")
+    stuck = [row for row in alerts.open_rows if row["status"] == "failed"]
+    if stuck:
+        st.error(f"{len(stuck)} Benachrichtigung(en) konnten nicht zugestellt werden.", icon=":material/error:")
+        st.dataframe(pd.DataFrame([{
+            "Kanal": row["channel"], "Empfänger": row["recipient"], "Versuche": row["attempts"],
+            "Letzter Fehler": row["last_error"] or "",
+            "Nächster Versuch": widgets.fmt_datetime(row["next_attempt_at"]),
+            "Hinweis": render.headline(rules.Alert.from_payload(row["payload"])),
+        } for row in stuck]), hide_index=True, width="stretch")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from tracker import inbox, triage
+from tracker import inbox, statement, triage
 from tracker.storage import inbox as store
 from tracker.storage import open_db
 from tracker.storage import triage as decisions
@@ -118,6 +118,28 @@ with side:
         st.markdown("> " + escape_markdown(item["deadline_text"]))
     if item["deadline_origin"]:
         st.caption(f"Herkunft: {escape_markdown(item['deadline_origin'])}")
+
+    st.subheader("Stellungnahme")
+    with guarded():
+        joint = statement.item_statement_status(user, item_id)
+    if joint is None:
+        st.caption("Noch kein Arbeitsbereich für eine gemeinsame Stellungnahme. Er lässt sich unter "
+                   "„Stellungnahmen“ anlegen, sobald der Status „Stellungnahme geplant“ ist.")
+        st.page_link("app_pages/stellungnahmen.py", label="Zu den Stellungnahmen", icon=":material/edit_document:")
+    else:
+        latest = joint["latest_version"]
+        st.markdown(f"**Status:** {escape_markdown(joint['status_label'])} · **Entwurf:** "
+                    + (f"Version {latest}" if latest else "noch keiner"))
+        if not joint["submissions"]:
+            st.caption("Noch nicht eingereicht.")
+        else:
+            st.dataframe(pd.DataFrame([{
+                "Eingereicht am": s["submitted_on"].strftime("%d.%m.%Y"), "Weg": s["channel"],
+                "Empfänger": s["recipient"] or "", "Version": s["version"], "Datei": s["file_name"] or "",
+                "SHA-256": (s["file_sha256"] or "")[:12], "erfasst von": s["recorded_by"]}
+                for s in joint["submissions"]]), hide_index=True, width="stretch")
+        st.page_link("app_pages/stellungnahmen.py", label="Stellungnahme öffnen", icon=":material/edit_document:",
+                     query_params={"item": item_id})
 
     st.subheader("Bearbeitung")
     stored = triage.TriageState(item["status"], item["owner"], item["member_input_due"],
