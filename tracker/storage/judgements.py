@@ -139,8 +139,10 @@ def _deadline_changes(items: Sequence[StoredItem], judgements: Sequence[Judgemen
     changes = []
     for j in judgements:
         item = by_id.get(j.id)
-        # A structured deadline from an adapter is the source's own word: never overwritten by text.
-        if item is None or item.deadline_origin == "structured" or j.deadline_origin == "structured":
+        # A structured deadline from an adapter is the source's own word, and one of unknown
+        # origin may be too: only a deadline the judge itself read from text is re-read.
+        if item is None or j.deadline_origin == "structured" or (
+                item.deadline is not None and item.deadline_origin != "text"):
             continue
         if j.deadline == item.deadline and (j.deadline is None or j.deadline_text == item.deadline_text):
             continue
