@@ -101,8 +101,9 @@ def tag_command(
             inputs = [JudgeInput(
                 id=i.id, title=i.title, summary=i.summary, text=i.text, language=i.language,
                 published=i.published_at, jurisdiction=i.jurisdiction,
-                deadline=i.deadline if i.deadline_origin == "structured" else None,
-                deadline_text=i.deadline_text if i.deadline_origin == "structured" else None) for i in batch]
+                # Only deadlines the judge read from text are read again.
+                deadline=i.deadline if i.deadline_origin != "text" else None,
+                deadline_text=i.deadline_text if i.deadline_origin != "text" else None) for i in batch]
             judgements = judge.judge_many(inputs)
             moved += apply_tagging(batch, judgements, judge.taxonomy.sha)
             relevant += sum(j.relevant for j in judgements)
