@@ -89,8 +89,7 @@ _DIGIT = re.compile(r"\d")
 CUE_STEMS = ("frist", "schluss", "stichtag", "spätestens", "closing", "deadline", "comment", "no later than",
              "feedback period", "consultation", "close", "end date", "enddatum")
 CUE_WORDS = ("bis", "until", "by", "before", "ending", "ends", "endet", "läuft", "between", "zwischen")
-_ANY_CUE = re.compile(trie_pattern(dict.fromkeys(CUE_STEMS, ""))
-                      + r"|\b(?:" + trie_pattern(dict.fromkeys(CUE_WORDS, "")) + r")\b")
+_ANY_CUE = re.compile(trie_pattern(CUE_STEMS) + r"|\b(?:" + trie_pattern(CUE_WORDS) + r")\b")
 
 
 @dataclass(frozen=True)

@@ -51,14 +51,15 @@ def term_mode(text: str) -> str:
     return "anywhere" if len(text) >= MIN_ANYWHERE else "word"
 
 
-def trie_pattern(entries: dict[str, str]) -> str:
-    """A regex equivalent to the alternation of ``entries`` (string -> end condition)."""
+def trie_pattern(words: Iterable[str]) -> str:
+    """A regex equal to the alternation of ``words``, shaped as a trie so that the regex
+    engine follows one branch per character instead of trying every word in turn."""
     trie: dict[str, dict] = {}
-    for word, end in entries.items():
+    for word in words:
         node = trie
         for ch in word:
             node = node.setdefault(ch, {})
-        node[""] = end
+        node[""] = ""
 
     def build(node: dict) -> str:
         branches = [(r"\s+" if ch == " " else re.escape(ch)) + build(child)
