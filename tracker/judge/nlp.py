@@ -37,12 +37,27 @@ _keys = itertools.count()
 Span = tuple[int, int, tuple[Term, ...]]
 
 
-@lru_cache(maxsize=4)
 def lemma_table(lang: str) -> dict[str, str]:
-    """The spacy-lookups-data lookup table (surface form -> lemma) for ``lang``."""
+    """The spacy-lookups-data lookup table (surface form -> lemma) for ``lang``.
+
+    Not cached: the German table holds 355,000 entries (about 100 MB as a dict); only the
+    forms of the taxonomy's words are kept (``_forms``).
+    """
     data = resources.files("spacy_lookups_data") / "data" / f"{lang}_lemma_lookup.json.gz"
     with data.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
         return json.load(fh)
+
+
+@lru_cache(maxsize=8)
+def _forms(lang: str, words: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Every form the table maps to each of ``words`` that is its own lemma."""
+    table = lemma_table(lang)
+    wanted = {w for w in words if table.get(w, w) == w}
+    forms: dict[str, set[str]] = {w: {w} for w in wanted}
+    for form, lemma in table.items():
+        if lemma in wanted:
+            forms[lemma].add(form)
+    return {lemma: frozenset(found) for lemma, found in forms.items()}
 
 
 def inflector(lang: str, words: Iterable[str]) -> Callable[[str], set[str]]:
@@ -52,25 +67,17 @@ def inflector(lang: str, words: Iterable[str]) -> Callable[[str], set[str]]:
     in an inflected form ("Daten", whose lemma is "Datum") stays as written, so a term
     never reaches a different sense through the table.
     """
-    table = lemma_table(lang)
-    wanted = {w for w in words if table.get(w, w) == w}
-    forms: dict[str, set[str]] = {w: {w} for w in wanted}
-    for form, lemma in table.items():
-        if lemma in wanted:
-            forms[lemma].add(form)
+    forms = _forms(lang, frozenset(words))
     lower_first = lang == "en"
 
     def expand(phrase: str) -> set[str]:
         options = []
         for word in phrase.replace("-", " ").split():
-            variants = forms.get(word, {word})
+            variants = forms.get(word, frozenset({word}))
             if lower_first and word.lower() in forms:
                 variants = variants | forms[word.lower()]
             options.append(sorted(variants))
-        out = set()
-        for combo in itertools.islice(itertools.product(*options), MAX_VARIANTS):
-            out.add(" ".join(combo))
-        return out
+        return {" ".join(combo) for combo in itertools.islice(itertools.product(*options), MAX_VARIANTS)}
 
     return expand
 
