@@ -51,26 +51,41 @@ _STRONG_SENTENCE_CUE = re.compile(
     r"(?<!be)frist|einsendeschluss|abgabeschluss|einreichungsschluss|bewerbungsschluss|antragsschluss|"
     r"teilnahmeschluss|anmeldeschluss|stichtag|spätestens|closing date|deadline|"
     r"comments? (?:must|should) be (?:received|submitted)|no later than|feedback period|"
-    r"consultation (?:period|closes|will close|runs)|\bcloses?\b|end date|enddatum|closing", re.I)
+    r"consultation (?:period|closes|will close|runs)|\bcloses?\b|end date|enddatum|closing")
 _CONTEXT = re.compile(
     r"stellungnahme|konsultation|anhörung|rückmeldung|kommentar|äußerung|einreich|eingereicht|"
     r"abgegeben|abzugeben|übersend|übermittel|beteiligung|anträge|antrag|bewerbung|teilnahme|einwendung|"
     r"hinweise|eingaben|comment|respon|submi|feedback|views|consultation|evidence|applications?|"
-    r"proposals|closes|input|questionnaire|survey|ausschreibung|einreichung|angebot|call", re.I)
+    r"proposals|closes|input|questionnaire|survey|ausschreibung|einreichung|angebot|call")
 _WEAK_SENTENCE_CUE = re.compile(
-    r"\bbis\b|\buntil\b|\bby\b|\bbefore\b|\bending\b|\bends\b|\bendet\b|\bläuft\b|\bbetween\b|\bzwischen\b", re.I)
-# Words right before a date that make it the deadline ...
-_BEFORE_GOOD = re.compile(
-    r"(?:\bbis|\buntil|\btill|\bby|\bbefore|spätestens|no later than|deadline|closing date|frist\w*|"
-    r"\w*schluss|stichtag|closes?|ends?|endet|ending|due|received|am|on|zum|dem|den|the|of|"
-    r"einschließlich|inclusive|midnight|end date|et|est|edt|cet|eastern time|\d{1,2}|"
-    r"is|ist|are|will|wird|be|at|um|or|oder|set|runs|läuft|pm|p\.m\.|a\.m\.|"
-    r"mitternacht|\d{1,2}[:.]\d{2}|uhr|\(?cet\)?|\(?cest\)?|"
-    r"\(?brussels time\)?|\(?mez\)?|\(?mesz\)?|montag|dienstag|mittwoch|donnerstag|freitag|samstag|"
-    r"sonntag|monday|tuesday|wednesday|thursday|friday|saturday|sunday|[\s:,.()\-–])*$", re.I)
-_STRONG_WORD = re.compile(r"\bbis\b|\buntil\b|\btill\b|\bby\b|\bbefore\b|spätestens|no later than|deadline|"
-                          r"closing date|end date|(?<!be)frist|schluss|stichtag|\bcloses?\b|\bends?\b|\bendet\b|"
-                          r"\bending\b|\bdue\b|\breceived\b", re.I)
+    r"\bbis\b|\buntil\b|\bby\b|\bbefore\b|\bending\b|\bends\b|\bendet\b|\bläuft\b|\bbetween\b|\bzwischen\b")
+# Words right before a date that make it the deadline: walking back from the date over
+# these (and times, weekdays, punctuation) must pass one of _STRONG.
+_STRONG = frozenset((
+    "bis", "until", "till", "by", "before", "spätestens", "later", "deadline", "closing", "stichtag",
+    "close", "closes", "end", "ends", "endet", "ending", "due", "received",
+))
+_FILLER = _STRONG | frozenset((
+    "no", "than", "date", "am", "on", "zum", "dem", "den", "the", "of", "einschließlich", "inclusive",
+    "midnight", "mitternacht", "et", "est", "edt", "cet", "cest", "eastern", "time", "is", "ist",
+    "are", "will", "wird", "be", "at", "um", "or", "oder", "set", "runs", "läuft", "pm", "p", "m", "a",
+    "uhr", "brussels", "mez", "mesz", "montag", "dienstag", "mittwoch", "donnerstag", "freitag",
+    "samstag", "sonntag", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+))
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def _cue_before(prefix: str) -> bool:
+    """True when the words just before a date end in a deadline cue ("bis zum", "by 5 p.m. ET on")."""
+    strong = False
+    for token in reversed(_TOKEN.findall(prefix.lower())):
+        if token in _STRONG or token.startswith("frist") or token.endswith("schluss"):
+            strong = True
+        elif not (token in _FILLER or (token.isdigit() and len(token) <= 2) or token in ":,.()-–"):
+            break
+    return strong
+
+
 _RANGE_JOIN = re.compile(r"^\s*(?:[-–—]|bis(?: zum| einschließlich)?|to|until|till|through|and|und)"
                          r"\s*(?:zum|dem|den|the)?\s*$", re.I)
 # "zwischen dem 1. und dem 30. September": the start lacks month and year.
@@ -82,7 +97,7 @@ _BAD_BEFORE = re.compile(r"(?:start date|startdatum|\bvom|\bvon|\bseit|\bab|\bfr
                          re.I)
 # Periods that are not deadlines: how long projects run, when a funding period ends.
 _NOT_A_DEADLINE = re.compile(r"projekte?\b.{0,60}\blaufen|laufzeit|förderzeitraum|bewilligungszeitraum|"
-                             r"durchführungszeitraum|project (?:period|duration)|in kraft|entry into force", re.I)
+                             r"durchführungszeitraum|project (?:period|duration)|in kraft|entry into force")
 _MAX_PREFIX = 60
 _DIGIT = re.compile(r"\d")
 # Literal stems of every cue above, as one trie: a superset test, not a decision.
@@ -169,7 +184,7 @@ def _mentions(sentence: str, zone: str, us_order: bool, published: date | None) 
 
 
 def _best_in_sentence(sentence: str, mentions: list[_Mention]) -> tuple[date, float] | None:
-    has_strong = bool(_STRONG_SENTENCE_CUE.search(sentence))
+    has_strong = bool(_STRONG_SENTENCE_CUE.search(sentence.lower()))
     best: tuple[float, date] | None = None
     previous_end = 0
     previous: _Mention | None = None
@@ -180,7 +195,7 @@ def _best_in_sentence(sentence: str, mentions: list[_Mention]) -> tuple[date, fl
             score = 0.85  # end of a range
         elif _BAD_BEFORE.search(prefix):
             score = -1.0
-        elif _BEFORE_GOOD.search(prefix) and _STRONG_WORD.search(_BEFORE_GOOD.search(prefix).group(0)):
+        elif _cue_before(prefix):
             score = 0.9
         elif has_strong:
             score = 0.5
@@ -211,10 +226,13 @@ def deadline_from_text(text: str, *, zone: str = "Europe/Berlin", us_order: bool
         return _NONE
     for start, end in sentences.split(text):
         sentence = text[start:end]
-        strong = _STRONG_SENTENCE_CUE.search(sentence)
-        if not strong and not (_WEAK_SENTENCE_CUE.search(sentence) and _CONTEXT.search(sentence)):
+        if not _DIGIT.search(sentence):
             continue
-        if _NOT_A_DEADLINE.search(sentence):
+        lowered = sentence.lower()  # the sentence-level cue patterns are written in lower case
+        strong = _STRONG_SENTENCE_CUE.search(lowered)
+        if not strong and not (_WEAK_SENTENCE_CUE.search(lowered) and _CONTEXT.search(lowered)):
+            continue
+        if _NOT_A_DEADLINE.search(lowered):
             continue
         mentions = _mentions(sentence, zone, us_order, published)
         if not mentions:
