@@ -18,10 +18,20 @@ def export_command(
     version: Annotated[int | None, typer.Option("--version", "-v",
                                                 help="Entwurfsversion (Standard: die neueste).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Vorhandene Datei überschreiben.")] = False,
+    assemble: Annotated[bool, typer.Option("--assemble", help="Vorher einen neuen Entwurf aus der "
+                                                              "Positionsmatrix zusammenstellen.")] = False,
 ) -> None:
     """Die gemeinsame Stellungnahme als DOCX oder Markdown schreiben."""
     if out.exists() and not force:
         raise UserError(f"{out} gibt es schon; mit --force überschreiben.")
+    if assemble:
+        if version is not None:
+            raise UserError("--assemble und --version schließen sich aus.")
+        created = statement.assemble_draft(auth.LOCAL_USER, item)
+        typer.echo(f"Entwurf Version {created['version']} aus der Positionsmatrix zusammengestellt.")
+    elif not statement.versions(auth.LOCAL_USER, item):
+        raise UserError("Es gibt noch keinen Entwurf: im Dashboard unter „Stellungnahmen“ zusammenstellen "
+                        "oder hier mit --assemble aus der Positionsmatrix erzeugen.")
     rendered = export.render(auth.LOCAL_USER, item, fmt.lower(), version)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
