@@ -29,10 +29,13 @@ def export_command(
             raise UserError("--assemble und --version schließen sich aus.")
         created = statement.assemble_draft(auth.LOCAL_USER, item)
         typer.echo(f"Entwurf Version {created['version']} aus der Positionsmatrix zusammengestellt.")
-    elif not statement.versions(auth.LOCAL_USER, item):
-        raise UserError("Es gibt noch keinen Entwurf: im Dashboard unter „Stellungnahmen“ zusammenstellen "
-                        "oder hier mit --assemble aus der Positionsmatrix erzeugen.")
-    rendered = export.render(auth.LOCAL_USER, item, fmt.lower(), version)
+    try:
+        rendered = export.render(auth.LOCAL_USER, item, fmt.lower(), version)
+    except UserError as exc:
+        if version is None and "keinen Entwurf" in str(exc):
+            raise UserError(f"{exc} Im Dashboard unter „Stellungnahmen“ zusammenstellen oder hier mit "
+                            "--assemble aus der Positionsmatrix erzeugen.") from exc
+        raise
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_bytes(rendered.data)
