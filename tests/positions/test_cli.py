@@ -71,3 +71,14 @@ def test_export_unknown_item_is_one_clear_error(db_path, tmp_path):
     result = invoke("export", "--item", "gibt-es-nicht", "--out", str(tmp_path / "x.docx"))
     assert isinstance(result.exception, UserError) and "keinen Arbeitsbereich" in str(result.exception)
     assert not (tmp_path / "x.docx").exists()
+
+
+def test_export_without_draft_hints_at_assemble_and_assemble_builds_one(world, workspace, tmp_path):
+    out = tmp_path / "s.md"
+    missing = invoke("export", "--item", ITEM_ID, "--format", "md", "--out", str(out))
+    assert isinstance(missing.exception, UserError) and "--assemble" in str(missing.exception)
+    assert not out.exists()
+    built = invoke("export", "--item", ITEM_ID, "--format", "md", "--out", str(out), "--assemble")
+    assert built.exit_code == 0, built.output
+    assert "Version 1" in built.output and "Begriffsbestimmungen" in out.read_text(encoding="utf-8")
+    assert len(statement.versions(world.team, ITEM_ID)) == 1
