@@ -135,3 +135,11 @@ def test_judge_many_keeps_order_and_ids(rules_judge: Judge) -> None:
     out = rules_judge.judge_many(items)
     assert [j.id for j in out] == ["0", "1", "2", "3"]
     assert [j.relevant for j in out] == [True, False, True, False]
+
+
+def test_inflected_adjective_phrases_match_other_forms(rules_judge: Judge) -> None:
+    # The taxonomy lists "kritische Infrastruktur"; the text declines both words.
+    title = "Schutz der kritischen Infrastrukturen in Kommunen"
+    j = _judge(rules_judge, title)
+    assert "cybersecurity" in j.topics
+    assert any(title[e.start:e.end] == "kritischen Infrastrukturen" for e in j.evidence)

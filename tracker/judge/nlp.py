@@ -50,22 +50,31 @@ def lemma_table(lang: str) -> dict[str, str]:
 
 @lru_cache(maxsize=8)
 def _forms(lang: str, words: frozenset[str]) -> dict[str, frozenset[str]]:
-    """Every form the table maps to each of ``words`` that is its own lemma."""
+    """Each of ``words`` -> every form the table maps to its lemma (the word included)."""
     table = lemma_table(lang)
-    wanted = {w for w in words if table.get(w, w) == w}
-    forms: dict[str, set[str]] = {w: {w} for w in wanted}
+    # A German word written inflected reaches its lemma's forms only when the lemma is its
+    # stem ("saubere" -> "sauber", "Netze" -> "Netz"), never another word ("Daten" -> "Datum").
+    lemma_of = {w: table.get(w, w) for w in words}
+    # English "-ing" nouns are not forms of their verbs ("funding" is not "funds"): there,
+    # only words that are their own lemma are expanded.
+    lemma_of = {w: lemma for w, lemma in lemma_of.items()
+                if lemma == w or (lang != "en" and w.lower().startswith(lemma.lower()))}
+    by_lemma: dict[str, set[str]] = {}
+    for word, lemma in lemma_of.items():
+        by_lemma.setdefault(lemma, set()).add(word)
+    found: dict[str, set[str]] = {lemma: {lemma} for lemma in by_lemma}
     for form, lemma in table.items():
-        if lemma in wanted:
-            forms[lemma].add(form)
-    return {lemma: frozenset(found) for lemma, found in forms.items()}
+        if lemma in found:
+            found[lemma].add(form)
+    return {word: frozenset(found[lemma] | {word}) for word, lemma in lemma_of.items()}
 
 
 def inflector(lang: str, words: Iterable[str]) -> Callable[[str], set[str]]:
     """Expand a phrase to the forms of its words, using the lookup table backwards.
 
-    A word is expanded only when it is its own lemma ("Stadt", "meter"); a word written
-    in an inflected form ("Daten", whose lemma is "Datum") stays as written, so a term
-    never reaches a different sense through the table.
+    A word is expanded through its lemma only when the lemma is its stem ("Stadt",
+    "meter", "saubere" -> "sauber"); "Daten", whose lemma is "Datum", stays as written,
+    so a term never reaches a different sense through the table.
     """
     forms = _forms(lang, frozenset(words))
     lower_first = lang == "en"
