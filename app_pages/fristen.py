@@ -72,8 +72,9 @@ st.download_button("Alle Fristen als iCalendar herunterladen (.ics)", key="frist
 topic_files = {name.removeprefix("fristen-").removesuffix(".ics"): name for name in files
                if name != calendars.ALL_FILE}
 if topic_files:
-    topic = st.selectbox("Kalender für ein Thema", list(topic_files), format_func=widgets.topic_label,
-                         key="fristen_topic")
-    st.download_button(f"Fristen „{widgets.topic_label(topic)}“ herunterladen (.ics)", key="fristen_ics_topic",
-                       mime="text/calendar", file_name=f"konsultationsradar-{topic_files[topic]}",
-                       data=files[topic_files[topic]])
+    pick, get = st.columns([2, 3], vertical_alignment="bottom")
+    topic = pick.selectbox("Kalender für ein Thema", list(topic_files), format_func=widgets.topic_label,
+                           key="fristen_topic")
+    get.download_button(f"Fristen „{widgets.topic_label(topic)}“ herunterladen (.ics)", key="fristen_ics_topic",
+                        mime="text/calendar", file_name=f"konsultationsradar-{topic_files[topic]}",
+                        data=files[topic_files[topic]], icon=":material/calendar_month:")

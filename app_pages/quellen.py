@@ -12,6 +12,7 @@ from tracker.storage import open_db
 from tracker.storage.meta import demo_shift_days, recent_runs
 from tracker.storage.sources import source_health
 from tracker.ui import widgets
+from tracker.ui.render import escape_markdown
 from tracker.ui.widgets import guarded
 
 ss = st.session_state
@@ -83,10 +84,11 @@ else:
                   help="Werden mit wachsenden Pausen erneut versucht, bis sie durchgehen")
     stuck = [row for row in alerts.open_rows if row["status"] == "failed"]
     if stuck:
-        st.error(f"{len(stuck)} Benachrichtigung(en) konnten nicht zugestellt werden.", icon=":material/error:")
+        st.error(f"{len(stuck)} Benachrichtigung(en) konnten nicht zugestellt werden. Letzter Fehler: "
+                 f"{escape_markdown(stuck[0]['last_error'] or 'unbekannt')}", icon=":material/error:")
         st.dataframe(pd.DataFrame([{
-            "Kanal": row["channel"], "Empfänger": row["recipient"], "Versuche": row["attempts"],
-            "Letzter Fehler": row["last_error"] or "",
-            "Nächster Versuch": widgets.fmt_datetime(row["next_attempt_at"]),
             "Hinweis": render.headline(rules.Alert.from_payload(row["payload"])),
+            "Kanal": row["channel"], "Empfänger": row["recipient"], "Versuche": row["attempts"],
+            "Nächster Versuch": widgets.fmt_datetime(row["next_attempt_at"]),
+            "Letzter Fehler": row["last_error"] or "",
         } for row in stuck]), hide_index=True, width="stretch")

@@ -132,12 +132,17 @@ with side:
                     + (f"Version {latest}" if latest else "noch keiner"))
         if not joint["submissions"]:
             st.caption("Noch nicht eingereicht.")
-        else:
-            st.dataframe(pd.DataFrame([{
-                "Eingereicht am": s["submitted_on"].strftime("%d.%m.%Y"), "Weg": s["channel"],
-                "Empfänger": s["recipient"] or "", "Version": s["version"], "Datei": s["file_name"] or "",
-                "SHA-256": (s["file_sha256"] or "")[:12], "erfasst von": s["recorded_by"]}
-                for s in joint["submissions"]]), hide_index=True, width="stretch")
+        for sub in joint["submissions"]:
+            details = [f"Version {sub['version']}"]
+            if sub["file_name"]:
+                details.append(f"Datei {escape_markdown(sub['file_name'])}")
+            if sub["file_sha256"]:
+                details.append(f"SHA-256 `{sub['file_sha256'][:12]}`")
+            st.markdown(f"**Eingereicht am {sub['submitted_on']:%d.%m.%Y}** per {escape_markdown(sub['channel'])}"
+                        + (f" an {escape_markdown(sub['recipient'])}" if sub["recipient"] else "")
+                        + " – " + ", ".join(details))
+            st.caption(f"erfasst von {escape_markdown(sub['recorded_by'])} "
+                       f"am {widgets.fmt_datetime(sub['recorded_at'])}")
         st.page_link("app_pages/stellungnahmen.py", label="Stellungnahme öffnen", icon=":material/edit_document:",
                      query_params={"item": item_id})
 

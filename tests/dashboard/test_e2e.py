@@ -14,18 +14,24 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.alerts import seed as alert_seed
+from tests.alerts.smtp_server import SmtpServer
 from tests.conftest import IN_CI
 from tests.dashboard.seed import seed, standard_specs
 from tests.support.feeds import make_rss, write_feeds_toml
 from tests.support.feedserver import FeedServer
+from tracker import consultations, statement
+from tracker.alerts import outbox, subscriptions
+from tracker.models import User
 from tracker.storage import open_db
 from tracker.storage import triage as decisions
+from tracker.triage import TriageState
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -223,8 +229,41 @@ def test_dashboard_usable_while_collector_runs(page: object, app_url: str, env: 
 def test_fristen_calendar_download(page: object, app_url: str) -> None:
     _open(page, f"{app_url}/fristen", "Die nächsten 30 Tage")
     with page.expect_download() as info:  # type: ignore[attr-defined]
-        page.get_by_text("Als iCalendar herunterladen").click()  # type: ignore[attr-defined]
+        page.get_by_text("Alle Fristen als iCalendar herunterladen").click()  # type: ignore[attr-defined]
     body = Path(info.value.path()).read_text(encoding="utf-8").replace("\r\n ", "")
-    assert body.startswith("BEGIN:VCALENDAR")
+    assert body.startswith("BEGIN:VCALENDAR") and "SEQUENCE:" in body
     assert "Referentenentwurf Wärmeplanungsgesetz" in body
     assert "Datenplattform" not in body  # no deadline, not in the calendar
+
+
+def test_submission_and_failed_alert_are_shown(page: object, app_url: str, env: dict[str, str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    db = Path(env["TRACKER_DB"])
+    monkeypatch.setenv("TRACKER_DB", str(db))
+    team = User(id="e2e", display_name="e2e", role="admin")
+    with open_db(db) as con:
+        decisions.save_triage(con, "noise", TriageState("stellungnahme_geplant", "e2e"), actor="e2e",
+                              at=datetime.now(UTC))
+    consultations.open_workspace(team, "noise")
+    statement.save_version(team, "noise", "# Stellungnahme\n\nKeine Einwände.\n")
+    sent = statement.record_submission(team, "noise", version=1, submitted_on=date.today(), channel="E-Mail",
+                                       recipient="poststelle@example.org", file_bytes=b"Fassung 1",
+                                       file_name="stellungnahme-v1.docx", file_format="docx")
+    _open(page, f"{app_url}/vorgang?item=noise", "Stellungnahme öffnen", shot="vorgang-einreichung")
+    assert page.get_by_text(sent["file_sha256"][:12]).count() >= 1  # type: ignore[attr-defined]
+    page.get_by_text("Stellungnahme öffnen").click()  # type: ignore[attr-defined]
+    page.wait_for_url(re.compile(r"/stellungnahmen\?item=noise$"), timeout=30_000)  # type: ignore[attr-defined]
+    # The submission line of the Stellungnahmen page (Vorgang writes the hash without brackets).
+    page.get_by_text(f"(SHA-256 {sent['file_sha256'][:12]}…)").wait_for(timeout=30_000)  # type: ignore[attr-defined]
+
+    alert_seed.add_user(db, "bea", "bea@stadtwerke.example")
+    subscriptions.subscribe("bea", topics=["energy"], min_score=0.5, db_path=db)
+    with SmtpServer() as smtp:
+        for name, value in (("SMTP_HOST", "127.0.0.1"), ("SMTP_PORT", str(smtp.port)), ("SMTP_STARTTLS", "false"),
+                            ("SMTP_FROM", "Konsultationsradar <radar@verband.example>")):
+            monkeypatch.setenv(name, value)
+        smtp.handler.refuse = ["451 4.2.2 Postfach voll"] * 10
+        report = outbox.run(policy=outbox.SendPolicy(tries=1), db_path=db)
+    assert report.failed
+    _open(page, f"{app_url}/quellen", "nicht zugestellt", shot="quellen-benachrichtigungen")
+    assert page.get_by_text("Postfach voll").count() >= 1  # type: ignore[attr-defined]
