@@ -6,6 +6,12 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/bootstrap.sh"
 cd "$ROOT"
 DB="${TRACKER_DB:-$ROOT/data/tracker.duckdb}"
+if ! ls "$ROOT"/data/models/relevance-* >/dev/null 2>&1; then
+    # The relevance model is a build artefact (not in git): trained from the shipped seed
+    # labels in a few seconds; later `tracker train` adds the team's own labels.
+    echo "Trainiere das Relevanzmodell aus den Startlabels (data/seed_labels.tsv)." >&2
+    tracker train --without-db
+fi
 if [ ! -f "$DB" ]; then
     echo "Keine Datenbank unter $DB – lade die Demodaten." >&2
     tracker demo
