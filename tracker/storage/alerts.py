@@ -169,16 +169,13 @@ def enqueue(con: duckdb.DuckDBPyConnection, entries: Sequence[OutboxEntry], now:
         "mode": [e.mode for e in entries],
         "payload": [json.dumps(e.alert.to_payload(), ensure_ascii=False) for e in entries],
     })
-    con.register("incoming_alerts", incoming)
-    try:
-        rows = con.execute(
-            "INSERT INTO alert_outbox (dedup_key, alert_key, kind, item_id, source_id, user_id, channel,"
-            " recipient, mode, payload, created_at, next_attempt_at)"
-            " SELECT DISTINCT ON (dedup_key) dedup_key, alert_key, kind, item_id, source_id, user_id, channel,"
-            " recipient, mode, payload::JSON, ?, ? FROM incoming_alerts"
-            " WHERE dedup_key NOT IN (SELECT dedup_key FROM alert_outbox) RETURNING id", [now, now]).fetchall()
-    finally:
-        con.unregister("incoming_alerts")
+    incoming_alerts = incoming  # noqa: F841 - read by DuckDB's replacement scan (register fails on open results)
+    rows = con.execute(
+        "INSERT INTO alert_outbox (dedup_key, alert_key, kind, item_id, source_id, user_id, channel,"
+        " recipient, mode, payload, created_at, next_attempt_at)"
+        " SELECT DISTINCT ON (dedup_key) dedup_key, alert_key, kind, item_id, source_id, user_id, channel,"
+        " recipient, mode, payload::JSON, ?, ? FROM incoming_alerts"
+        " WHERE dedup_key NOT IN (SELECT dedup_key FROM alert_outbox) RETURNING id", [now, now]).fetchall()
     return len(rows)
 
 

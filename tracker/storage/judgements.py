@@ -88,16 +88,13 @@ def save_judgements(con: duckdb.DuckDBPyConnection, judgements: Sequence[Judgeme
         return 0
     if taxonomy_sha is None:
         taxonomy_sha = taxonomy_file_sha()
-    table = _judgement_table(judgements, taxonomy_sha, now or datetime.now(UTC))
-    con.register("_kr_judgements", table)
-    try:
-        con.execute(
-            "INSERT OR REPLACE INTO item_judgements (item_id, judged_at, model_version, taxonomy_hash, language,"
-            " language_supported, in_remit, relevant, score, stage, topics, topic_scores, evidence)"
-            " SELECT item_id, judged_at, model_version, taxonomy_hash, language, language_supported, in_remit,"
-            " relevant, score, stage, topics, topic_scores::JSON, evidence::JSON FROM _kr_judgements")
-    finally:
-        con.unregister("_kr_judgements")
+    # Read by DuckDB's replacement scan; con.register would fail while a caller's result is open.
+    _kr_judgements = _judgement_table(judgements, taxonomy_sha, now or datetime.now(UTC))  # noqa: F841
+    con.execute(
+        "INSERT OR REPLACE INTO item_judgements (item_id, judged_at, model_version, taxonomy_hash, language,"
+        " language_supported, in_remit, relevant, score, stage, topics, topic_scores, evidence)"
+        " SELECT item_id, judged_at, model_version, taxonomy_hash, language, language_supported, in_remit,"
+        " relevant, score, stage, topics, topic_scores::JSON, evidence::JSON FROM _kr_judgements")
     return len(judgements)
 
 
@@ -174,19 +171,16 @@ def apply_tagging(items: Sequence[StoredItem], judgements: Sequence[Judgement], 
             "confidence": pa.array([c["confidence"] for c in changes], pa.float64()),
             "moved": pa.array([c["moved"] for c in changes], pa.bool_()),
         })
-        con.register("_kr_deadlines", table)
-        try:
-            con.execute(
-                "UPDATE items SET deadline = d.new, deadline_text = d.text, deadline_origin = d.origin,"
-                " deadline_confidence = d.confidence,"
-                " is_changed = items.is_changed OR d.moved,"
-                " changed_at = CASE WHEN d.moved THEN ?::TIMESTAMPTZ ELSE items.changed_at END"
-                " FROM _kr_deadlines d WHERE items.id = d.id", [now])
-            con.execute(
-                "INSERT INTO item_history (item_id, recorded_at, changed_fields, old_deadline, new_deadline)"
-                " SELECT id, ?::TIMESTAMPTZ, ['deadline'], old, new FROM _kr_deadlines WHERE moved", [now])
-        finally:
-            con.unregister("_kr_deadlines")
+        _kr_deadlines = table  # noqa: F841 - read by DuckDB's replacement scan
+        con.execute(
+            "UPDATE items SET deadline = d.new, deadline_text = d.text, deadline_origin = d.origin,"
+            " deadline_confidence = d.confidence,"
+            " is_changed = items.is_changed OR d.moved,"
+            " changed_at = CASE WHEN d.moved THEN ?::TIMESTAMPTZ ELSE items.changed_at END"
+            " FROM _kr_deadlines d WHERE items.id = d.id", [now])
+        con.execute(
+            "INSERT INTO item_history (item_id, recorded_at, changed_fields, old_deadline, new_deadline)"
+            " SELECT id, ?::TIMESTAMPTZ, ['deadline'], old, new FROM _kr_deadlines WHERE moved", [now])
     return sum(1 for c in changes if c["moved"])
 
 
