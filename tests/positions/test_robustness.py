@@ -103,11 +103,12 @@ def test_demo_seeding_after_demo_items_gives_a_workspace_to_show(db_path):
         consultations.seed_demo_members(con)  # second run changes nothing
     team = auth.authenticate("team", "demo-team-2026")
     spaces = consultations.workspaces_for(team)
-    assert len(spaces) == 1 and spaces[0].title.startswith("Referentenentwurf eines Gesetzes zur Änderung")
+    assert len(spaces) == 1
+    assert spaces[0].title.startswith("Referentenentwurf eines Gesetzes zur Beschleunigung der Vergabe")
     member = auth.authenticate("auenfeld", "demo-auenfeld")
     assert [w.item_id for w in consultations.workspaces_for(member)] == [spaces[0].item_id]
     m = positions.matrix(team, spaces[0].item_id)
     assert len(m.cells) == 9 and len(m.missing()) == 3
     body = statement.assemble_draft(team, spaces[0].item_id)["body_md"]
-    assert "Abweichende Auffassung:** SW Rheinhafen" in body and statement.open_flags(body) == 1
+    assert "Abweichende Auffassung:** Stadt Lindenbrück" in body and statement.open_flags(body) == 1
     assert export.render(team, spaces[0].item_id, "docx").data[:2] == b"PK"
