@@ -13,8 +13,9 @@ from tracker import settings
 from tracker.errors import UserError
 from tracker.judge.deadlines import find_deadline
 from tracker.judge.language import detect_language, is_supported
+from tracker.judge.matching import Span
 from tracker.judge.model import Features, RelevanceModel
-from tracker.judge.nlp import CUES, HITS, Span, build_pipeline, make_doc
+from tracker.judge.nlp import CUES, HITS, build_pipeline, make_doc
 from tracker.judge.remit import in_remit
 from tracker.judge.scoring import pick_topics, score_fields
 from tracker.judge.stage import classify_stage, stage_from_cues

@@ -22,23 +22,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 import ahocorasick_rs
 
 from tracker.judge.taxonomy import Term
 
+Span = tuple[int, int, tuple[Term, ...]]
+
 _ACRONYM = re.compile(r"^(?:[A-Z0-9ÄÖÜ]*[A-ZÄÖÜ][A-Z0-9ÄÖÜ]*|(?=(?:[^A-ZÄÖÜ]*[A-ZÄÖÜ]){2})[A-Za-z0-9ÄÖÜäöü]{2,10})$")
 MIN_ANYWHERE = 5
-
-
-@dataclass(frozen=True)
-class Hit:
-    """Terms found at [start, end) of a field's text."""
-
-    start: int
-    end: int
-    terms: tuple[Term, ...]
 
 
 def term_mode(text: str) -> str:
@@ -125,15 +117,18 @@ class TermMatcher:
         self._acronym_meta = [tuple(v) for v in acronym.values()]
         self._acronym = ahocorasick_rs.AhoCorasick(list(acronym)) if acronym else None
 
-    def find(self, text: str) -> tuple[list[Hit], list[tuple[int, str]]]:
-        """Term hits (character offsets into ``text``) and (offset, label) of cue hits."""
-        hits: list[Hit] = []
+    def find(self, text: str) -> tuple[list[Span], list[tuple[int, str]]]:
+        """Term hits as (start, end, terms), character offsets into ``text``, and
+        (offset, label) of cue hits."""
+        # Plain tuples, not objects: this loop runs for every hit of every item.
+        hits: list[Span] = []
         cues: list[tuple[int, str]] = []
         if self._lemma is not None:
             lowered = _lower_same_length(text)
             size = len(lowered)
+            meta = self._lemma_meta
             for index, start, end in self._lemma.find_matches_as_indexes(lowered, overlapping=True):
-                terms, start_bound, end_bound = self._lemma_meta[index]
+                terms, start_bound, end_bound = meta[index]
                 if start_bound and start > 0 and lowered[start - 1].isalnum():
                     continue
                 if end_bound and end < size and lowered[end].isalnum():
@@ -141,25 +136,38 @@ class TermMatcher:
                 if isinstance(terms, str):
                     cues.append((start, terms))
                 else:
-                    hits.append(Hit(start, end, terms))
+                    hits.append((start, end, terms))
         if self._acronym is not None:
             size = len(text)
+            meta = self._acronym_meta
             for index, start, end in self._acronym.find_matches_as_indexes(text, overlapping=True):
                 if start > 0 and text[start - 1].isalnum():
                     continue
                 if end < size and text[end].islower():
                     continue
-                hits.append(Hit(start, end, self._acronym_meta[index]))
+                hits.append((start, end, meta[index]))
         return (resolve(hits) if len(hits) > 1 else hits), cues
 
 
-def resolve(hits: list[Hit]) -> list[Hit]:
+def _longest_first(hit: Span) -> tuple[int, int]:
+    return hit[0] - hit[1], hit[0]
+
+
+def _start(hit: Span) -> int:
+    return hit[0]
+
+
+def resolve(hits: list[Span]) -> list[Span]:
     """Keep the longest of overlapping hits (earliest first on ties)."""
-    kept: list[Hit] = []
-    for hit in sorted(hits, key=lambda h: (h.start - h.end, h.start)):
-        if all(hit.end <= k.start or hit.start >= k.end for k in kept):
+    kept: list[Span] = []
+    for hit in sorted(hits, key=_longest_first):
+        start, end = hit[0], hit[1]
+        for k in kept:
+            if end > k[0] and start < k[1]:
+                break
+        else:
             kept.append(hit)
-    return sorted(kept, key=lambda h: h.start)
+    return sorted(kept, key=_start)
 
 
 def _lower_same_length(text: str) -> str:

@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import minibatch
 
-from tracker.judge.nlp import Span
+from tracker.judge.matching import Span
 from tracker.judge.taxonomy import DATA_DIR
 
 DEFAULT_MODEL_DIR = DATA_DIR / "models"

@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from tracker.judge.matching import TermMatcher
-from tracker.judge.taxonomy import Taxonomy, Term
+from tracker.judge.taxonomy import Taxonomy
 
 HITS = "kr_hits"
 CUES = "kr_cues"
@@ -33,8 +33,6 @@ TEXT = "kr_text"
 MAX_VARIANTS = 64
 _MATCHERS: dict[str, TermMatcher] = {}
 _keys = itertools.count()
-
-Span = tuple[int, int, tuple[Term, ...]]
 
 
 def lemma_table(lang: str) -> dict[str, str]:
@@ -100,7 +98,7 @@ class TermComponent:
     def __call__(self, doc: Doc) -> Doc:
         text = doc.user_data.get(TEXT)
         hits, cues = self.matcher.find(text if text is not None else doc.text)
-        doc.user_data[HITS] = [(h.start, h.end, h.terms) for h in hits]
+        doc.user_data[HITS] = hits
         doc.user_data[CUES] = cues
         return doc
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tracker.judge.nlp import Span
+from tracker.judge.matching import Span
 from tracker.judge.sentences import boundaries, sentence_at
 from tracker.judge.taxonomy import Settings
 from tracker.judge.types import Evidence
