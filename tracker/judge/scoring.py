@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tracker.judge.matching import Span
 from tracker.judge.sentences import boundaries, sentence_at
@@ -23,7 +25,7 @@ class RuleResult:
 _EMPTY = RuleResult(score=0.0, topic_scores={}, evidence=[], has_context=False)
 
 
-def _noisy_or(weights: list[float]) -> float:
+def _noisy_or(weights: Iterable[float]) -> float:
     remaining = 1.0
     for weight in weights:
         remaining *= 1.0 - weight
@@ -40,48 +42,84 @@ def score_fields(fields: list[tuple[str, str, list[Span]]], settings: Settings,
     not counted twice. Municipal context words, or evidence in a topic the source is known
     for (``topic_hints`` in feeds.toml), add ``context_boost`` of what is missing to 1.
     """
-    if not any(spans for _, _, spans in fields):
-        return _EMPTY
+    # Runs for every item: plain loops and tuples, no generators or objects per hit.
     excluded: set[str] = set()
     has_context = False
     found: list[tuple[str, str, int, int, float, str]] = []
     for field_name, _text, spans in fields:
+        if not spans:
+            continue
         factor = settings.field_weights.get(field_name, 0.5)
         for start, end, terms in spans:
             for term in terms:
-                if term.kind == "exclude":
-                    excluded.add(term.topic)
-                elif term.kind == "context":
-                    has_context = True
-                elif term.kind == "term":
+                kind = term.kind
+                if kind == "term":
                     found.append((term.topic, term.text, start, end, term.weight * factor, field_name))
+                elif kind == "exclude":
+                    excluded.add(term.topic)
+                elif kind == "context":
+                    has_context = True
+    if excluded and found:
+        found = [f for f in found if f[0] not in excluded]
+    if not found:
+        return RuleResult(score=0.0, topic_scores={}, evidence=[], has_context=True) if has_context else _EMPTY
     best_per_topic: dict[str, dict[str, float]] = {}
     best_overall: dict[str, float] = {}
     for topic, term, _s, _e, weight, _f in found:
-        if topic in excluded:
-            continue
-        per_topic = best_per_topic.setdefault(topic, {})
-        per_topic[term] = max(per_topic.get(term, 0.0), weight)
-        best_overall[term.lstrip("=").lower()] = max(best_overall.get(term.lstrip("=").lower(), 0.0), weight)
-    topic_scores = {topic: round(_noisy_or(list(terms.values())), 4)
-                    for topic, terms in best_per_topic.items()}
-    score = _noisy_or(list(best_overall.values()))
+        per_topic = best_per_topic.get(topic)
+        if per_topic is None:
+            best_per_topic[topic] = {term: weight}
+        elif weight > per_topic.get(term, 0.0):
+            per_topic[term] = weight
+        elif term not in per_topic:
+            per_topic[term] = 0.0  # weight 0: counted (as nothing), in first-seen order
+        key = _term_key(term)
+        if weight > best_overall.get(key, 0.0):
+            best_overall[key] = weight
+        elif key not in best_overall:
+            best_overall[key] = 0.0
+    topic_scores = {topic: round(_noisy_or(terms.values()), 4) for topic, terms in best_per_topic.items()}
+    score = _noisy_or(best_overall.values())
     if score > 0 and (has_context or any(t in topic_scores for t in hinted_topics)):
         score += (1.0 - score) * settings.context_boost
-    texts = {name: text for name, text, _ in fields}
-    starts_cache: dict[str, list[int]] = {}
-    evidence = []
-    for topic, term, start, end, weight, field_name in sorted(found, key=lambda f: -f[4]):
-        if topic in excluded or len(evidence) >= MAX_EVIDENCE:
-            continue
-        text = texts[field_name]
-        if field_name not in starts_cache:
-            starts_cache[field_name] = (boundaries(text) if any(c in text for c in ".!?\n") else [0])
-        evidence.append(Evidence(term=term.lstrip("="), topic=topic, field=field_name, start=start, end=end,
-                                 sentence=sentence_at(text, start, starts_cache[field_name]),
-                                 weight=round(weight, 4)))
-    return RuleResult(score=round(score, 4), topic_scores=topic_scores, evidence=evidence,
+    return RuleResult(score=round(score, 4), topic_scores=topic_scores, evidence=_evidence(fields, found),
                       has_context=has_context)
+
+
+def _evidence(fields: list[tuple[str, str, list[Span]]],
+              found: list[tuple[str, str, int, int, float, str]]) -> list[Evidence]:
+    """Evidence for the strongest hits first, each with the sentence it stands in."""
+    if len(found) > 1:
+        found = sorted(found, key=_weight_desc)
+    texts = {name: text for name, text, _ in fields}
+    starts_of: dict[str, list[int]] = {}
+    evidence = []
+    for topic, term, start, end, weight, field_name in found[:MAX_EVIDENCE]:
+        text = texts[field_name]
+        starts = starts_of.get(field_name)
+        if starts is None:
+            starts = starts_of[field_name] = boundaries(text) if _has_sentence_mark(text) else [0]
+        evidence.append(Evidence(_display(term), topic, field_name, start, end,
+                                 sentence_at(text, start, starts), round(weight, 4)))
+    return evidence
+
+
+def _weight_desc(found: tuple[str, str, int, int, float, str]) -> float:
+    return -found[4]
+
+
+def _has_sentence_mark(text: str) -> bool:
+    return "." in text or "\n" in text or "!" in text or "?" in text
+
+
+@lru_cache(maxsize=4096)
+def _display(term: str) -> str:
+    return term.lstrip("=")
+
+
+@lru_cache(maxsize=4096)
+def _term_key(term: str) -> str:
+    return term.lstrip("=").lower()
 
 
 def pick_topics(topic_scores: dict[str, float], threshold: float, relevant: bool) -> list[str]:
