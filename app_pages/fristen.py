@@ -65,12 +65,13 @@ st.caption("Offene Vorgänge mit Frist, die als relevant bewertet sind oder beob
            "Terminen (Input der Mitglieder, Freigabe Vorstand); unabhängig von der Mindestrelevanz oben. "
            "Verschobene Fristen ersetzen beim erneuten Import den alten Termin.")
 with guarded():
-    entries = calendars.deadline_entries(today=day)
+    # A demo database shows its (shifted) demo dates here; `tracker ics` files never carry them.
+    entries = calendars.deadline_entries(today=day, include_demo=shift is not None)
 if not entries:
-    # The calendars leave demo items out, so that no one subscribes to invented dates.
-    st.info("Keine Termine für den Kalender." + (" Demodaten werden nicht in Kalender übernommen."
-                                                 if shift is not None else ""))
+    st.info("Keine Termine für den Kalender.")
     st.stop()
+if shift is not None:
+    st.caption("Demodaten: die Termine sind verschoben und nur zum Ausprobieren gedacht.")
 files = calendars.calendar_files(entries, topic_labels=widgets.topic_labels())
 st.download_button("Alle Fristen als iCalendar herunterladen (.ics)", key="fristen_ics", mime="text/calendar",
                    file_name=f"konsultationsradar-{calendars.ALL_FILE}", data=files[calendars.ALL_FILE],

@@ -99,7 +99,8 @@ def load_demo(db_path: Path | None = None, *, shift: bool = True, today: date | 
         if stored_shift is not None:
             days = stored_shift
         elif shift:
-            days = (today - date.fromisoformat(data["reference_date"])).days
+            # Whole weeks, so that every date keeps its weekday (real deadlines fall on working days).
+            days = (today - date.fromisoformat(data["reference_date"])).days // 7 * 7
         else:
             days = 0
         delta = timedelta(days=days)

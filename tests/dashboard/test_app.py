@@ -193,9 +193,10 @@ def test_shifted_demo_data_is_announced(db_path: Path, open_app: Callable[..., A
     assert any("Demodaten" in i.value and f"{report.shift_days} Tage" in i.value for i in at.info)
     fristen = open_app("app_pages/fristen.py")
     assert any("Demodaten" in i.value and "Tage" in i.value for i in fristen.info)
-    # The calendars leave demo items out; the page says so instead of offering an empty file.
-    assert any("nicht in Kalender" in i.value for i in fristen.info)
-    assert not fristen.get("download_button")
+    # A demo database offers its shifted dates for download, marked as demo data; the
+    # calendar files `tracker ics` writes for subscription never carry them.
+    assert any("Demodaten" in c.value and "verschoben" in c.value for c in fristen.caption)
+    assert fristen.get("download_button")
 
 
 def test_signed_in_user_is_the_actor(seeded: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -45,10 +45,11 @@ def entries_from_rows(rows: Sequence[dict[str, Any]]) -> list[DeadlineEntry]:
     return entries
 
 
-def deadline_entries(*, today: date | None = None, db_path: Path | None = None) -> list[DeadlineEntry]:
+def deadline_entries(*, today: date | None = None, db_path: Path | None = None,
+                     include_demo: bool = False) -> list[DeadlineEntry]:
     today = today or datetime.now(UTC).date()
     with open_db(db_path) as con:
-        rows = store.deadline_rows(con, since=today - KEEP_PAST)
+        rows = store.deadline_rows(con, since=today - KEEP_PAST, include_demo=include_demo)
     return entries_from_rows(rows)
 
 

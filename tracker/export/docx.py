@@ -15,6 +15,8 @@ from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocumentType
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
@@ -132,6 +134,14 @@ def _insert_signatures(doc: DocumentType, anchor: Paragraph, letter: Letter) -> 
         name.add_run(signatory.name).bold = True
         if signatory.function:
             cell.add_paragraph(signatory.function)
+        for paragraph in cell.paragraphs[:-1]:
+            paragraph.paragraph_format.keep_with_next = True
+    # A signature block torn across two pages (names here, functions there) looks broken.
+    row_properties = table.rows[0]._tr.get_or_add_trPr()
+    row_properties.append(OxmlElement("w:cantSplit"))
+    previous = anchor._p.getprevious()
+    if previous is not None and previous.tag == qn("w:p"):
+        Paragraph(previous, anchor._parent).paragraph_format.keep_with_next = True
     anchor._p.addprevious(table._tbl)
 
 

@@ -119,8 +119,11 @@ def load_alert_inputs(con: duckdb.DuckDBPyConnection, *, today: date, since: dat
     return AlertInputs(items=items, moves=moves, sources=sources, subscriptions=_subscriptions(con))
 
 
-def deadline_rows(con: duckdb.DuckDBPyConnection, *, since: date) -> list[dict[str, Any]]:
+def deadline_rows(con: duckdb.DuckDBPyConnection, *, since: date, include_demo: bool = False) -> list[dict[str, Any]]:
     """Items with an external or internal date on or after ``since`` for the calendars.
+
+    Demo items (shifted dates) only with ``include_demo``: the dashboard's download of a
+    demo database shows them, subscribed calendar files never do.
 
     ``moves``/``moved_at`` count and date the recorded deadline changes (SEQUENCE and
     LAST-MODIFIED of the calendar event).
@@ -139,9 +142,9 @@ def deadline_rows(con: duckdb.DuckDBPyConnection, *, since: date) -> list[dict[s
         FROM items i
         LEFT JOIN item_judgements j ON j.item_id = i.id
         LEFT JOIN item_triage t ON t.item_id = i.id
-        WHERE NOT i.is_demo AND (i.deadline >= ? OR t.member_input_due >= ? OR t.board_signoff_due >= ?)
+        WHERE (? OR NOT i.is_demo) AND (i.deadline >= ? OR t.member_input_due >= ? OR t.board_signoff_due >= ?)
         ORDER BY i.id
-        """, [since, since, since])
+        """, [include_demo, since, since, since])
     columns = ("item_id", "title", "link", "deadline", "deadline_at", "relevant", "topics", "status",
                "member_input_due", "board_signoff_due", "source", "moves", "moved_at")
     rows = _rows(cur, columns)
