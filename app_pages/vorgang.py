@@ -13,7 +13,7 @@ from tracker.storage import open_db
 from tracker.storage import triage as decisions
 from tracker.storage.meta import demo_shift_days
 from tracker.ui import widgets
-from tracker.ui.render import escape_markdown, evidence_spans, highlight, link_markdown
+from tracker.ui.render import describe_model_version, escape_markdown, evidence_spans, highlight, link_markdown
 from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded, topic_label
 
@@ -88,7 +88,7 @@ with main:
         verdict = "relevant" if item["relevant"] else "nicht relevant"
         st.markdown(f"Relevanz **{item['score']:.2f}** – {verdict}"
                     + ("" if item["in_remit"] else " (Rechtsraum außerhalb des Auftrags)")
-                    + f" · Modell: {escape_markdown(item['model_version'] or '')}")
+                    + f" · Bewertung: {describe_model_version(item['model_version'])}")
         if not item["language_supported"]:
             st.caption("Sprache wird nicht unterstützt: Bewertung nur eingeschränkt möglich.")
         explained = [{"Thema": topic_label(topic), "Score": round(float(score), 2),

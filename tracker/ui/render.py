@@ -12,6 +12,7 @@ import html
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -101,3 +102,17 @@ def link_markdown(label: str, url: str | None) -> str:
     if target is None:
         return escape_markdown(label)
     return f"[{escape_markdown(label)}](<{target.replace('>', '%3E')}>)"
+
+
+def describe_model_version(version: str | None) -> str:
+    """'rules' / 'rules+model:20261125T071156Z' as a policy officer reads it."""
+    if not version:
+        return "unbekannt"
+    if version == "rules":
+        return "nur Regeln"
+    stamp = version.partition(":")[2]
+    try:
+        trained = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ")
+    except ValueError:
+        return escape_markdown(version)
+    return f"Regeln + Modell vom {trained:%d.%m.%Y}"
