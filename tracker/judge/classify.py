@@ -16,6 +16,10 @@ from tracker.judge.types import JudgeInput, Judgement
 
 BATCH = 512
 _OPTIONAL_TEXT = ("summary", "text", "language", "source", "jurisdiction", "deadline_text")
+# The same output as json.dumps(record, ensure_ascii=False), with one encoder for all lines
+# (json.dumps with any option builds a new one per call) and no circular-reference
+# bookkeeping: records are plain trees built here.
+_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
 class LineError(ValueError):
@@ -91,7 +95,7 @@ def classify_lines(lines: Iterable[str], judge: Judge, batch: int = BATCH) -> It
                 record = judgement_record(next(judged))
             else:
                 record = {"line": number, "id": _error_id(raw), "error": entry}
-            yield json.dumps(record, ensure_ascii=False)
+            yield _encode(record)
         pending.clear()
 
     for number, line in enumerate(lines, start=1):
