@@ -9,21 +9,18 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.alerts import seed as alert_seed
 from tests.alerts.smtp_server import SmtpServer
-from tests.conftest import IN_CI
 from tests.dashboard.seed import seed, standard_specs
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, streamlit_server
 from tests.support.feeds import make_rss, write_feeds_toml
 from tests.support.feedserver import FeedServer
 from tracker import consultations, statement
@@ -34,30 +31,7 @@ from tracker.storage import triage as decisions
 from tracker.triage import TriageState
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 pytestmark = pytest.mark.browser
-
-
-def _require_browser() -> None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError as exc:
-        if IN_CI:
-            pytest.fail(f"Playwright missing in CI: {exc}")
-        pytest.skip("Playwright not installed")
-    if not CHROMIUM.exists():
-        if IN_CI:
-            pytest.fail(f"Chromium missing in CI: {CHROMIUM}")
-        pytest.skip(f"Chromium not installed at {CHROMIUM}")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -83,35 +57,8 @@ def env(tmp_path_factory: pytest.TempPathFactory, feeds: FeedServer) -> dict[str
 
 @pytest.fixture(scope="module")
 def app_url(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _require_browser()
-    port = _free_port()
-    log = tmp_path_factory.mktemp("log") / "streamlit.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(f"{url}/_stcore/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if proc.poll() is not None:
-                    pytest.fail(f"streamlit exited: {log.read_text(errors='replace')[-2000:]}")
-                time.sleep(0.3)
-            else:
-                pytest.fail("streamlit did not answer within 60 s")
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with streamlit_server(env, tmp_path_factory.mktemp("log") / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -6,83 +6,26 @@ Screenshots go to artifacts/screenshots/positions-*.png (ignored by git)."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from docx import Document
 
-from tests.conftest import IN_CI
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, streamlit_server
 from tracker import positions
 
 from .conftest import ITEM_ID, PASSWORDS
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 REASON = "E2E: Die Frist für kleine Netzbetreiber ist zu kurz."
 pytestmark = pytest.mark.browser
 
 
-def _require_browser() -> None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError as exc:
-        if IN_CI:
-            pytest.fail(f"Playwright missing in CI: {exc}")
-        pytest.skip("Playwright not installed")
-    if not CHROMIUM.exists():
-        if IN_CI:
-            pytest.fail(f"Chromium missing in CI: {CHROMIUM}")
-        pytest.skip(f"Chromium not installed at {CHROMIUM}")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def app_url(workspace, db_path: Path, tmp_path: Path) -> Iterator[str]:
-    _require_browser()
-    port = _free_port()
     env = {**os.environ, "TRACKER_DB": str(db_path), "TRACKER_AUTH": "on", "PYTHONUNBUFFERED": "1"}
-    log = tmp_path / "streamlit.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
-             "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited: {log.read_text(errors='replace')[-2000:]}")
-            time.sleep(0.3)
-        else:
-            pytest.fail("streamlit did not answer within 60 s")
+    with streamlit_server(env, tmp_path / "streamlit.log") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _settle(page) -> None:
