@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from tracker.adapters.support import (
     NEW_YORK,
     ShapeError,
+    entries_of_records,
     list_of,
     parse_day,
     require_list,
@@ -37,13 +38,7 @@ def _entries(data: object, warnings: list[str]) -> list[RawEntry]:
     if "results" not in root and root.get("count") == 0:
         return []  # the API omits 'results' when nothing matched
     results = require_list(root, "results", "der Suchantwort")
-    entries = []
-    for index, raw in enumerate(results):
-        try:
-            entries.append(_entry(require_mapping(raw, f"results[{index}]")))
-        except ShapeError as exc:
-            warnings.append(f"Dokument {index + 1} übersprungen: {exc}")
-    return entries
+    return entries_of_records(results, "results", "Dokument", _entry, warnings)
 
 
 def _entry(doc: Mapping[str, object]) -> RawEntry:

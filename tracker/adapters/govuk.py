@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from tracker.adapters.support import (
     LONDON,
     ShapeError,
+    entries_of_records,
     local_date,
     parse_instant,
     require_list,
@@ -34,13 +35,7 @@ def _entries(data: object, warnings: list[str]) -> list[RawEntry]:
     root = require_mapping(data, "Antwort")
     if "results" in root:
         results = require_list(root, "results", "der Suchantwort")
-        entries = []
-        for index, raw in enumerate(results):
-            try:
-                entries.append(_entry(require_mapping(raw, f"results[{index}]")))
-            except ShapeError as exc:
-                warnings.append(f"Treffer {index + 1} übersprungen: {exc}")
-        return entries
+        return entries_of_records(results, "results", "Treffer", _entry, warnings)
     if "base_path" not in root and "web_url" not in root:
         raise ShapeError("weder 'results' (Such-API) noch 'base_path' (Content-API) vorhanden")
     return [_entry(root)]

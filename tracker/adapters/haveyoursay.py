@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from tracker.adapters.support import (
     BRUSSELS,
     ShapeError,
+    entries_of_records,
     list_of,
     local_date,
     local_instant,
@@ -39,13 +40,7 @@ def _entries(data: object, warnings: list[str], language: str | None) -> list[Ra
     page = root.get("initiativeResultDtoPage", root)
     page = require_mapping(page, "'initiativeResultDtoPage'")
     content = require_list(page, "content", "der Trefferseite")
-    entries = []
-    for index, raw in enumerate(content):
-        try:
-            entries.append(_entry(require_mapping(raw, f"content[{index}]"), language))
-        except ShapeError as exc:
-            warnings.append(f"Initiative {index + 1} übersprungen: {exc}")
-    return entries
+    return entries_of_records(content, "content", "Initiative", lambda record: _entry(record, language), warnings)
 
 
 def _entry(item: Mapping[str, object], language: str | None) -> RawEntry:

@@ -12,6 +12,7 @@ from urllib.parse import quote
 from tracker.adapters.support import (
     NEW_YORK,
     ShapeError,
+    entries_of_records,
     local_date,
     parse_instant,
     require_mapping,
@@ -43,13 +44,7 @@ def _entries(data: object, warnings: list[str]) -> list[RawEntry]:
         records = [records]
     if not isinstance(records, list):
         raise ShapeError("Feld 'data' ist weder Liste noch Objekt")
-    entries = []
-    for index, raw in enumerate(records):
-        try:
-            entries.append(_entry(require_mapping(raw, f"data[{index}]")))
-        except ShapeError as exc:
-            warnings.append(f"Eintrag {index + 1} übersprungen: {exc}")
-    return entries
+    return entries_of_records(records, "data", "Eintrag", _entry, warnings)
 
 
 def _entry(record: Mapping[str, object]) -> RawEntry:

@@ -60,6 +60,18 @@ def run_adapter(api_name: str, body: bytes, entries_of: Callable[[object, list[s
     return ParseResult(entries=entries, feed_title=title, warnings=warnings)
 
 
+def entries_of_records(records: list[object], where: str, noun: str,
+                       build: Callable[[Mapping[str, object]], RawEntry], warnings: list[str]) -> list[RawEntry]:
+    """Build one entry per record; a record of the wrong shape is skipped with a warning."""
+    entries = []
+    for index, raw in enumerate(records):
+        try:
+            entries.append(build(require_mapping(raw, f"{where}[{index}]")))
+        except ShapeError as exc:
+            warnings.append(f"{noun} {index + 1} übersprungen: {exc}")
+    return entries
+
+
 def require_mapping(value: object, where: str) -> Mapping[str, object]:
     if not isinstance(value, Mapping):
         raise ShapeError(f"{where} ist kein JSON-Objekt")
