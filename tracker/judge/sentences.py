@@ -18,6 +18,7 @@ _ABBREVIATIONS = frozenset({
     "sept", "oct", "nov", "dec", "jun", "jul", "okt", "dez",
 })
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+_WINDOW = 32
 
 
 def boundaries(text: str) -> list[int]:
@@ -25,7 +26,7 @@ def boundaries(text: str) -> list[int]:
     starts = [0]
     for match in _CANDIDATE.finditer(text):
         if match.group(0)[0] in ".!?":
-            before = _WORD_BEFORE.search(text, 0, match.start())
+            before = _word_before(text, match.start())
             word = before.group(1).lower().strip(".") if before else ""
             if word.isdigit() or word in _ABBREVIATIONS or len(word) == 1 or "." in word:
                 continue
@@ -35,6 +36,18 @@ def boundaries(text: str) -> list[int]:
         if end < len(text):
             starts.append(end)
     return starts
+
+
+def _word_before(text: str, end: int) -> re.Match[str] | None:
+    """``_WORD_BEFORE.search(text, 0, end)``, but scanning only the last few characters
+    (searching from 0 read the whole text again for every candidate)."""
+    start = end - _WINDOW
+    if start <= 0:
+        return _WORD_BEFORE.search(text, 0, end)
+    found = _WORD_BEFORE.search(text, start, end)
+    if found is not None and found.start() == start:
+        return _WORD_BEFORE.search(text, 0, end)  # the word may begin before the window
+    return found
 
 
 def split(text: str) -> list[tuple[int, int]]:
