@@ -23,7 +23,6 @@ from tracker.judge.taxonomy import Taxonomy
 from tracker.judge.types import JudgeInput, Judgement
 from tracker.models import Source
 
-FIELDS = ("title", "summary", "text")
 # Full texts can be whole bills; the first part says what the item is about and where
 # its deadline is, and judging must stay fast for every collected item.
 MAX_TEXT_CHARS = 20_000
@@ -83,14 +82,15 @@ class Judge:
         for index, prep in enumerate(prepared):
             if not prep.supported:
                 continue
+            item = prep.item
             parts, offset = [], 0
-            for name in FIELDS:
-                text = _field_text(prep.item, name)
+            for name, text in (("title", item.title or ""), ("summary", item.summary or ""),
+                               ("text", (item.text or "")[:MAX_TEXT_CHARS])):
                 if text:
                     parts.append((name, offset, text))
                     offset += len(text) + len(_JOIN)
             if parts:
-                joined = _JOIN.join(text for _, _, text in parts)
+                joined = parts[0][2] if len(parts) == 1 else _JOIN.join([text for _, _, text in parts])
                 by_lang.setdefault(prep.language or "de", []).append((index, parts, joined))
         for lang, jobs in by_lang.items():
             nlp = self.pipelines[lang]
@@ -162,6 +162,9 @@ class Judge:
         if prep.cues is None:  # not read by the pipeline (unsupported language)
             stage = classify_stage(item.title, item.summary)
             deadline = find_deadline(item, settings)
+        elif not prep.cues:  # most items: no stage or deadline cue anywhere
+            stage = stage_from_cues((), item.title)
+            deadline = find_deadline(item, settings, ())
         else:
             stage = stage_from_cues([(label[6:], field == "title") for label, field in prep.cues
                                      if label.startswith("stage:") and field in ("title", "summary")], item.title)
@@ -180,6 +183,8 @@ class Judge:
 
 
 def _field_cues(parts: list[tuple[str, int, str]], cues: list[tuple[int, str]]) -> list[tuple[str, str]]:
+    if not cues:
+        return []
     out = []
     for start, labels in cues:
         field = next((name for name, offset, text in parts if offset <= start < offset + len(text)), None)
@@ -189,6 +194,8 @@ def _field_cues(parts: list[tuple[str, int, str]], cues: list[tuple[int, str]]) 
 
 
 def _split_hits(parts: list[tuple[str, int, str]], hits: list[Span]) -> list[tuple[str, str, list[Span]]]:
+    if len(parts) == 1:  # a title alone: every hit is in it, at the same offsets
+        return [(parts[0][0], parts[0][2], hits)]
     fields = []
     for name, offset, text in parts:
         end = offset + len(text)
@@ -196,7 +203,3 @@ def _split_hits(parts: list[tuple[str, int, str]], hits: list[Span]) -> list[tup
                                     if s >= offset and e <= end]))
     return fields
 
-
-def _field_text(item: JudgeInput, name: str) -> str:
-    value = getattr(item, name) or ""
-    return value[:MAX_TEXT_CHARS] if name == "text" else value

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
+from functools import lru_cache
 
 
+@lru_cache(maxsize=1024)  # a handful of codes, asked for every item
 def in_remit(jurisdiction: str | None, remit: tuple[str, ...]) -> bool:
     """True for a jurisdiction matching one of the remit patterns ("eu", "de", "de-*").
 

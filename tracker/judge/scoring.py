@@ -124,6 +124,8 @@ def _term_key(term: str) -> str:
 
 def pick_topics(topic_scores: dict[str, float], threshold: float, relevant: bool) -> list[str]:
     """Topics at or above ``threshold``, best first; a relevant item names at least one."""
+    if not topic_scores:
+        return []
     ranked = sorted(topic_scores, key=lambda t: (-topic_scores[t], t))
     chosen = [t for t in ranked if topic_scores[t] >= threshold]
     if relevant and not chosen and ranked:
