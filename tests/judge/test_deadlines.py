@@ -63,6 +63,20 @@ def test_utc_timestamp_is_converted_before_the_date_is_taken() -> None:
     assert local_date(datetime(2024, 3, 31, 22, 30, tzinfo=UTC)) == date(2024, 4, 1)
 
 
+@pytest.mark.parametrize(("sentence", "found"), [
+    ("Frist: Unterlagen 12.03.2026 einreichen.", True),
+    ("Befristet: Unterlagen 12.03.2026 einreichen.", False),  # "frist" after "be" is no cue
+    ("The consultation window closes; documents 12 March 2026 apply.", True),
+    ("The window close; documents 12 March 2026 apply.", True),
+    ("The box encloses; documents 12 March 2026 apply.", False),  # "closes" only as a word
+    ("The_closes documents 12 March 2026 apply.", False),
+])
+def test_strong_sentence_cue_respects_word_starts(sentence: str, found: bool) -> None:
+    # A strong cue lets the one uncued date of a sentence count (confidence 0.5).
+    result = deadline_from_text(sentence)
+    assert (result.date, result.confidence) == ((date(2026, 3, 12), 0.5) if found else (None, None))
+
+
 def test_structured_deadline_wins_over_text() -> None:
     item = JudgeInput(id="x", title="t", summary="Stellungnahmen bis zum 14. September 2020.",
                       deadline=date(2020, 9, 30), deadline_text="endDate 2020/09/30 23:59:59")
