@@ -31,6 +31,7 @@ Span = tuple[int, int, tuple[Term, ...]]
 
 _ACRONYM = re.compile(r"^(?:[A-Z0-9ÄÖÜ]*[A-ZÄÖÜ][A-Z0-9ÄÖÜ]*|(?=(?:[^A-ZÄÖÜ]*[A-ZÄÖÜ]){2})[A-Za-z0-9ÄÖÜäöü]{2,10})$")
 MIN_ANYWHERE = 5
+_DFA = ahocorasick_rs.Implementation.DFA
 
 
 def term_mode(text: str) -> str:
@@ -113,9 +114,10 @@ class TermMatcher:
         for literal, (label, start_bound, end_bound) in (cues or {}).items():
             keys.append(literal)
             self._lemma_meta.append((label, start_bound, end_bound))
-        self._lemma = ahocorasick_rs.AhoCorasick(keys) if keys else None
+        # A DFA: more memory for a few thousand patterns, a third less time per search.
+        self._lemma = ahocorasick_rs.AhoCorasick(keys, implementation=_DFA) if keys else None
         self._acronym_meta = [tuple(v) for v in acronym.values()]
-        self._acronym = ahocorasick_rs.AhoCorasick(list(acronym)) if acronym else None
+        self._acronym = ahocorasick_rs.AhoCorasick(list(acronym), implementation=_DFA) if acronym else None
 
     def find(self, text: str) -> tuple[list[Span], list[tuple[int, str]]]:
         """Term hits as (start, end, terms), character offsets into ``text``, and
