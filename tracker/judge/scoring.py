@@ -92,15 +92,19 @@ def _evidence(fields: list[tuple[str, str, list[Span]]],
     if len(found) > 1:
         found = sorted(found, key=_weight_desc)
     texts = {name: text for name, text, _ in fields}
-    starts_of: dict[str, list[int]] = {}
+    # Per field: its sentence starts, or the field itself when it is one sentence (most
+    # titles), cut once for all of its hits.
+    sentences_of: dict[str, list[int] | str] = {}
     evidence = []
     for topic, term, start, end, weight, field_name in found[:MAX_EVIDENCE]:
         text = texts[field_name]
-        starts = starts_of.get(field_name)
-        if starts is None:
-            starts = starts_of[field_name] = boundaries(text) if _has_sentence_mark(text) else [0]
+        sentences = sentences_of.get(field_name)
+        if sentences is None:
+            starts = boundaries(text) if _has_sentence_mark(text) else [0]
+            sentences = sentences_of[field_name] = text.strip() if len(starts) == 1 else starts
         evidence.append(Evidence(_display(term), topic, field_name, start, end,
-                                 sentence_at(text, start, starts), round(weight, 4)))
+                                 sentences if isinstance(sentences, str) else sentence_at(text, start, sentences),
+                                 round(weight, 4)))
     return evidence
 
 
