@@ -63,7 +63,8 @@ class Judge:
     def judge_many(self, items: Sequence[JudgeInput]) -> list[Judgement]:
         prepared = self.analyse(items)
         model_scores = self._model_scores(prepared)
-        return [self._finish(prep, model_scores[i] if model_scores else None)
+        version = self.model_version
+        return [self._finish(prep, model_scores[i] if model_scores else None, version)
                 for i, prep in enumerate(prepared)]
 
     def features(self, items: Sequence[JudgeInput]) -> list[Features]:
@@ -139,7 +140,7 @@ class Judge:
             return None
         return self.model.predict([(p.item.title, p.item.summary, p.fields) for p in prepared])
 
-    def _finish(self, prep: _Prepared, model_scores: dict[str, float] | None) -> Judgement:
+    def _finish(self, prep: _Prepared, model_scores: dict[str, float] | None, version: str) -> Judgement:
         item, settings = prep.item, self.taxonomy.settings
         rules = score_fields(prep.fields, settings, prep.hints)
         topic_scores = dict(rules.topic_scores)
@@ -178,7 +179,7 @@ class Judge:
             language=prep.language, language_supported=prep.supported, in_remit=remit,
             deadline=deadline.date, deadline_text=deadline.sentence,
             deadline_confidence=deadline.confidence, deadline_origin=deadline.origin,
-            model_version=self.model_version, model_score=model_score,
+            model_version=version, model_score=model_score,
         )
 
 

@@ -80,7 +80,7 @@ def score_fields(fields: list[tuple[str, str, list[Span]]], settings: Settings,
             best_overall[key] = 0.0
     topic_scores = {topic: round(_noisy_or(terms.values()), 4) for topic, terms in best_per_topic.items()}
     score = _noisy_or(best_overall.values())
-    if score > 0 and (has_context or any(t in topic_scores for t in hinted_topics)):
+    if score > 0 and (has_context or (hinted_topics and any(t in topic_scores for t in hinted_topics))):
         score += (1.0 - score) * settings.context_boost
     return RuleResult(score=round(score, 4), topic_scores=topic_scores, evidence=_evidence(fields, found),
                       has_context=has_context)
