@@ -3,7 +3,7 @@
 # start (no network needed after installation), then serves on http://localhost:8501.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-source "$ROOT/scripts/bootstrap.sh"
+source "$ROOT/scripts/bootstrap.sh" ""  # explicit: `source` would pass on our own arguments
 cd "$ROOT"
 DB="${TRACKER_DB:-$ROOT/data/tracker.duckdb}"
 if ! ls "$ROOT"/data/models/relevance-* >/dev/null 2>&1; then
