@@ -49,7 +49,7 @@ def parse_line(line: str) -> JudgeInput:
     if not isinstance(data, dict):
         raise LineError("each line must be a JSON object")
     item_id = data.get("id")
-    if isinstance(item_id, bool) or not isinstance(item_id, str | int) or str(item_id) == "":
+    if isinstance(item_id, bool) or not isinstance(item_id, (str, int)) or str(item_id) == "":
         raise LineError("'id' is required (string or number)")
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
@@ -132,7 +132,7 @@ def classify_lines(lines: Iterable[str], judge: Judge, batch: int = BATCH) -> It
         pending.clear()
 
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
+        if not line or line.isspace():  # blank (strip() would copy every line)
             continue
         try:
             pending.append((number, line, parse_line(line)))
