@@ -188,15 +188,18 @@ def _field_cues(parts: list[tuple[str, int, str]], cues: list[tuple[int, str]]) 
         return []
     out = []
     for start, labels in cues:
-        field = next((name for name, offset, text in parts if offset <= start < offset + len(text)), None)
-        if field is not None:
-            out.extend((label, field) for label in labels.split("|"))
+        for name, offset, text in parts:
+            if offset <= start < offset + len(text):
+                out.extend([(label, name) for label in labels.split("|")])
+                break
     return out
 
 
 def _split_hits(parts: list[tuple[str, int, str]], hits: list[Span]) -> list[tuple[str, str, list[Span]]]:
     if len(parts) == 1:  # a title alone: every hit is in it, at the same offsets
         return [(parts[0][0], parts[0][2], hits)]
+    if not hits:
+        return [(name, text, []) for name, _, text in parts]
     fields = []
     for name, offset, text in parts:
         end = offset + len(text)
