@@ -56,6 +56,16 @@ def pages_for(user: User) -> dict[str, list[st.Page]]:
     return {"Mitwirken": [PAGES["stellungnahmen"]], "Beobachten": [PAGES["fristen"]]}
 
 
+def login_pages() -> list[st.Page]:
+    """The login page, also under every page's address: a deep link (say from an alert e-mail,
+    ``/vorgang?item=…``) shows the login, and once signed in the same address opens that page
+    with its parameters instead of "page not found"."""
+    login = "app_pages/anmeldung.py"
+    return [st.Page(login, title="Anmeldung", icon=":material/login:", default=True),
+            *(st.Page(login, title="Anmeldung", url_path=page.url_path) for page in PAGES.values()
+              if page.url_path)]
+
+
 # Login gate (setting TRACKER_AUTH, on by default): the login page is the only page until
 # tracker.auth accepted a password; a user deactivated meanwhile is signed out on the next run.
 if auth.auth_enabled():
@@ -63,7 +73,7 @@ if auth.auth_enabled():
     if isinstance(signed_in, User) and auth.get_user(signed_in.id) is None:
         del st.session_state[SESSION_KEY]
     if not isinstance(st.session_state.get(SESSION_KEY), User):
-        st.navigation([st.Page("app_pages/anmeldung.py", title="Anmeldung", icon=":material/login:")]).run()
+        st.navigation(login_pages(), position="hidden").run()
         st.stop()
     if st.sidebar.button("Abmelden", key="logout", icon=":material/logout:"):
         del st.session_state[SESSION_KEY]

@@ -56,11 +56,17 @@ def _datetime(value: str | None, shift: timedelta) -> datetime | None:
     return (parsed + shift).astimezone(UTC)
 
 
+def _published(value: str | None, shift: timedelta) -> datetime | None:
+    """Shifted publication time, never in the future (the week rounding may push it past now)."""
+    moment = _datetime(value, shift)
+    return min(moment, datetime.now(UTC)) if moment else None
+
+
 def _entry(record: dict, shift: timedelta, days: int) -> RawEntry:
     summary = shift_dates_in_text(record.get("summary") or "", days)
     return RawEntry(
         guid=record.get("guid"), title=shift_dates_in_text(record["title"], days), link=record.get("link"),
-        summary_html=html.escape(summary), published=_datetime(record.get("published"), shift),
+        summary_html=html.escape(summary), published=_published(record.get("published"), shift),
         language=record.get("language"), deadline=_date(record.get("deadline"), shift),
         deadline_text=shift_dates_in_text(record.get("deadline_text") or "", days) or None,
         opening_date=_date(record.get("opening_date"), shift), stage=record.get("stage"),
@@ -99,8 +105,9 @@ def load_demo(db_path: Path | None = None, *, shift: bool = True, today: date | 
         if stored_shift is not None:
             days = stored_shift
         elif shift:
-            # Whole weeks, so that every date keeps its weekday (real deadlines fall on working days).
-            days = (today - date.fromisoformat(data["reference_date"])).days // 7 * 7
+            # Whole weeks, so that every date keeps its weekday (real deadlines fall on working
+            # days); rounded up so that no deadline near the reference date lands in the past.
+            days = -(-(today - date.fromisoformat(data["reference_date"])).days // 7) * 7
         else:
             days = 0
         delta = timedelta(days=days)

@@ -15,7 +15,7 @@ from docx import Document
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, streamlit_server
 from tracker import positions
 
-from .conftest import ITEM_ID, PASSWORDS
+from .conftest import ITEM_ID, PASSWORDS, TITLE
 
 REASON = "E2E: Die Frist für kleine Netzbetreiber ist zu kurz."
 pytestmark = pytest.mark.browser
@@ -101,3 +101,22 @@ def test_member_position_reaches_team_matrix_and_docx(app_url, workspace, world,
     assert "Abweichende Auffassung" not in body or "SW Altstadt" in body
     assert "SW Altstadt" in body and "Die Frist für kleine Netzbetreiber ist zu kurz." in body
     assert any(p.style.name == "Heading 2" and first.title in p.text for p in doc.paragraphs)
+
+
+def test_deep_link_survives_the_login(app_url, workspace):
+    """An alert e-mail links to /vorgang?item=…: the login shows, then that very item."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE").new_page()
+        page.goto(f"{app_url}/vorgang?item={ITEM_ID}")
+        page.get_by_role("heading", name="Anmeldung").wait_for(timeout=45_000)
+        assert page.get_by_text("Page not found").count() == 0
+        _login(page, "team")
+        _settle(page)
+        _shot(page, "deep-link")
+        page.get_by_text(TITLE).first.wait_for(timeout=45_000)
+        assert "/vorgang" in page.url and f"item={ITEM_ID}" in page.url
+        assert page.locator('[data-testid="stException"]').count() == 0
+        browser.close()
