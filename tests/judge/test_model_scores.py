@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tracker.judge import Judge, JudgeInput
-from tracker.judge.model import RelevanceModel, _doc, feature_text
+from tracker.judge.model import RelevanceModel, _doc, feature_text, feature_words
 from tracker.judge.training import read_seed_labels, train_model
 
 
@@ -29,10 +29,24 @@ def test_bag_of_words_scores_equal_the_textcat_on_docs(rules_judge: Judge, model
     items = (items * (1 + 1100 // len(items)))[:1100]
     features = rules_judge.features(items)
     texts = [feature_text(*f) for f in features]
+    assert [feature_words(*f) for f in features] == [text.split() for text in texts]
     assert model.predict(features) == _via_docs(model, texts)
+    assert model.predict(features) == _via_docs(model, texts)  # hashes remembered from the first call
 
 
 def test_a_batch_of_empty_bags_scores_zero_like_the_textcat(model: RelevanceModel) -> None:
     features = [("?!", "", []), ("–", "...", [])]
     assert model.predict(features) == _via_docs(model, ["", ""])
     assert all(value == 0.0 for scores in model.predict(features) for value in scores.values())
+
+
+def test_the_hash_cache_starts_over_when_full(rules_judge: Judge, model: RelevanceModel,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("tracker.judge.model._MAX_HASHES", 5)
+    items = [JudgeInput(id=str(i), title=f"Wärmeplanung Runde {i}", summary="Smart Meter und Glasfaser")
+             for i in range(3)]
+    features = rules_judge.features(items)
+    first = model.predict(features)
+    assert model._bag is not None and len(model._bag.hashes) > 5
+    assert model.predict(features) == first == _via_docs(model, [feature_text(*f) for f in features])
+    assert len(model._bag.hashes) <= 5 + len(" ".join(feature_text(*f) for f in features).split())

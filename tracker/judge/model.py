@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +34,8 @@ PREFIX = "relevance-"
 RELEVANT = "relevant"
 _SLUG = re.compile(r"[^0-9a-zäöüß]+")
 _WORDS = re.compile(r"\w+")
+# Words whose hash is kept between batches (a few MB); the cache starts over beyond it.
+_MAX_HASHES = 100_000
 
 Features = tuple[str, str, list[tuple[str, str, list[Span]]]]
 
@@ -49,6 +50,12 @@ class TrainingExample:
 
 
 def feature_text(title: str, summary: str, fields: list[tuple[str, str, list[Span]]]) -> str:
+    return " ".join(feature_words(title, summary, fields))
+
+
+def feature_words(title: str, summary: str, fields: list[tuple[str, str, list[Span]]]) -> list[str]:
+    """The model's tokens: ``feature_text(...).split()`` (no token holds whitespace: words
+    are ``\\w+``, term slugs ``[0-9a-zäöüß_]``, topic ids lower-case letters, digits, ``_``)."""
     words = []
     for name, _text, spans in fields:
         for _start, _end, terms in spans:
@@ -62,7 +69,7 @@ def feature_text(title: str, summary: str, fields: list[tuple[str, str, list[Spa
                     words.append(f"kr_{name}_{tier}")
                 elif term.kind == "exclude":
                     words.append("kr_exclude_" + term.topic)
-    return " ".join((*_WORDS.findall(f"{title}\n{summary}".lower()), *words))
+    return [*_WORDS.findall(f"{title}\n{summary}".lower()), *words]
 
 
 def _doc(nlp: Language, text: str) -> Doc:
@@ -99,6 +106,7 @@ class _BagOfWords:
         self.ops = textcat.ops
         self.linear = linear
         self.output = output
+        self.hashes = _Hashes()
 
     @classmethod
     def of(cls, nlp: Language) -> _BagOfWords | None:
@@ -115,28 +123,50 @@ class _BagOfWords:
             return None
         return cls(nlp, textcat, linear, output)
 
-    def scores(self, texts: Sequence[str]) -> list[dict[str, float]]:
+    def scores(self, docs: Sequence[list[str]]) -> list[dict[str, float]]:
+        """Label -> score for each list of feature words."""
         out: list[dict[str, float]] = []
+        hashes = self.hashes
+        if len(hashes) > _MAX_HASHES:
+            hashes.clear()
         # nlp.pipe hands the textcat batches of nlp.batch_size, and a batch whose docs are
         # all empty scores 0 for every label (TextCategorizer.predict): same batches here.
-        for start in range(0, len(texts), self.batch_size):
-            keys: list[int] = []
-            counts: list[int] = []
+        for start in range(0, len(docs), self.batch_size):
+            flat: list[int] = []
             lengths = []
-            for text in texts[start:start + self.batch_size]:
-                bag = Counter(map(hash_string, text.split()))
-                distinct = sorted(bag)  # numpy.unique's order: the sum runs in it
-                keys += distinct
-                counts += map(bag.__getitem__, distinct)
-                lengths.append(len(distinct))
-            if not keys:
+            for words in docs[start:start + self.batch_size]:
+                flat += map(hashes.__getitem__, words)
+                lengths.append(len(words))
+            if not flat:
                 out.extend(dict.fromkeys(self.labels, 0.0) for _ in lengths)
                 continue
-            bags = (numpy.array(keys, dtype="uint64"), numpy.array(counts, dtype="f"),
-                    numpy.array(lengths, dtype="int32"))
-            scores = self.ops.asarray(self.output.predict(self.linear.predict(bags)))
+            scores = self.ops.asarray(self.output.predict(self.linear.predict(_bags(flat, lengths))))
             out.extend(dict(zip(self.labels, row, strict=True)) for row in scores.tolist())
         return out
+
+
+class _Hashes(dict[str, int]):
+    """Word -> its ORTH hash, computed once per word."""
+
+    def __missing__(self, word: str) -> int:
+        value = self[word] = hash_string(word)
+        return value
+
+
+def _bags(flat: list[int], lengths: list[int]) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+    """What ``extract_ngrams`` makes of these docs: per doc, its distinct hashes in
+    ascending order (``numpy.unique``'s, which the sparse sum runs in) and their counts,
+    then the number of distinct hashes per doc; one sort for the whole batch."""
+    hashes = numpy.array(flat, dtype="uint64")
+    doc = numpy.repeat(numpy.arange(len(lengths)), lengths)
+    order = numpy.lexsort((hashes, doc))
+    hashes, doc = hashes[order], doc[order]
+    first = numpy.ones(len(hashes), dtype=bool)
+    first[1:] = (hashes[1:] != hashes[:-1]) | (doc[1:] != doc[:-1])
+    starts = numpy.flatnonzero(first)
+    counts = numpy.diff(starts, append=len(hashes)).astype("f")
+    per_doc = numpy.bincount(doc[starts], minlength=len(lengths)).astype("int32")
+    return hashes[starts], counts, per_doc
 
 
 class RelevanceModel:
@@ -147,9 +177,9 @@ class RelevanceModel:
         self._bag = _BagOfWords.of(nlp)
 
     def predict(self, features: Sequence[Features]) -> list[dict[str, float]]:
-        texts = [feature_text(title, summary, fields) for title, summary, fields in features]
         if self._bag is not None:
-            return self._bag.scores(texts)
+            return self._bag.scores([feature_words(title, summary, fields) for title, summary, fields in features])
+        texts = [feature_text(title, summary, fields) for title, summary, fields in features]
         return [dict(doc.cats) for doc in self.nlp.pipe(_doc(self.nlp, text) for text in texts)]
 
     def save(self, directory: Path) -> Path:
