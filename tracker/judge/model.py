@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import numpy
@@ -61,15 +62,18 @@ def feature_words(title: str, summary: str, fields: list[tuple[str, str, list[Sp
         for _start, _end, terms in spans:
             for term in terms:
                 if term.kind == "term":
-                    # How strong a hit is matters as much as where: a weak term alone
-                    # ("digital", "Daten") must not read like a strong one.
-                    tier = "strong" if term.weight >= 0.85 else "term" if term.weight >= 0.5 else "weak"
-                    words.append("kr_term_" + _SLUG.sub("_", term.text.lower()).strip("_"))
-                    words.append(f"kr_topic_{term.topic}_{tier}")
-                    words.append(f"kr_{name}_{tier}")
+                    words += _term_words(term.text, term.topic, term.weight, name)
                 elif term.kind == "exclude":
                     words.append("kr_exclude_" + term.topic)
     return [*_WORDS.findall(f"{title}\n{summary}".lower()), *words]
+
+
+@lru_cache(maxsize=16384)
+def _term_words(text: str, topic: str, weight: float, field: str) -> tuple[str, str, str]:
+    # How strong a hit is matters as much as where: a weak term alone ("digital",
+    # "Daten") must not read like a strong one.
+    tier = "strong" if weight >= 0.85 else "term" if weight >= 0.5 else "weak"
+    return "kr_term_" + _SLUG.sub("_", text.lower()).strip("_"), f"kr_topic_{topic}_{tier}", f"kr_{field}_{tier}"
 
 
 def _doc(nlp: Language, text: str) -> Doc:
