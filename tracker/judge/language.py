@@ -32,6 +32,7 @@ _WORD = re.compile(r"[a-zäöüßàâçéèêëîïôûùÿñåæøąćęłńó�
 _GERMAN_SPELLING = re.compile(
     r"[äöüß]|sch|(?:ung|ungen|keit|heit|lich|isch|gesetz|verordnung|richtlinie|tz|cht|en)\b|\bbe|\bver|\bge")
 _ENGLISH_SPELLING = re.compile(r"th|(?:tion|ing|ness|ity|ed|ly|y|s|ment)\b|\bre|\bun")
+_LETTER = re.compile(r"[a-zäöü]").search
 
 
 @lru_cache(maxsize=1)
@@ -47,29 +48,36 @@ def _distinctive() -> dict[str, str]:
 def detect_language(text: str, declared: str | None = None) -> str | None:
     """ISO 639-1 code of ``text``'s language, or ``declared``/None when it cannot tell."""
     lowered = text.lower()
-    counts = dict.fromkeys(_FUNCTION_WORDS, 0)
-    table = _distinctive()
+    table = _TABLE
+    # Runs for every item: counts only for languages seen, and the winner looked up only
+    # when it is used (then it leads alone, so no tie needs breaking).
+    counts: dict[str, int] = {}
     for word in _WORD.findall(lowered):
         lang = table.get(word)
         if lang is not None:
-            counts[lang] += 1
-    best = max(counts, key=counts.__getitem__)
-    ranked = sorted(counts.values(), reverse=True)
-    declared = declared.lower()[:2] if declared else None
-    # Two distinctive words and a clear lead are enough even for a title.
-    if ranked[0] >= 2 and ranked[0] >= 2 * ranked[1]:
-        return best
+            counts[lang] = counts.get(lang, 0) + 1
+    first = second = 0
+    if counts:
+        ranked = sorted(counts.values(), reverse=True)
+        first = ranked[0]
+        second = ranked[1] if len(ranked) > 1 else 0
+        # Two distinctive words and a clear lead are enough even for a title.
+        if first >= 2 and first >= 2 * second:
+            return max(counts, key=counts.__getitem__)
     if declared:
-        return declared
-    if ranked[0] >= 1 and ranked[0] > ranked[1]:
-        return best
-    if not re.search(r"[a-zäöü]", lowered):
+        return declared.lower()[:2]
+    if first >= 1 and first > second:
+        return max(counts, key=counts.__getitem__)
+    if not _LETTER(lowered):
         return None
     # No function words ("Smart-Meter-Rollout beschleunigen", "Circular Economy Act"):
     # spelling habits decide between the two languages the sources mostly use.
     german = len(_GERMAN_SPELLING.findall(lowered))
     english = len(_ENGLISH_SPELLING.findall(lowered))
     return "de" if german > english else "en"
+
+
+_TABLE = _distinctive()
 
 
 def is_supported(language: str | None) -> bool:
