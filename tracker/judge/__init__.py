@@ -15,8 +15,17 @@ from tracker.judge.types import Evidence, JudgeInput, Judgement
 
 __all__ = ["Evidence", "Judge", "JudgeInput", "Judgement", "get_judge"]
 
-_cache: dict[tuple[str, str, bool], Judge] = {}
+_cache: dict[tuple[str, str, bool], tuple[tuple[int, int], Judge]] = {}
 _lock = threading.Lock()
+
+
+def _file_signature(path: Path) -> tuple[int, int]:
+    """Modification time and size: enough to notice an edited taxonomy without parsing it."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1, -1)  # load_taxonomy below reports the missing file properly
+    return (stat.st_mtime_ns, stat.st_size)
 
 
 def get_judge(taxonomy_path: Path | None = None, model_dir: Path | None = None, *,
@@ -33,11 +42,17 @@ def get_judge(taxonomy_path: Path | None = None, model_dir: Path | None = None, 
     models = Path(model_dir or DEFAULT_MODEL_DIR).resolve()
     model_path = latest_model_path(models) if use_model else None
     key = (str(taxonomy_file), str(model_path), use_model)
+    signature = _file_signature(taxonomy_file)
     with _lock:
-        judge = _cache.get(key)
+        cached = _cache.get(key)
+        # Parsing and validating the taxonomy costs milliseconds; the collector asks once per
+        # document, so re-read it only when the file changed on disk.
+        if cached is not None and cached[0] == signature:
+            return cached[1]
         taxonomy = load_taxonomy(taxonomy_file)
-        if judge is None or judge.taxonomy.sha != taxonomy.sha:
-            model = load_model(model_path) if model_path else None
-            judge = Judge(taxonomy, model)
-            _cache[key] = judge
+        if cached is not None and cached[1].taxonomy.sha == taxonomy.sha:
+            judge = cached[1]
+        else:
+            judge = Judge(taxonomy, load_model(model_path) if model_path else None)
+        _cache[key] = (signature, judge)
         return judge
