@@ -5,10 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from tracker import auth, consultations
-from tracker.errors import UserError
 from tracker.models import USER_ROLES
 from tracker.ui.session import current_user
-from tracker.ui.widgets import guarded
+from tracker.ui.widgets import guarded, reported
 
 user = current_user()
 st.title("Benutzer und Mitglieder")
@@ -36,12 +35,10 @@ with left, st.form("user_add", clear_on_submit=True):
     email = st.text_input("E-Mail", key="new_email")
     password = st.text_input("Erstes Passwort (mind. 10 Zeichen)", type="password", key="new_password")
     if st.form_submit_button("Anlegen"):
-        try:
+        with reported():
             made = auth.create_user(user, login=login, display_name=name, password=password, role=role,
                                     organisation_id=org, email=email or None)
             st.success(f"Benutzer {made.id} angelegt.")
-        except UserError as exc:
-            st.error(str(exc))
 
 with right:
     with st.form("user_passwd", clear_on_submit=True):
@@ -49,21 +46,17 @@ with right:
         target = st.selectbox("Benutzer", [u["id"] for u in users], key="pw_user")
         new_pw = st.text_input("Neues Passwort", type="password", key="pw_new")
         if st.form_submit_button("Passwort setzen"):
-            try:
+            with reported():
                 auth.set_password(user, target, new_pw)
                 st.success(f"Passwort von {target} geändert.")
-            except UserError as exc:
-                st.error(str(exc))
     with st.form("user_active"):
         st.markdown("**Zugang sperren / entsperren**")
         target = st.selectbox("Benutzer", [u["id"] for u in users], key="act_user")
         active = st.toggle("aktiv", value=True, key="act_value")
         if st.form_submit_button("Speichern"):
-            try:
+            with reported():
                 auth.set_active(user, target, active)
                 st.success(f"{target}: {'aktiv' if active else 'gesperrt'}.")
-            except UserError as exc:
-                st.error(str(exc))
 
 st.subheader("Mitgliedsorganisationen")
 st.dataframe([{"Kennung": o["id"], "Name": o["name"], "Kurzname": o["short_name"], "Art": o["kind"],
@@ -80,10 +73,8 @@ with st.form("org_save", clear_on_submit=True):
     cmail = c3.text_input("Kontakt-E-Mail", key="org_email")
     address = st.text_input("Anschrift", key="org_address")
     if st.form_submit_button("Organisation speichern"):
-        try:
+        with reported():
             consultations.save_organisation(user, {
                 "id": oid.strip(), "name": oname, "short_name": oshort or None, "kind": kind,
                 "contact_name": contact or None, "contact_email": cmail or None, "address": address or None})
             st.success(f"Organisation {oid} gespeichert.")
-        except UserError as exc:
-            st.error(str(exc))

@@ -139,6 +139,15 @@ def test_admin_page_refuses_team_and_creates_user_for_admin(world):
     next(b for b in at.button if b.proto.form_id == "user_add").click().run()
     assert not at.exception
     assert auth.authenticate("dora", "doras-passwort").organisation_id == "sw-c"
+    # A refused action is one line; the rest of the page (organisations) still renders.
+    at.text_input(key="new_login").input("emil")
+    at.text_input(key="new_name").input("Emil")
+    at.selectbox(key="new_role").set_value("team")
+    at.text_input(key="new_password").input("kurz")
+    next(b for b in at.button if b.proto.form_id == "user_add").click().run()
+    assert not at.exception and len(at.error) == 1
+    assert any(h.value == "Mitgliedsorganisationen" for h in at.subheader)
+    assert auth.get_user("emil") is None
 
 
 APP = str(ROOT / "streamlit_app.py")

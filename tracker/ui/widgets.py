@@ -44,6 +44,15 @@ def guarded() -> Iterator[None]:
         st.stop()
 
 
+@contextmanager
+def reported() -> Iterator[None]:
+    """Show a user error of one action as one line and let the rest of the page go on."""
+    try:
+        yield
+    except UserError as exc:
+        st.error(str(exc))
+
+
 @lru_cache(maxsize=1)
 def _taxonomy() -> Taxonomy | None:
     try:
