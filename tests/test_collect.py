@@ -153,3 +153,29 @@ def test_unchanged_entries_are_not_judged_again(tmp_path, db_path, server, monke
     server.route("/feed.xml", make_rss(12).replace(b"Bekanntmachung item 3<", b"Bekanntmachung item 3 (neu)<"))
     collect(tmp_path, server, {"feed": "/feed.xml"})
     assert judged == [12, 0, 1]
+
+
+def test_a_source_whose_write_fails_is_recorded_and_the_others_are_stored(tmp_path, db_path, server, monkeypatch):
+    import duckdb
+
+    import tracker.collect as collect_module
+
+    real = collect_module.store_items
+
+    def failing_for_bad(con, source_id, items, now, **kwargs):
+        if source_id == "bad":
+            real(con, source_id, items, now, **kwargs)  # half written, then the database refuses
+            raise duckdb.ConstraintException("Constraint Error: simulated")
+        return real(con, source_id, items, now, **kwargs)
+
+    monkeypatch.setattr(collect_module, "store_items", failing_for_bad)
+    server.route("/bad.xml", make_rss(4, prefix="bad"))
+    server.route("/good.xml", make_rss(3, prefix="good"))
+    report = collect(tmp_path, server, {"bad": "/bad.xml", "good": "/good.xml"})
+    states = {o.source_id: o.state for o in report.outcomes}
+    assert states == {"bad": "fehler", "good": "ok"}
+    table = health(db_path)
+    assert "Speichern fehlgeschlagen" in table["bad"]["last_error"]
+    assert table["bad"]["items_stored"] == 0  # the half-written batch was rolled back
+    assert table["good"]["items_stored"] == 3
+    assert scalar(db_path, "SELECT count(*) FROM raw_documents WHERE source_id = 'bad'") == 0

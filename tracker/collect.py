@@ -184,7 +184,20 @@ def write_arrivals(db_path: Path | None, arrivals: Sequence[Arrival], *, clock: 
         if sync:
             with transaction(con):
                 sync_sources(con, sync)
-        return [write_arrival(con, arrival, clock()) for arrival in arrivals]
+        return [_write_or_record_failure(con, arrival, clock()) for arrival in arrivals]
+
+
+def _write_or_record_failure(con: duckdb.DuckDBPyConnection, arrival: Arrival, now: datetime) -> SourceOutcome:
+    """A source whose write fails (its transaction rolled back) ends as that source's
+    error in the health table; the other sources of the run are still written."""
+    try:
+        return write_arrival(con, arrival, now)
+    except duckdb.Error as exc:
+        message = f"Speichern fehlgeschlagen: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+        with transaction(con):
+            record_failure(con, arrival.source.id, now=now, status=arrival.fetched.status, error=message,
+                           duration_ms=int(arrival.fetched.elapsed_seconds * 1000))
+        return SourceOutcome(arrival.source.id, "fehler", arrival.fetched.status, message=message)
 
 
 def _bursts(results: Iterator[FetchResult], max_burst: int = 16) -> Iterator[list[FetchResult]]:
