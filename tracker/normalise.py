@@ -16,6 +16,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -132,7 +133,5 @@ def with_deadline(item: Item, deadline: date | None, text: str | None, confidenc
     summary the hash already covers, so an unchanged entry never needs judging again to
     tell that it is unchanged. (A new judge finding another date is ``tracker tag``'s change.)
     """
-    from dataclasses import replace
-
     return replace(item, deadline=deadline, deadline_text=text, deadline_confidence=confidence,
                    deadline_origin=origin)
