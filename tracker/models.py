@@ -73,6 +73,9 @@ class RawEntry:
     opening_date: date | None = None
     stage: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    # What relative href/src in the HTML fields are relative to (the document's address);
+    # None: the entry's own link.
+    html_base: str | None = None
 
 
 @dataclass

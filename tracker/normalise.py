@@ -81,10 +81,11 @@ def _iso(value: datetime | date | None) -> str | None:
 def normalise_entry(entry: RawEntry, source: Source, *, url_is_unique: bool = True) -> Item:
     """One entry into an ``Item``; feed HTML is sanitised here, before anything stores it."""
     url_key = canonical_url(entry.link)
-    summary_html = clean_html(entry.summary_html or "", entry.link)
+    html_base = entry.html_base or entry.link
+    summary_html = clean_html(entry.summary_html or "", html_base)
     title = _one_line(entry.title or "") or "(ohne Titel)"
     summary = html_to_text(summary_html)
-    text = html_to_text(clean_html(entry.content_html, entry.link)) if entry.content_html else ""
+    text = html_to_text(clean_html(entry.content_html, html_base)) if entry.content_html else ""
     extra = dict(entry.extra)
     if entry.stage:
         extra.setdefault("stage_from_source", entry.stage)
