@@ -44,7 +44,7 @@ def canonical_url(url: str | None) -> str | None:
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     query = urlencode(sorted(
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)
-    ))
+    )) if parts.query else ""
     # http and https of one page are one publication.
     return urlunsplit(("https", netloc, parts.path or "/", query, ""))
 
@@ -80,7 +80,10 @@ def _iso(value: datetime | date | None) -> str | None:
 
 def normalise_entry(entry: RawEntry, source: Source, *, url_is_unique: bool = True) -> Item:
     """One entry into an ``Item``; feed HTML is sanitised here, before anything stores it."""
-    url_key = canonical_url(entry.link)
+    return _normalise(entry, source, canonical_url(entry.link), url_is_unique)
+
+
+def _normalise(entry: RawEntry, source: Source, url_key: str | None, url_is_unique: bool) -> Item:
     html_base = entry.html_base or entry.link
     summary_html = clean_html(entry.summary_html or "", html_base)
     title = _one_line(entry.title or "") or "(ohne Titel)"
@@ -117,11 +120,11 @@ def normalise_entry(entry: RawEntry, source: Source, *, url_is_unique: bool = Tr
 
 def normalise_entries(entries: Sequence[RawEntry], source: Source) -> list[Item]:
     """All entries of one document; identical items within it are kept once."""
-    url_counts = Counter(canonical_url(e.link) for e in entries)
+    keys = [canonical_url(e.link) for e in entries]
+    url_counts = Counter(keys)
     items: dict[str, Item] = {}
-    for entry in entries:
-        key = canonical_url(entry.link)
-        item = normalise_entry(entry, source, url_is_unique=key is not None and url_counts[key] == 1)
+    for entry, key in zip(entries, keys, strict=True):
+        item = _normalise(entry, source, key, key is not None and url_counts[key] == 1)
         items.setdefault(item.id, item)
     return list(items.values())
 

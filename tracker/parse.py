@@ -75,7 +75,8 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
                                   resolve_relative_uris=False, sanitize_html=False)
     feed = parsed.get("feed", {})
     feed_title = _title_text(feed) or None
-    entries = [_entry(e, feed, url, response_headers) for e in parsed.get("entries", [])]
+    feed_language = _document_language(feed, response_headers)
+    entries = [_entry(e, feed_language, url) for e in parsed.get("entries", [])]
 
     if not parsed.get("version") and not entries:
         return ParseResult(entries=[], feed_title=feed_title, error=_not_a_feed(body, parsed))
@@ -174,30 +175,35 @@ def _error_page_signs(feed_title: str | None, entries: list[RawEntry]) -> str | 
     return None
 
 
-def _entry(e: dict[str, Any], feed: Mapping[str, Any], url: str,
-           headers: Mapping[str, str]) -> RawEntry:
-    summary = _html_of(e.get("summary", ""), e.get("summary_detail"))
-    contents = [_html_of(c.get("value", ""), c) for c in e.get("content", []) or []]
+# feedparser's dicts resolve every [] and .get() through a Python-level key-alias table;
+# the canonical keys read here are stored as they are, so the plain dict lookup is the same
+# answer at a fraction of the cost (about 40 lookups per entry).
+_get = dict.get
+
+
+def _entry(e: dict[str, Any], feed_language: str | None, url: str) -> RawEntry:
+    summary = _html_of(_get(e, "summary", ""), _get(e, "summary_detail"))
+    contents = [_html_of(_get(c, "value", ""), c) for c in _get(e, "content") or []]
     content = "\n".join(c for c in contents if c and c != summary)
     return RawEntry(
-        guid=(e.get("id") or "").strip() or None,
+        guid=(_get(e, "id") or "").strip() or None,
         title=_title_text(e),
-        link=_absolute_link(e.get("link"), url),
+        link=_absolute_link(_get(e, "link"), url),
         summary_html=summary,
         content_html=content,
-        # dict.get bypasses FeedParserDict's deprecated updated->published key fallback.
-        published=_utc(dict.get(e, "published_parsed")),
-        updated=_utc(dict.get(e, "updated_parsed")),
-        language=_language(e, feed, headers),
+        # Not e["updated_parsed"]: FeedParserDict would fall back from updated to published.
+        published=_utc(_get(e, "published_parsed")),
+        updated=_utc(_get(e, "updated_parsed")),
+        language=_primary_language(_get(_get(e, "title_detail") or {}, "language")) or feed_language,
         extra=_extra(e, url),
         html_base=url,
     )
 
 
 def _title_text(node: Mapping[str, Any]) -> str:
-    title = node.get("title") or ""
-    detail = node.get("title_detail") or {}
-    if "html" in (detail.get("type") or ""):
+    title = _get(node, "title") or ""
+    detail = _get(node, "title_detail") or {}
+    if "html" in (_get(detail, "type") or ""):
         return html_to_text(title).replace("\n", " ")
     return " ".join(title.split())
 
@@ -205,7 +211,7 @@ def _title_text(node: Mapping[str, Any]) -> str:
 def _html_of(value: str, detail: Mapping[str, Any] | None) -> str:
     if not value:
         return ""
-    if detail and detail.get("type") == "text/plain":
+    if detail and _get(detail, "type") == "text/plain":
         return html.escape(value)
     return value
 
@@ -228,28 +234,27 @@ def _utc(parsed_time: Any) -> datetime | None:
         return None
 
 
-def _language(e: Mapping[str, Any], feed: Mapping[str, Any], headers: Mapping[str, str]) -> str | None:
-    candidates = (
-        (e.get("title_detail") or {}).get("language"),
-        feed.get("language"),
-        headers.get("content-language"),
-    )
-    for value in candidates:
-        if value and isinstance(value, str) and value.strip():
-            # Primary subtag only ("de-DE" -> "de"): that is what the language pipelines key on.
-            return re.split(r"[-_,; ]", value.strip().lower(), maxsplit=1)[0] or None
+def _document_language(feed: Mapping[str, Any], headers: Mapping[str, str]) -> str | None:
+    """The language an entry has unless its own title says otherwise."""
+    return _primary_language(_get(feed, "language")) or _primary_language(headers.get("content-language"))
+
+
+def _primary_language(value: object) -> str | None:
+    if value and isinstance(value, str) and value.strip():
+        # Primary subtag only ("de-DE" -> "de"): that is what the language pipelines key on.
+        return re.split(r"[-_,; ]", value.strip().lower(), maxsplit=1)[0] or None
     return None
 
 
 def _extra(e: Mapping[str, Any], base: str) -> dict[str, object]:
     extra: dict[str, object] = {}
-    categories = [t.get("term") for t in e.get("tags", []) or [] if t.get("term")]
+    categories = [_get(t, "term") for t in _get(e, "tags") or [] if _get(t, "term")]
     if categories:
         extra["categories"] = categories
-    if e.get("author"):
+    if _get(e, "author"):
         extra["author"] = e["author"]
-    enclosures = [_absolute_link(link.get("href"), base) for link in e.get("links", []) or []
-                  if link.get("rel") == "enclosure"]
+    enclosures = [_absolute_link(_get(link, "href"), base) for link in _get(e, "links") or []
+                  if _get(link, "rel") == "enclosure"]
     enclosures = [href for href in enclosures if href]
     if enclosures:
         extra["enclosures"] = enclosures
