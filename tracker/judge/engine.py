@@ -7,17 +7,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy
+from spacy.attrs import IDX, LOWER
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from tracker import settings
 from tracker.errors import UserError
 from tracker.judge.deadlines import find_deadline
 from tracker.judge.language import detect_language, is_supported
 from tracker.judge.matching import Span
-from tracker.judge.model import Features, RelevanceModel
+from tracker.judge.model import RELEVANT, Features, RelevanceModel
 from tracker.judge.nlp import CUES, HITS, build_pipeline, make_doc
 from tracker.judge.remit import in_remit
-from tracker.judge.scoring import pick_topics, score_fields
+from tracker.judge.scoring import RuleResult, pick_topics, score_fields
 from tracker.judge.stage import classify_stage, stage_from_cues
 from tracker.judge.taxonomy import Taxonomy
 from tracker.judge.types import JudgeInput, Judgement
@@ -27,6 +30,7 @@ from tracker.models import Source
 # its deadline is, and judging must stay fast for every collected item.
 MAX_TEXT_CHARS = 20_000
 _JOIN = "\n\n"
+_NO_TOKENS = numpy.zeros(0, dtype="uint64")
 
 
 @dataclass
@@ -37,6 +41,8 @@ class _Prepared:
     fields: list[tuple[str, str, list[Span]]]
     cues: list[tuple[str, str]] | None = None  # (label, field) seen by the automaton
     hints: tuple[str, ...] = ()  # topic_hints of the item's source
+    # For the model: hashes of the lower-case forms of the title's and summary's tokens.
+    tokens: numpy.ndarray | None = None
 
 
 class Judge:
@@ -61,26 +67,39 @@ class Judge:
         return other
 
     def judge_many(self, items: Sequence[JudgeInput]) -> list[Judgement]:
-        prepared = self.analyse(items)
-        model_scores = self._model_scores(prepared)
+        prepared = self.analyse(items, tokens=self.model is not None)
+        settings = self.taxonomy.settings
+        rules = [score_fields(p.fields, settings, p.hints) for p in prepared]
         version = self.model_version
-        return [self._finish(prep, model_scores[i] if model_scores else None, version)
-                for i, prep in enumerate(prepared)]
+        if self.model is None:
+            return [self._finish(prep, rule, None, dict(rule.topic_scores), version)
+                    for prep, rule in zip(prepared, rules, strict=True)]
+        return [self._finish(prep, rule, model_score, topic_scores, version)
+                for prep, rule, (model_score, topic_scores) in zip(prepared, rules, self._blend(prepared, rules),
+                                                                   strict=True)]
 
     def features(self, items: Sequence[JudgeInput]) -> list[Features]:
-        """What the model reads for each item: title, summary and the rule matches."""
-        return [(p.item.title, p.item.summary, p.fields) for p in self.analyse(items)]
+        """What the model reads for each item: its title's and summary's tokens (lower
+        case) and the rule matches."""
+        out: list[Features] = []
+        for p in self.analyse(items, tokens=True):
+            strings = self.pipelines[p.language].vocab.strings if p.tokens.size else None
+            out.append(([strings[h] for h in p.tokens.tolist()] if strings else [], p.fields))
+        return out
 
-    def analyse(self, items: Sequence[JudgeInput]) -> list[_Prepared]:
+    def analyse(self, items: Sequence[JudgeInput], tokens: bool = False) -> list[_Prepared]:
         """Language routing and term matching, one doc per item, one nlp.pipe per language.
 
         An item's fields are joined with blank lines into one doc (half the per-doc
-        overhead of a doc per field); hits are split back into fields afterwards.
+        overhead of a doc per field); hits are split back into fields afterwards. With
+        ``tokens``, the hashes the model reads are taken from the same docs.
         """
         self._check_feeds_file()
         prepared = [self._route(item) for item in items]
         by_lang: dict[str, list[tuple[int, list[tuple[str, int, str]], str]]] = {}
         for index, prep in enumerate(prepared):
+            if tokens:
+                prep.tokens = _NO_TOKENS  # until its doc says otherwise
             if not prep.supported:
                 continue
             item = prep.item
@@ -99,6 +118,8 @@ class Judge:
             for (index, parts, _), doc in zip(jobs, docs, strict=True):
                 prepared[index].fields = _split_hits(parts, doc.user_data[HITS])
                 prepared[index].cues = _field_cues(parts, doc.user_data[CUES])
+                if tokens:
+                    prepared[index].tokens = _title_summary_tokens(doc, parts)
         return prepared
 
     def _source(self, source_id: str | None) -> Source | None:
@@ -135,24 +156,46 @@ class Judge:
         return _Prepared(item, language, is_supported(language), [],
                          hints=source.topic_hints if source is not None else ())
 
-    def _model_scores(self, prepared: list[_Prepared]) -> list[dict[str, float]] | None:
-        if self.model is None:
-            return None
-        return self.model.predict([(p.item.title, p.item.summary, p.fields) for p in prepared])
+    def _blend(self, prepared: list[_Prepared], rules: list[RuleResult]
+               ) -> list[tuple[float | None, dict[str, float]]]:
+        """Each item's model score and its topic scores blended from rules and model.
 
-    def _finish(self, prep: _Prepared, model_scores: dict[str, float] | None, version: str) -> Judgement:
+        A topic scores the larger of its rule score and the weighted mix of rule and model
+        score, rounded to 4 places; computed for the whole batch at once.
+        """
+        model, settings = self.model, self.taxonomy.settings
+        assert model is not None
+        labels = model.labels
+        scores = model.predict([p.tokens for p in prepared], [p.fields for p in prepared]).astype("float64")
+        columns = [i for i, label in enumerate(labels) if label in self.taxonomy.topics]
+        names = [labels[i] for i in columns]
+        column_of = {name: j for j, name in enumerate(names)}
+        rule_scores = numpy.zeros((len(prepared), len(names)))
+        for row, rule in enumerate(rules):
+            for topic, value in rule.topic_scores.items():
+                j = column_of.get(topic)
+                if j is not None:
+                    rule_scores[row, j] = value
+        weight = settings.model_weight
+        blended = _round4(numpy.maximum(rule_scores, (1 - weight) * rule_scores + weight * scores[:, columns]))
+        relevant = (_round4(scores[:, labels.index(RELEVANT)]).tolist() if RELEVANT in labels
+                    else [0.0] * len(prepared))
+        out: list[tuple[float | None, dict[str, float]]] = []
+        for prep, rule, model_score, row in zip(prepared, rules, relevant, blended.tolist(), strict=True):
+            if prep.supported:
+                topic_scores = dict(rule.topic_scores)
+                topic_scores.update(zip(names, row, strict=True))  # rule topics keep their place
+                out.append((model_score, topic_scores))
+            else:
+                out.append((None, dict(rule.topic_scores)))
+        return out
+
+    def _finish(self, prep: _Prepared, rules: RuleResult, model_score: float | None,
+                topic_scores: dict[str, float], version: str) -> Judgement:
         item, settings = prep.item, self.taxonomy.settings
-        rules = score_fields(prep.fields, settings, prep.hints)
-        topic_scores = dict(rules.topic_scores)
         score = rules.score
-        model_score = None
-        if model_scores is not None and prep.supported:
-            model_score = round(model_scores.get("relevant", 0.0), 4)
+        if model_score is not None:
             score = (1 - settings.model_weight) * score + settings.model_weight * model_score
-            for topic, value in model_scores.items():
-                if topic in self.taxonomy.topics:
-                    blended = (1 - settings.model_weight) * topic_scores.get(topic, 0.0) + settings.model_weight * value
-                    topic_scores[topic] = round(max(topic_scores.get(topic, 0.0), blended), 4)
         remit = in_remit(item.jurisdiction, settings.remit)
         if not (remit and prep.supported):
             # Out-of-remit and unreadable items keep their topic scores (why they look
@@ -207,3 +250,27 @@ def _split_hits(parts: list[tuple[str, int, str]], hits: list[Span]) -> list[tup
                                     if s >= offset and e <= end]))
     return fields
 
+
+
+def _title_summary_tokens(doc: Doc, parts: list[tuple[str, int, str]]) -> numpy.ndarray:
+    """The LOWER hashes of the doc's tokens that stand in the title or summary."""
+    if parts[-1][0] != "text":
+        return doc.to_array(LOWER)
+    table = doc.to_array([LOWER, IDX])
+    return table[table[:, 1] < parts[-1][1] - len(_JOIN), 0]  # not the blank line before the text
+
+
+def _round4(values: numpy.ndarray) -> numpy.ndarray:
+    """``round(x, 4)`` for every value, exactly as Python rounds.
+
+    Away from a tie, the nearest integer of ``x * 10**4`` divided by ``10**4`` (IEEE
+    division is correctly rounded) is the double Python's decimal rounding returns;
+    values within a hair of a tie are rounded by Python itself.
+    """
+    scaled = values * 1e4
+    out = numpy.rint(scaled) / 1e4
+    near_tie = numpy.abs(scaled - numpy.floor(scaled) - 0.5) < 1e-6
+    if near_tie.any():
+        for index in zip(*numpy.nonzero(near_tie), strict=True):
+            out[index] = round(float(values[index]), 4)
+    return out

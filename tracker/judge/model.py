@@ -1,20 +1,21 @@
 """The learned part of the score: a spaCy ``textcat_multilabel`` trained on team labels.
 
-The model reads the title and summary plus one feature word per taxonomy term the rules
-found (``kr_term_<term>``, ``kr_topic_<topic>``), so it learns how much each term really
-counts for this team, and words the taxonomy lacks. Labels: ``relevant`` and each topic.
-Models are saved as ``data/models/relevance-<UTC timestamp>/`` and never overwritten.
+The model reads the tokens the judge's own spaCy pipeline made of title and summary
+(lower-cased) plus one feature word per taxonomy term the rules found (``kr_term_<term>``,
+``kr_topic_<topic>``), so it learns how much each term really counts for this team, and
+words the taxonomy lacks. Labels: ``relevant`` and each topic. Models are saved as
+``data/models/relevance-<UTC timestamp>/`` and never overwritten.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 
 import numpy
@@ -27,18 +28,27 @@ from spacy.training import Example
 from spacy.util import minibatch
 from thinc.api import Model
 
+from tracker.errors import UserError
 from tracker.judge.matching import Span
 from tracker.judge.taxonomy import DATA_DIR
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_DIR = DATA_DIR / "models"
 PREFIX = "relevance-"
 RELEVANT = "relevant"
+# What the model reads. 1: lower-cased ``\w+`` words of title and summary (a second pass
+# over the text); 2: the lower-cased tokens of the judge's own Doc. A model is scored
+# only with the features it was trained on.
+FEATURES = 2
 _SLUG = re.compile(r"[^0-9a-zäöüß]+")
-_WORDS = re.compile(r"\w+")
 # Words whose hash is kept between batches (a few MB); the cache starts over beyond it.
 _MAX_HASHES = 100_000
+_WARNED: set[Path] = set()
 
-Features = tuple[str, str, list[tuple[str, str, list[Span]]]]
+Fields = list[tuple[str, str, list[Span]]]
+# For training: the item's token words (lower case) and its rule matches per field.
+Features = tuple[list[str], Fields]
 
 
 @dataclass(frozen=True)
@@ -50,36 +60,27 @@ class TrainingExample:
     topics: tuple[str, ...]
 
 
-def feature_text(title: str, summary: str, fields: list[tuple[str, str, list[Span]]]) -> str:
-    return " ".join(feature_words(title, summary, fields))
-
-
-def feature_words(title: str, summary: str, fields: list[tuple[str, str, list[Span]]]) -> list[str]:
-    """The model's tokens: ``feature_text(...).split()`` (no token holds whitespace: words
-    are ``\\w+``, term slugs ``[0-9a-zäöüß_]``, topic ids lower-case letters, digits, ``_``)."""
-    words = []
+def feature_words(tokens: list[str], fields: Fields) -> list[str]:
+    """The model's words for one item: its tokens, then the rule features of its hits."""
+    words = list(tokens)
     for name, _text, spans in fields:
         for _start, _end, terms in spans:
-            for term in terms:
-                if term.kind == "term":
-                    words += _term_words(term.text, term.topic, term.weight, name)
-                elif term.kind == "exclude":
-                    words.append("kr_exclude_" + term.topic)
-    return [*_WORDS.findall(f"{title}\n{summary}".lower()), *words]
+            words += _hit_words(terms, name)
+    return words
 
 
-@lru_cache(maxsize=16384)
-def _term_words(text: str, topic: str, weight: float, field: str) -> tuple[str, str, str]:
-    # How strong a hit is matters as much as where: a weak term alone ("digital",
-    # "Daten") must not read like a strong one.
-    tier = "strong" if weight >= 0.85 else "term" if weight >= 0.5 else "weak"
-    return "kr_term_" + _SLUG.sub("_", text.lower()).strip("_"), f"kr_topic_{topic}_{tier}", f"kr_{field}_{tier}"
-
-
-def _doc(nlp: Language, text: str) -> Doc:
-    # Feature text is whitespace-separated by construction; building the Doc from words
-    # skips the tokenizer's affix rules, which were most of the model's cost.
-    return Doc(nlp.vocab, words=text.split())
+def _hit_words(terms: tuple, field: str) -> list[str]:
+    words = []
+    for term in terms:
+        if term.kind == "term":
+            # How strong a hit is matters as much as where: a weak term alone ("digital",
+            # "Daten") must not read like a strong one.
+            tier = "strong" if term.weight >= 0.85 else "term" if term.weight >= 0.5 else "weak"
+            words += ("kr_term_" + _SLUG.sub("_", term.text.lower()).strip("_"), f"kr_topic_{term.topic}_{tier}",
+                      f"kr_{field}_{tier}")
+        elif term.kind == "exclude":
+            words.append("kr_exclude_" + term.topic)
+    return words
 
 
 def _blank(labels: Sequence[str]) -> Language:
@@ -97,20 +98,22 @@ class _BagOfWords:
 
     ``spacy.TextCatBOW`` with unigrams reads nothing of a Doc but each token's ORTH hash:
     its first layer (``extract_ngrams``) turns every doc into its sorted distinct hashes
-    and their counts, the sparse linear layer and the logistic output do the rest. Making
-    those arrays from the feature words (``hash_string`` is how the vocab hashes ORTH)
-    and running the remaining layers gives the same scores, float for float, as
-    ``nlp.pipe`` over ``_doc``s; building the Docs and their ``cats`` was two thirds of
-    the model's time. ``of`` returns None for any other architecture (then Docs are made).
+    and their counts, the sparse linear layer and the logistic output do the rest. The
+    judge's Docs already hold the hashes of their tokens' lower-case forms (the ORTH hash
+    of that form, ``hash_string``), and the rule features are hashed once per hit pattern;
+    running the remaining layers on those arrays gives the same scores, float for float,
+    as ``nlp.pipe`` over Docs made of the same words. ``of`` returns None for any other
+    architecture.
     """
 
-    def __init__(self, nlp: Language, textcat: Model, linear: Model, output: Model) -> None:
-        self.labels = list(nlp.get_pipe(nlp.pipe_names[0]).labels)
+    def __init__(self, nlp: Language, linear: Model, output: Model) -> None:
         self.batch_size = nlp.batch_size
-        self.ops = textcat.ops
         self.linear = linear
         self.output = output
-        self.hashes = _Hashes()
+        # (id of a hit's terms tuple, field) -> (that tuple, the hashes of its feature
+        # words). The tuples belong to the term matcher and live as long as it does; the
+        # identity check guards against a reused id.
+        self.hit_hashes: dict[tuple[int, str], tuple[tuple, list[int]]] = {}
 
     @classmethod
     def of(cls, nlp: Language) -> _BagOfWords | None:
@@ -125,66 +128,79 @@ class _BagOfWords:
         if (extract.name != "extract_ngrams" or extract.attrs.get("ngram_size") != 1
                 or extract.attrs.get("attr") != ORTH or output.name != "with_cpu(logistic)"):
             return None
-        return cls(nlp, textcat, linear, output)
+        return cls(nlp, linear, output)
 
-    def scores(self, docs: Sequence[list[str]]) -> list[dict[str, float]]:
-        """Label -> score for each list of feature words."""
-        out: list[dict[str, float]] = []
-        hashes = self.hashes
-        if len(hashes) > _MAX_HASHES:
-            hashes.clear()
+    def scores(self, tokens: Sequence[numpy.ndarray], fields: Sequence[Fields], width: int) -> numpy.ndarray:
+        """One row of label scores per item, from its token hashes and rule matches."""
+        if len(self.hit_hashes) > _MAX_HASHES:
+            self.hit_hashes.clear()
+        rows = []
         # nlp.pipe hands the textcat batches of nlp.batch_size, and a batch whose docs are
         # all empty scores 0 for every label (TextCategorizer.predict): same batches here.
-        for start in range(0, len(docs), self.batch_size):
-            flat: list[int] = []
-            lengths = []
-            for words in docs[start:start + self.batch_size]:
-                flat += map(hashes.__getitem__, words)
-                lengths.append(len(words))
-            if not flat:
-                out.extend(dict.fromkeys(self.labels, 0.0) for _ in lengths)
-                continue
-            scores = self.ops.asarray(self.output.predict(self.linear.predict(_bags(flat, lengths))))
-            out.extend(dict(zip(self.labels, row, strict=True)) for row in scores.tolist())
-        return out
+        for start in range(0, len(tokens), self.batch_size):
+            end = start + self.batch_size
+            bags = self._bags(tokens[start:end], fields[start:end])
+            if bags is None:
+                rows.append(numpy.zeros((len(tokens[start:end]), width), dtype="f"))
+            else:
+                rows.append(self.output.predict(self.linear.predict(bags)))
+        return numpy.concatenate(rows) if rows else numpy.zeros((0, width), dtype="f")
 
-
-class _Hashes(dict[str, int]):
-    """Word -> its ORTH hash, computed once per word."""
-
-    def __missing__(self, word: str) -> int:
-        value = self[word] = hash_string(word)
-        return value
-
-
-def _bags(flat: list[int], lengths: list[int]) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
-    """What ``extract_ngrams`` makes of these docs: per doc, its distinct hashes in
-    ascending order (``numpy.unique``'s, which the sparse sum runs in) and their counts,
-    then the number of distinct hashes per doc; one sort for the whole batch."""
-    hashes = numpy.array(flat, dtype="uint64")
-    doc = numpy.repeat(numpy.arange(len(lengths)), lengths)
-    order = numpy.lexsort((hashes, doc))
-    hashes, doc = hashes[order], doc[order]
-    first = numpy.ones(len(hashes), dtype=bool)
-    first[1:] = (hashes[1:] != hashes[:-1]) | (doc[1:] != doc[:-1])
-    starts = numpy.flatnonzero(first)
-    counts = numpy.diff(starts, append=len(hashes)).astype("f")
-    per_doc = numpy.bincount(doc[starts], minlength=len(lengths)).astype("int32")
-    return hashes[starts], counts, per_doc
+    def _bags(self, tokens: Sequence[numpy.ndarray], fields: Sequence[Fields]
+              ) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray] | None:
+        """What ``extract_ngrams`` makes of these docs: per doc, its distinct hashes in
+        ascending order (``numpy.unique``'s, which the sparse sum runs in) and their
+        counts, then the number of distinct hashes per doc; one sort for the whole batch."""
+        cache = self.hit_hashes
+        extra: list[int] = []
+        extra_lengths = []
+        for item_fields in fields:
+            size = len(extra)
+            for name, _text, spans in item_fields:
+                for _start, _end, terms in spans:
+                    known = cache.get((id(terms), name))
+                    if known is None or known[0] is not terms:
+                        known = cache[(id(terms), name)] = (terms, [hash_string(w) for w in _hit_words(terms, name)])
+                    extra += known[1]
+            extra_lengths.append(len(extra) - size)
+        lengths = [len(t) for t in tokens]
+        if not extra and not any(lengths):
+            return None
+        docs = numpy.arange(len(tokens))
+        hashes = numpy.concatenate([*tokens, numpy.array(extra, dtype="uint64")])
+        doc = numpy.concatenate([numpy.repeat(docs, lengths), numpy.repeat(docs, extra_lengths)])
+        order = numpy.lexsort((hashes, doc))
+        hashes, doc = hashes[order], doc[order]
+        first = numpy.ones(len(hashes), dtype=bool)
+        first[1:] = (hashes[1:] != hashes[:-1]) | (doc[1:] != doc[:-1])
+        starts = numpy.flatnonzero(first)
+        counts = numpy.diff(starts, append=len(hashes)).astype("f")
+        per_doc = numpy.bincount(doc[starts], minlength=len(tokens)).astype("int32")
+        return hashes[starts], counts, per_doc
 
 
 class RelevanceModel:
     def __init__(self, nlp: Language, version: str, meta: dict[str, object]) -> None:
+        bag = _BagOfWords.of(nlp)
+        if bag is None:
+            raise UserError(f"Modell {version}: unbekannte Architektur, bitte neu trainieren (tracker train)")
         self.nlp = nlp
         self.version = version
         self.meta = meta
-        self._bag = _BagOfWords.of(nlp)
+        self.labels: list[str] = list(nlp.get_pipe("textcat_multilabel").labels)
+        self._bag = bag
 
-    def predict(self, features: Sequence[Features]) -> list[dict[str, float]]:
-        if self._bag is not None:
-            return self._bag.scores([feature_words(title, summary, fields) for title, summary, fields in features])
-        texts = [feature_text(title, summary, fields) for title, summary, fields in features]
-        return [dict(doc.cats) for doc in self.nlp.pipe(_doc(self.nlp, text) for text in texts)]
+    def predict(self, tokens: Sequence[numpy.ndarray], fields: Sequence[Fields]) -> numpy.ndarray:
+        """Scores, one row per item and one column per label (``labels``).
+
+        ``tokens`` holds each item's token hashes: the ORTH hash (``hash_string``) of the
+        lower-case form of every token of its title and summary, as ``Doc.to_array(LOWER)``
+        gives them; ``fields`` its rule matches.
+        """
+        return self._bag.scores(tokens, fields, len(self.labels))
+
+    def predict_dicts(self, tokens: Sequence[numpy.ndarray], fields: Sequence[Fields]) -> list[dict[str, float]]:
+        return [dict(zip(self.labels, row, strict=True)) for row in self.predict(tokens, fields).tolist()]
 
     def save(self, directory: Path) -> Path:
         directory.mkdir(parents=True, exist_ok=False)
@@ -195,7 +211,7 @@ class RelevanceModel:
 
 def train(examples: Sequence[TrainingExample], features: Sequence[Features], topics: Sequence[str],
           *, epochs: int = 25, seed: int = 0, taxonomy_sha: str = "") -> RelevanceModel:
-    """Train on ``examples`` (with their rule features, same order); deterministic per seed."""
+    """Train on ``examples`` (with their features, same order); deterministic per seed."""
     if len(examples) != len(features):
         raise ValueError("one feature tuple per example")
     if not any(e.relevant for e in examples) or all(e.relevant for e in examples):
@@ -205,13 +221,14 @@ def train(examples: Sequence[TrainingExample], features: Sequence[Features], top
     spacy.util.fix_random_seed(seed)
     nlp = _blank(labels)
     data = []
-    for example, (title, summary, fields) in zip(examples, features, strict=True):
+    for example, (tokens, fields) in zip(examples, features, strict=True):
         cats = {label: 0.0 for label in labels}
         cats[RELEVANT] = 1.0 if example.relevant else 0.0
         for topic in example.topics:
             if topic in cats and example.relevant:
                 cats[topic] = 1.0
-        doc = _doc(nlp, feature_text(title, summary, fields))
+        # Made from words, no tokenizer: the judge's pipeline has already tokenised.
+        doc = Doc(nlp.vocab, words=feature_words(tokens, fields))
         data.append(Example.from_dict(doc, {"cats": cats}))
     optimizer = nlp.initialize(lambda: data)
     for _ in range(epochs):
@@ -221,16 +238,31 @@ def train(examples: Sequence[TrainingExample], features: Sequence[Features], top
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     meta = {"version": stamp, "trained_at": datetime.now(UTC).isoformat(), "examples": len(examples),
             "relevant": sum(e.relevant for e in examples), "labels": labels, "taxonomy_sha": taxonomy_sha,
-            "epochs": epochs}
+            "epochs": epochs, "features": FEATURES}
     return RelevanceModel(nlp, stamp, meta)
 
 
+def _features_of(path: Path) -> object:
+    try:
+        return json.loads((path / "meta.json").read_text(encoding="utf-8")).get("features", 1)
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def latest_model_path(model_dir: Path | None = None) -> Path | None:
+    """The newest saved model that reads the features this version makes."""
     root = model_dir or DEFAULT_MODEL_DIR
     if not root.is_dir():
         return None
     candidates = sorted(p for p in root.iterdir() if p.name.startswith(PREFIX) and (p / "meta.json").exists())
-    return candidates[-1] if candidates else None
+    for path in reversed(candidates):
+        if _features_of(path) == FEATURES:
+            return path
+        if path not in _WARNED:
+            _WARNED.add(path)
+            log.warning("Modell %s wurde mit älteren Merkmalen trainiert und wird nicht genutzt: "
+                        "bitte neu trainieren (tracker train)", path.name)
+    return None
 
 
 def load_model(path: Path) -> RelevanceModel:
