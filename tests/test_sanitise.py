@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from tracker.sanitise import clean_html, html_to_text
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tracker.parse import parse_document
+from tracker.sanitise import clean_html, html_to_text, sanitised_html_to_text
 
 BASE = "https://www.bmwk.de/Redaktion/DE/Artikel/anhoerung.html"
 
@@ -81,3 +86,31 @@ def test_html_to_text() -> None:
 def test_html_to_text_entities_and_plain_text() -> None:
     assert html_to_text("A &lt;b&gt; &quot;c&quot; &#228;") == 'A <b> "c" ä'
     assert html_to_text("nur   Text\n\nmit  Leerraum") == "nur Text mit Leerraum"
+
+
+_HTML_PIECES = st.sampled_from([
+    "<p>", "</p>", "<br>", "<br/>", "<td>", "</td>", "<th>", "<table><tr>", "</tr></table>", "<li>", "<ul>",
+    "</ul>", '<a href="/x?a=1&b=2" title="a>b">', "</a>", '<img alt="x > y" src="p.png">', "<b>", "</b>",
+    "<script>x<y</script>", "<!-- c -->", "<title>t</title>", "&amp;", "&lt;", "&gt;", "&nbsp;", "&#x27;",
+    "&uuml;", "&", "<", ">", "\n", "\t", " ", "\u00a0", "Frist", "bis 27.03.", "Ä", '"', "'", "<div class=x>",
+    "</div>", "<pre>a\n b</pre>", "<h2>", "</h2>", "<tr><td>1</td><td>2</td></tr>",
+])
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_HTML_PIECES | st.text(max_size=5), max_size=30).map("".join))
+def test_fast_text_of_sanitised_html_equals_the_html_parser(dirty: str) -> None:
+    cleaned = clean_html(dirty, BASE)
+    assert sanitised_html_to_text(cleaned) == html_to_text(cleaned)
+
+
+def test_fast_text_equals_the_html_parser_on_every_shared_feed(shared_feeds: Path) -> None:
+    compared = 0
+    for path in sorted(shared_feeds.rglob("*.xml")):
+        parsed = parse_document(path.read_bytes(), kind="rss", url=BASE)
+        for entry in parsed.entries:
+            for dirty in (entry.summary_html, entry.content_html):
+                cleaned = clean_html(dirty, BASE)
+                assert sanitised_html_to_text(cleaned) == html_to_text(cleaned), path.name
+                compared += bool(cleaned)
+    assert compared > 1400

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tracker.models import Item, RawEntry, Source
-from tracker.sanitise import clean_html, html_to_text
+from tracker.sanitise import clean_html, sanitised_html_to_text
 
 TRACKING_PARAMS = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid|wt_mc|pk_campaign|pk_kwd|at_[a-z_]+)$", re.I)
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -87,8 +87,8 @@ def _normalise(entry: RawEntry, source: Source, url_key: str | None, url_is_uniq
     html_base = entry.html_base or entry.link
     summary_html = clean_html(entry.summary_html or "", html_base)
     title = _one_line(entry.title or "") or "(ohne Titel)"
-    summary = html_to_text(summary_html)
-    text = html_to_text(clean_html(entry.content_html, html_base)) if entry.content_html else ""
+    summary = sanitised_html_to_text(summary_html)
+    text = sanitised_html_to_text(clean_html(entry.content_html, html_base)) if entry.content_html else ""
     extra = dict(entry.extra)
     if entry.stage:
         extra.setdefault("stage_from_source", entry.stage)

@@ -7,6 +7,7 @@ Rust HTML5 sanitiser) and resolves relative links so they point at the publisher
 
 from __future__ import annotations
 
+import html as html_entities
 import re
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -118,4 +119,26 @@ def html_to_text(html: str) -> str:
     extractor.feed(html)
     extractor.close()
     lines = (_SPACES.sub(" ", line).strip() for line in "".join(extractor.parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+# nh3 serialises like a browser: comments gone, only allowlisted tags, every attribute
+# value double-quoted, "<" and ">" escaped in text. So a tag is "<", a name, and anything up
+# to ">" outside double quotes — a regex reads it exactly, at a fraction of HTMLParser's cost.
+_SANITISED_TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:[^>"]|"[^"]*")*>')
+
+
+def _tag_as_text(match: re.Match[str]) -> str:
+    name = match.group(2).lower()
+    if name in _BLOCK_TAGS:
+        return "\n"
+    return " " if name in ("td", "th") and not match.group(1) else ""
+
+
+def sanitised_html_to_text(html: str) -> str:
+    """``html_to_text`` for what ``clean_html`` returned (same result, several times faster)."""
+    if not html:
+        return ""
+    text = html_entities.unescape(_SANITISED_TAG.sub(_tag_as_text, html.replace("\n", " ")))
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
