@@ -26,6 +26,17 @@ _float = float.__repr__
 _BOOL = {True: "true", False: "false"}
 
 
+class _Keys(dict[str, str]):
+    """Topic id -> its JSON key and separator, encoded once."""
+
+    def __missing__(self, key: str) -> str:
+        value = self[key] = _string(key) + ": "
+        return value
+
+
+_KEYS = _Keys()
+
+
 class LineError(ValueError):
     pass
 
@@ -94,7 +105,7 @@ def judgement_json(j: Judgement) -> str:
             f'"deadline_origin": {_optional(j.deadline_origin)}, "stage": {_string(j.stage)}, '
             f'"in_remit": {_BOOL[j.in_remit]}, "language": {_optional(j.language)}, '
             f'"language_supported": {_BOOL[j.language_supported]}, '
-            f'"topic_scores": {{{", ".join([f"{_string(t)}: {_float(v)}" for t, v in j.topic_scores.items()])}}}, '
+            f'"topic_scores": {{{", ".join([_KEYS[t] + _float(v) for t, v in j.topic_scores.items()])}}}, '
             f'"evidence": [{", ".join(map(_evidence_json, j.evidence))}], '
             f'"model_version": {_string(j.model_version)}}}')
 

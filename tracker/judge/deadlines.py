@@ -265,6 +265,8 @@ def find_deadline(item: JudgeInput, settings: Settings,
     """
     if item.deadline is not None:
         return Deadline(date=item.deadline, sentence=item.deadline_text, confidence=1.0, origin="structured")
+    if not cue_fields and cue_fields is not None and not item.deadline_text:
+        return _NONE  # most items: no cue anywhere, nothing to read
     named = (("deadline_text", item.deadline_text), ("summary", item.summary), ("text", item.text),
              ("title", item.title))
     texts = [t for name, t in named if t and (cue_fields is None or name == "deadline_text" or name in cue_fields)

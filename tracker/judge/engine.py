@@ -170,12 +170,18 @@ class Judge:
         columns = [i for i, label in enumerate(labels) if label in self.taxonomy.topics]
         names = [labels[i] for i in columns]
         column_of = {name: j for j, name in enumerate(names)}
-        rule_scores = numpy.zeros((len(prepared), len(names)))
+        rows: list[int] = []
+        cols: list[int] = []
+        values: list[float] = []
         for row, rule in enumerate(rules):
             for topic, value in rule.topic_scores.items():
                 j = column_of.get(topic)
                 if j is not None:
-                    rule_scores[row, j] = value
+                    rows.append(row)
+                    cols.append(j)
+                    values.append(value)
+        rule_scores = numpy.zeros((len(prepared), len(names)))
+        rule_scores[rows, cols] = values
         weight = settings.model_weight
         blended = _round4(numpy.maximum(rule_scores, (1 - weight) * rule_scores + weight * scores[:, columns]))
         relevant = (_round4(scores[:, labels.index(RELEVANT)]).tolist() if RELEVANT in labels

@@ -128,10 +128,10 @@ def _term_key(term: str) -> str:
 
 def pick_topics(topic_scores: dict[str, float], threshold: float, relevant: bool) -> list[str]:
     """Topics at or above ``threshold``, best first; a relevant item names at least one."""
-    if not topic_scores:
-        return []
-    ranked = sorted(topic_scores, key=lambda t: (-topic_scores[t], t))
-    chosen = [t for t in ranked if topic_scores[t] >= threshold]
-    if relevant and not chosen and ranked:
-        chosen = ranked[:1]
+    # Filtered before sorting: with a model every topic has a score, few pass.
+    chosen = [t for t, value in topic_scores.items() if value >= threshold]
+    if len(chosen) > 1:
+        chosen.sort(key=lambda t: (-topic_scores[t], t))
+    elif not chosen and relevant and topic_scores:
+        chosen = [min(topic_scores, key=lambda t: (-topic_scores[t], t))]
     return chosen
