@@ -56,3 +56,11 @@ def test_hand_written_line_matches_json_dumps_on_the_dev_set(rules_judge: Judge,
              for r in rows]
     for judgement in rules_judge.judge_many(items):
         _same(judgement)
+
+
+def test_remembered_float_texts_match_json_dumps_for_signed_zeros_and_repeats() -> None:
+    for score in (0.0, -0.0, 0.0, 0.1234, 0.1234, -0.0, 1.0, 1e-05):
+        _same(Judgement(id="z", relevant=False, score=score, topics=[], topic_scores={"energy": score, "ai": -score},
+                        evidence=[], stage="news", language="de", language_supported=True, in_remit=True,
+                        deadline=None, deadline_text=None, deadline_confidence=score, deadline_origin=None,
+                        model_version="rules"))

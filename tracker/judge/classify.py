@@ -22,8 +22,23 @@ _OPTIONAL_TEXT = ("summary", "text", "language", "source", "jurisdiction", "dead
 # bookkeeping: records are plain trees built here.
 _encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 _string = encode_basestring
-_float = float.__repr__
 _BOOL = {True: "true", False: "false"}
+
+
+class _Floats(dict[float, str]):
+    """Float -> how json writes it (its repr). Scores are rounded to 4 places, so a few
+    thousand values recur; a lookup is a quarter of a repr. Zeros are not kept (0.0 and
+    -0.0 are equal keys with different reprs), nor is anything once the table is full."""
+
+    def __missing__(self, value: float) -> str:
+        text = float.__repr__(value)
+        if value and len(self) < _MAX_FLOATS:
+            self[value] = text
+        return text
+
+
+_MAX_FLOATS = 50_000
+_float = _Floats().__getitem__
 
 
 class _Keys(dict[str, str]):
