@@ -149,7 +149,7 @@ def classify_lines(lines: Iterable[str], judge: Judge, batch: int = BATCH) -> It
 
     def flush() -> Iterator[str]:
         inputs = [entry for _, _, entry in pending if isinstance(entry, JudgeInput)]
-        judged = iter(judge.judge_many(inputs)) if inputs else iter(())
+        judged = judge.judge_iter(inputs) if inputs else iter(())
         for number, raw, entry in pending:
             if isinstance(entry, JudgeInput):
                 yield judgement_json(next(judged))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -67,16 +67,24 @@ class Judge:
         return other
 
     def judge_many(self, items: Sequence[JudgeInput]) -> list[Judgement]:
+        return list(self.judge_iter(items))
+
+    def judge_iter(self, items: Sequence[JudgeInput]) -> Iterator[Judgement]:
+        """``judge_many`` one judgement at a time: each is made when asked for, so a
+        caller that writes it out and drops it keeps one, not a batch, alive (fewer
+        objects for the garbage collector to carry into its old generation)."""
         prepared = self.analyse(items, tokens=self.model is not None)
         settings = self.taxonomy.settings
-        rules = [score_fields(p.fields, settings, p.hints) for p in prepared]
         version = self.model_version
         if self.model is None:
-            return [self._finish(prep, rule, None, dict(rule.topic_scores), version)
-                    for prep, rule in zip(prepared, rules, strict=True)]
-        return [self._finish(prep, rule, model_score, topic_scores, version)
-                for prep, rule, (model_score, topic_scores) in zip(prepared, rules, self._blend(prepared, rules),
-                                                                   strict=True)]
+            for prep in prepared:
+                rule = score_fields(prep.fields, settings, prep.hints)
+                yield self._finish(prep, rule, None, dict(rule.topic_scores), version)
+            return
+        rules = [score_fields(p.fields, settings, p.hints) for p in prepared]
+        for prep, rule, (model_score, topic_scores) in zip(prepared, rules, self._blend(prepared, rules),
+                                                           strict=True):
+            yield self._finish(prep, rule, model_score, topic_scores, version)
 
     def features(self, items: Sequence[JudgeInput]) -> list[Features]:
         """What the model reads for each item: its title's and summary's tokens (lower
@@ -157,11 +165,12 @@ class Judge:
                          hints=source.topic_hints if source is not None else ())
 
     def _blend(self, prepared: list[_Prepared], rules: list[RuleResult]
-               ) -> list[tuple[float | None, dict[str, float]]]:
+               ) -> Iterator[tuple[float | None, dict[str, float]]]:
         """Each item's model score and its topic scores blended from rules and model.
 
         A topic scores the larger of its rule score and the weighted mix of rule and model
-        score, rounded to 4 places; computed for the whole batch at once.
+        score, rounded to 4 places; computed for the whole batch at once, handed out
+        one item at a time.
         """
         model, settings = self.model, self.taxonomy.settings
         assert model is not None
@@ -186,15 +195,13 @@ class Judge:
         blended = _round4(numpy.maximum(rule_scores, (1 - weight) * rule_scores + weight * scores[:, columns]))
         relevant = (_round4(scores[:, labels.index(RELEVANT)]).tolist() if RELEVANT in labels
                     else [0.0] * len(prepared))
-        out: list[tuple[float | None, dict[str, float]]] = []
-        for prep, rule, model_score, row in zip(prepared, rules, relevant, blended.tolist(), strict=True):
+        for prep, rule, model_score, row in zip(prepared, rules, relevant, blended, strict=True):
             if prep.supported:
                 topic_scores = dict(rule.topic_scores)
-                topic_scores.update(zip(names, row, strict=True))  # rule topics keep their place
-                out.append((model_score, topic_scores))
+                topic_scores.update(zip(names, row.tolist(), strict=True))  # rule topics keep their place
+                yield model_score, topic_scores
             else:
-                out.append((None, dict(rule.topic_scores)))
-        return out
+                yield None, dict(rule.topic_scores)
 
     def _finish(self, prep: _Prepared, rules: RuleResult, model_score: float | None,
                 topic_scores: dict[str, float], version: str) -> Judgement:
@@ -223,7 +230,7 @@ class Judge:
         return Judgement(
             id=item.id, relevant=relevant, score=score,
             topics=pick_topics(topic_scores, settings.topic_threshold, relevant),
-            topic_scores=topic_scores, evidence=list(rules.evidence),
+            topic_scores=topic_scores, evidence=rules.evidence(),
             stage=stage,
             language=prep.language, language_supported=prep.supported, in_remit=remit,
             deadline=deadline.date, deadline_text=deadline.sentence,

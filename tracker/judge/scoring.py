@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from tracker.judge.matching import Span
@@ -14,15 +14,27 @@ from tracker.judge.types import Evidence
 MAX_EVIDENCE = 25
 
 
+_Found = tuple[str, str, int, int, float, str]  # topic, term, start, end, weight, field
+
+
 @dataclass(frozen=True)
 class RuleResult:
     score: float
     topic_scores: dict[str, float]
-    evidence: list[Evidence]
     has_context: bool
+    # What ``evidence()`` is made from: the item's fields and its counted hits.
+    fields: list[tuple[str, str, list[Span]]] = field(default_factory=list)
+    found: list[_Found] = field(default_factory=list)
+
+    def evidence(self) -> list[Evidence]:
+        """Evidence for the strongest hits first, each with the sentence it stands in.
+
+        Made on request, not with the scores: a batch's scores are all needed before the
+        first judgement is finished, its evidence only one item at a time."""
+        return _evidence(self.fields, self.found) if self.found else []
 
 
-_EMPTY = RuleResult(score=0.0, topic_scores={}, evidence=[], has_context=False)
+_EMPTY = RuleResult(score=0.0, topic_scores={}, has_context=False)
 
 
 def _noisy_or(weights: Iterable[float]) -> float:
@@ -62,7 +74,7 @@ def score_fields(fields: list[tuple[str, str, list[Span]]], settings: Settings,
     if excluded and found:
         found = [f for f in found if f[0] not in excluded]
     if not found:
-        return RuleResult(score=0.0, topic_scores={}, evidence=[], has_context=True) if has_context else _EMPTY
+        return RuleResult(score=0.0, topic_scores={}, has_context=True) if has_context else _EMPTY
     best_per_topic: dict[str, dict[str, float]] = {}
     best_overall: dict[str, float] = {}
     for topic, term, _s, _e, weight, _f in found:
@@ -82,13 +94,11 @@ def score_fields(fields: list[tuple[str, str, list[Span]]], settings: Settings,
     score = _noisy_or(best_overall.values())
     if score > 0 and (has_context or (hinted_topics and any(t in topic_scores for t in hinted_topics))):
         score += (1.0 - score) * settings.context_boost
-    return RuleResult(score=round(score, 4), topic_scores=topic_scores, evidence=_evidence(fields, found),
-                      has_context=has_context)
+    return RuleResult(score=round(score, 4), topic_scores=topic_scores, has_context=has_context, fields=fields,
+                      found=found)
 
 
-def _evidence(fields: list[tuple[str, str, list[Span]]],
-              found: list[tuple[str, str, int, int, float, str]]) -> list[Evidence]:
-    """Evidence for the strongest hits first, each with the sentence it stands in."""
+def _evidence(fields: list[tuple[str, str, list[Span]]], found: list[_Found]) -> list[Evidence]:
     if len(found) > 1:
         found = sorted(found, key=_weight_desc)
     texts = {name: text for name, text, _ in fields}
