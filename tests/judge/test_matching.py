@@ -143,3 +143,25 @@ def test_inflected_adjective_phrases_match_other_forms(rules_judge: Judge) -> No
     j = _judge(rules_judge, title)
     assert "cybersecurity" in j.topics
     assert any(title[e.start:e.end] == "kritischen Infrastrukturen" for e in j.evidence)
+
+
+def test_overlapping_hits_keep_the_longest_and_disjoint_hits_all_stay() -> None:
+    import random
+
+    from tracker.judge.matching import resolve
+
+    def reference(hits: list) -> list:  # longest first, earliest on ties, then text order
+        kept: list = []
+        for hit in sorted(hits, key=lambda h: (h[0] - h[1], h[0])):
+            if all(not (hit[1] > k[0] and hit[0] < k[1]) for k in kept):
+                kept.append(hit)
+        return sorted(kept, key=lambda h: h[0])
+
+    rng = random.Random(3)
+    for _ in range(3000):
+        hits = []
+        for n in range(rng.randint(2, 6)):
+            start = rng.randint(0, 40)
+            hits.append((start, start + rng.randint(1, 12), (f"t{n}",)))
+        assert resolve(hits) == reference(hits)
+    assert resolve([(10, 14, ("b",)), (0, 5, ("a",))]) == [(0, 5, ("a",)), (10, 14, ("b",))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy
@@ -246,9 +247,14 @@ def _field_cues(parts: list[tuple[str, int, str]], cues: list[tuple[int, str]]) 
     for start, labels in cues:
         for name, offset, text in parts:
             if offset <= start < offset + len(text):
-                out.extend([(label, name) for label in labels.split("|")])
+                out.extend([(label, name) for label in _labels(labels)])
                 break
     return out
+
+
+@lru_cache(maxsize=256)
+def _labels(joined: str) -> tuple[str, ...]:
+    return tuple(joined.split("|"))
 
 
 def _split_hits(parts: list[tuple[str, int, str]], hits: list[Span]) -> list[tuple[str, str, list[Span]]]:

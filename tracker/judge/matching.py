@@ -161,6 +161,14 @@ def _start(hit: Span) -> int:
 
 def resolve(hits: list[Span]) -> list[Span]:
     """Keep the longest of overlapping hits (earliest first on ties)."""
+    ordered = sorted(hits, key=_start)
+    end = -1
+    for hit in ordered:
+        if hit[0] < end:
+            break
+        end = hit[1]
+    else:
+        return ordered  # no two overlap (most items): all kept, in text order
     kept: list[Span] = []
     for hit in sorted(hits, key=_longest_first):
         start, end = hit[0], hit[1]

@@ -110,10 +110,10 @@ class _BagOfWords:
         self.batch_size = nlp.batch_size
         self.linear = linear
         self.output = output
-        # (id of a hit's terms tuple, field) -> (that tuple, the hashes of its feature
+        # field -> id of a hit's terms tuple -> (that tuple, the hashes of its feature
         # words). The tuples belong to the term matcher and live as long as it does; the
         # identity check guards against a reused id.
-        self.hit_hashes: dict[tuple[int, str], tuple[tuple, list[int]]] = {}
+        self.hit_hashes: dict[str, dict[int, tuple[tuple, list[int]]]] = {}
 
     @classmethod
     def of(cls, nlp: Language) -> _BagOfWords | None:
@@ -132,7 +132,7 @@ class _BagOfWords:
 
     def scores(self, tokens: Sequence[numpy.ndarray], fields: Sequence[Fields], width: int) -> numpy.ndarray:
         """One row of label scores per item, from its token hashes and rule matches."""
-        if len(self.hit_hashes) > _MAX_HASHES:
+        if sum(map(len, self.hit_hashes.values())) > _MAX_HASHES:
             self.hit_hashes.clear()
         rows = []
         # nlp.pipe hands the textcat batches of nlp.batch_size, and a batch whose docs are
@@ -151,16 +151,21 @@ class _BagOfWords:
         """What ``extract_ngrams`` makes of these docs: per doc, its distinct hashes in
         ascending order (``numpy.unique``'s, which the sparse sum runs in) and their
         counts, then the number of distinct hashes per doc; one sort for the whole batch."""
-        cache = self.hit_hashes
+        caches = self.hit_hashes
         extra: list[int] = []
         extra_lengths = []
         for item_fields in fields:
             size = len(extra)
             for name, _text, spans in item_fields:
+                if not spans:
+                    continue
+                cache = caches.get(name)
+                if cache is None:
+                    cache = caches[name] = {}
                 for _start, _end, terms in spans:
-                    known = cache.get((id(terms), name))
+                    known = cache.get(id(terms))
                     if known is None or known[0] is not terms:
-                        known = cache[(id(terms), name)] = (terms, [hash_string(w) for w in _hit_words(terms, name)])
+                        known = cache[id(terms)] = (terms, [hash_string(w) for w in _hit_words(terms, name)])
                     extra += known[1]
             extra_lengths.append(len(extra) - size)
         lengths = [len(t) for t in tokens]
