@@ -160,15 +160,15 @@ def test_a_source_whose_write_fails_is_recorded_and_the_others_are_stored(tmp_pa
 
     import tracker.collect as collect_module
 
-    real = collect_module.store_items
+    real = collect_module.store_sources_items
 
-    def failing_for_bad(con, source_id, items, now, **kwargs):
-        if source_id == "bad":
-            real(con, source_id, items, now, **kwargs)  # half written, then the database refuses
-            raise duckdb.ConstraintException("Constraint Error: simulated")
-        return real(con, source_id, items, now, **kwargs)
+    def failing_for_bad(con, batches, now, **kwargs):
+        result = real(con, batches, now, **kwargs)
+        if any(source_id == "bad" for source_id, _ in batches):
+            raise duckdb.ConstraintException("Constraint Error: simulated")  # half written, then refused
+        return result
 
-    monkeypatch.setattr(collect_module, "store_items", failing_for_bad)
+    monkeypatch.setattr(collect_module, "store_sources_items", failing_for_bad)
     server.route("/bad.xml", make_rss(4, prefix="bad"))
     server.route("/good.xml", make_rss(3, prefix="good"))
     report = collect(tmp_path, server, {"bad": "/bad.xml", "good": "/good.xml"})
@@ -179,3 +179,24 @@ def test_a_source_whose_write_fails_is_recorded_and_the_others_are_stored(tmp_pa
     assert table["bad"]["items_stored"] == 0  # the half-written batch was rolled back
     assert table["good"]["items_stored"] == 3
     assert scalar(db_path, "SELECT count(*) FROM raw_documents WHERE source_id = 'bad'") == 0
+
+
+def test_two_sources_of_one_burst_with_the_same_publication_store_it_once(db_path):
+    from tracker.collect import ingest_documents
+    from tracker.models import Source
+
+    def source(sid: str) -> Source:
+        return Source(id=sid, name=sid, url=f"https://example.org/{sid}.xml", kind="rss", publisher="p",
+                      jurisdiction="de", language="de")
+
+    shared = make_rss(3, prefix="gemeinsam")
+    documents = [(make_rss(2, prefix="a"), source("a"), "https://example.org/a.xml", None, 200),
+                 (shared, source("b"), "https://example.org/b.xml", None, 200),
+                 (shared.replace(b"Testfeed", b"Anderer Feed"), source("c"), "https://example.org/c.xml", None, 200)]
+    outcomes = ingest_documents(documents, db_path=db_path)
+    assert [(o.source_id, o.stats.new, o.stats.linked) for o in outcomes] == [("a", 2, 0), ("b", 3, 0), ("c", 0, 3)]
+    assert scalar(db_path, "SELECT count(*) FROM items") == 5
+    assert scalar(db_path, "SELECT count(*) FROM item_sources") == 8
+    assert scalar(db_path, "SELECT count(*) FROM raw_documents") == 3
+    again = ingest_documents(documents, db_path=db_path)
+    assert [o.stats.unchanged for o in again] == [2, 3, 3]

@@ -11,7 +11,7 @@ from tracker.models import Item
 from tracker.normalise import canonical_url, content_hash
 from tracker.storage import open_db
 from tracker.storage.connection import transaction
-from tracker.storage.items import item_history, item_sources, store_items
+from tracker.storage.items import SourcesOverlap, item_history, item_sources, store_items, store_sources_items
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 
@@ -114,3 +114,42 @@ def test_duplicates_within_one_batch_are_stored_once(db_path):
 def test_small_batches(db_path, n_items):
     stats, _ = store(db_path, "bnetza", [make_item(n) for n in range(n_items)])
     assert stats.new == n_items
+
+
+def _table(db_path, sql):
+    with open_db(db_path) as con:
+        return sorted(con.execute(sql).fetchall())
+
+
+def test_sources_stored_together_end_as_stored_one_after_another(tmp_path):
+    together, apart = tmp_path / "together.duckdb", tmp_path / "apart.duckdb"
+    first = {"bnetza": [make_item(n) for n in range(5)],
+             "bmwk": [make_item(n, source="bmwk", link=f"https://www.bmwk.de/{n}") for n in range(10, 13)]}
+    # Second run: a changed title, one new entry, one moved link kept by guid, and a source seen first now.
+    second = {"bnetza": [make_item(0, title="Festlegung 0 (berichtigt)"), *[make_item(n) for n in range(1, 6)]],
+              "bmwk": [replace(make_item(10, source="bmwk", link="https://www.bmwk.de/neu/10"), id="moved"),
+                       make_item(11, source="bmwk", link="https://www.bmwk.de/11")],
+              "bsi": [make_item(20, source="bsi", link="https://www.bsi.bund.de/20")]}
+    for run, (batches, now) in enumerate(((first, T0), (second, T0 + timedelta(days=1)))):
+        with open_db(together) as con, transaction(con):
+            results = store_sources_items(con, list(batches.items()), now)
+        expected = [store(apart, source, items, now) for source, items in batches.items()]
+        assert results == expected, run
+    for sql in ("SELECT id, title, link, content_hash, is_changed, first_seen_at, last_seen_at FROM items",
+                "SELECT item_id, source_id, guid, link, content_hash, first_seen_at, last_seen_at FROM item_sources",
+                "SELECT item_id, source_id, changed_fields, old_title, new_title FROM item_history"):
+        assert _table(together, sql) == _table(apart, sql), sql
+    assert _table(together, "SELECT count(*) FROM items") == [(10,)]
+
+
+def test_sources_that_meet_in_one_batch_raise_before_writing(db_path):
+    link = "https://www.bmwk.de/Redaktion/DE/Artikel/Energie/waermeplanung.html"
+    same_page = [("bnetza", [make_item(1, link=link)]),
+                 ("bmwk", [replace(make_item(2, source="bmwk", link=link + "?utm_source=rss"), id="other-id")])]
+    store(db_path, "bsi", [make_item(7, source="bsi")])
+    also_carried = [("bsi", [make_item(7, source="bsi")]),
+                    ("bnetza", [make_item(8, guid="g8", link="https://www.bundesnetzagentur.de/beschluss/7")])]
+    for batches in (same_page, also_carried):
+        with open_db(db_path) as con, transaction(con), pytest.raises(SourcesOverlap):
+            store_sources_items(con, batches, T0 + timedelta(hours=1))
+    assert count(db_path, "items") == 1 and count(db_path, "item_sources") == 1

@@ -25,13 +25,13 @@ from tracker.normalise import normalise_entries
 from tracker.parse import parse_document
 from tracker.sources import CollectorSettings, SourceRegistry, load_sources
 from tracker.storage import open_db
-from tracker.storage.archive import archive_document, prune_archive
+from tracker.storage.archive import FetchedDocument, archive_documents, prune_archive
 from tracker.storage.connection import transaction
-from tracker.storage.items import StoreStats, store_items
+from tracker.storage.items import SourcesOverlap, StoreStats, store_sources_items
 from tracker.storage.judgements import save_judgements
 from tracker.storage.meta import finish_run, start_run
 from tracker.storage.sources import (
-    fetch_state,
+    fetch_states,
     known_content_hashes,
     record_failure,
     record_success,
@@ -144,46 +144,76 @@ def prepare_arrival(source: Source, fetched: FetchResult, known_hashes: Set[str]
 
 def write_arrival(con: duckdb.DuckDBPyConnection, arrival: Arrival, now: datetime) -> SourceOutcome:
     """Store one source's outcome in a single transaction and say how it ended."""
-    source, fetched, prepared = arrival.source, arrival.fetched, arrival.prepared
-    duration_ms = int(fetched.elapsed_seconds * 1000)
-    error = fetched.error or (prepared.error if prepared else None)
     with transaction(con):
-        if fetched.body is not None and not fetched.error:
-            archive_document(con, source_id=source.id, url=fetched.final_url or fetched.url, body=fetched.body,
-                             fetched_at=now, http_status=fetched.status,
-                             content_type=fetched.headers.get("content-type"))
+        return write_together(con, [arrival], now)[0]
+
+
+def write_together(con: duckdb.DuckDBPyConnection, arrivals: Sequence[Arrival], now: datetime) -> list[SourceOutcome]:
+    """Store several sources' outcomes with one set of statements; the caller owns the
+    transaction. Raises ``SourcesOverlap`` (before writing items) when two of them carry
+    the same publication, which must then be stored one source after the other."""
+    delivered = [a for a in arrivals if a.fetched.body is not None and not a.fetched.error]
+    archive_documents(con, [FetchedDocument(a.source.id, a.fetched.final_url or a.fetched.url, a.fetched.body,
+                                            a.fetched.status, a.fetched.headers.get("content-type"))
+                            for a in delivered], fetched_at=now)
+    outcomes: dict[int, SourceOutcome] = {}
+    to_store: list[tuple[int, Arrival, PreparedDocument]] = []
+    for index, arrival in enumerate(arrivals):
+        source, fetched, prepared = arrival.source, arrival.fetched, arrival.prepared
+        duration_ms = int(fetched.elapsed_seconds * 1000)
+        error = fetched.error or (prepared.error if prepared else None)
         if error:
             record_failure(con, source.id, now=now, status=fetched.status, error=error, duration_ms=duration_ms)
-            return SourceOutcome(source.id, "fehler", fetched.status, message=error, duration_ms=duration_ms)
-        if prepared is None:
+            outcomes[index] = SourceOutcome(source.id, "fehler", fetched.status, message=error, duration_ms=duration_ms)
+        elif prepared is None:
             record_success(con, source.id, now=now, status=fetched.status, etag=fetched.etag,
                            last_modified=fetched.last_modified, item_count=None, warning=None,
                            duration_ms=duration_ms)
-            return SourceOutcome(source.id, "unverändert", fetched.status, duration_ms=duration_ms)
-        previous_count = fetch_state(con, source.id).last_item_count
-        stats, touched = store_items(con, source.id, prepared.items, now)
-        touched_set = set(touched)
-        save_judgements(con, [j for j in prepared.judgements if j.id in touched_set], now=now)
-        warnings = list(prepared.warnings)
-        empty = _empty_feed_warning(previous_count, prepared)
-        if empty:
-            warnings.insert(0, empty)
-        warning = "; ".join(warnings) or None
-        record_success(con, source.id, now=now, status=fetched.status, etag=fetched.etag,
-                       last_modified=fetched.last_modified,
-                       item_count=len(prepared.items), warning=warning, duration_ms=duration_ms)
+            outcomes[index] = SourceOutcome(source.id, "unverändert", fetched.status, duration_ms=duration_ms)
+        else:
+            to_store.append((index, arrival, prepared))
+    previous = fetch_states(con, [arrival.source.id for _, arrival, _ in to_store])
+    stored = store_sources_items(con, [(arrival.source.id, prepared.items) for _, arrival, prepared in to_store], now)
+    touched = {item_id for _, item_ids in stored for item_id in item_ids}
+    save_judgements(con, [j for _, _, prepared in to_store for j in prepared.judgements if j.id in touched], now=now)
+    for (index, arrival, prepared), (stats, _) in zip(to_store, stored, strict=True):
+        previous_count = previous[arrival.source.id].last_item_count
+        outcomes[index] = _record_stored(con, arrival, prepared, stats, previous_count, now)
+    return [outcomes[index] for index in range(len(arrivals))]
+
+
+def _record_stored(con: duckdb.DuckDBPyConnection, arrival: Arrival, prepared: PreparedDocument, stats: StoreStats,
+                   previous_count: int | None, now: datetime) -> SourceOutcome:
+    source, fetched = arrival.source, arrival.fetched
+    duration_ms = int(fetched.elapsed_seconds * 1000)
+    warnings = list(prepared.warnings)
+    empty = _empty_feed_warning(previous_count, prepared)
+    if empty:
+        warnings.insert(0, empty)
+    warning = "; ".join(warnings) or None
+    record_success(con, source.id, now=now, status=fetched.status, etag=fetched.etag,
+                   last_modified=fetched.last_modified, item_count=len(prepared.items), warning=warning,
+                   duration_ms=duration_ms)
     return SourceOutcome(source.id, "warnung" if warning else "ok", fetched.status, stats, warning, duration_ms)
 
 
 def write_arrivals(db_path: Path | None, arrivals: Sequence[Arrival], *, clock: Callable[[], datetime] | None = None,
                    sync: Sequence[Source] = ()) -> list[SourceOutcome]:
     """Write several sources through one connection (opening and closing one costs a
-    checkpoint), each source in its own transaction so a crash loses at most one."""
+    checkpoint): together in one transaction, or, when two of them carry the same
+    publication or the database refuses one, each source in its own transaction so that
+    sources are stored in order and one refused source does not take the others with it."""
     clock = clock or utcnow
     with open_db(db_path) as con:
         if sync:
             with transaction(con):
                 sync_sources(con, sync)
+        if len(arrivals) > 1:
+            try:
+                with transaction(con):
+                    return write_together(con, arrivals, clock())
+            except (SourcesOverlap, duckdb.Error):
+                pass  # rolled back whole; written one by one below
         return [_write_or_record_failure(con, arrival, clock()) for arrival in arrivals]
 
 
@@ -257,7 +287,7 @@ def run_collection(source_ids: Sequence[str] | None = None, *, db_path: Path | N
     policy = policy or fetch_policy(registry.collector)
     with open_db(db_path) as con, transaction(con):
         sync_sources(con, registry.sources)
-        states = {s.id: fetch_state(con, s.id) for s in sources}
+        states = fetch_states(con, [s.id for s in sources])
         known = known_content_hashes(con, [s.id for s in sources])
         run_id = start_run(con, now=clock(), sources_total=len(sources))
     by_id = {s.id: s for s in sources}
@@ -281,20 +311,30 @@ def run_collection(source_ids: Sequence[str] | None = None, *, db_path: Path | N
 
 def ingest_documents(documents: Sequence[tuple[bytes, Source, str, dict[str, str] | None, int | None]], *,
                      db_path: Path | None = None, registry_sources: Sequence[Source] = (),
-                     clock: Callable[[], datetime] = utcnow) -> list[SourceOutcome]:
+                     clock: Callable[[], datetime] = utcnow, burst_size: int = 16) -> list[SourceOutcome]:
     """Saved or downloaded documents (body, source, url, headers, status) through the same
-    parse/normalise/judge/store path as a collection, written through one connection."""
-    arrivals = []
-    for body, source, url, headers, status in documents:
-        started = time.monotonic()
-        fetched = FetchResult(source_id=source.id, url=url, status=status, body=body, headers=headers or {},
-                              final_url=url)
-        arrival = prepare_arrival(source, fetched)
-        fetched.elapsed_seconds = time.monotonic() - started
-        arrivals.append(arrival)
-    sources = {s.id: s for s in registry_sources}
-    sources.update({a.source.id: a.source for a in arrivals})
-    return write_arrivals(db_path, arrivals, clock=clock, sync=list(sources.values()))
+    parse/normalise/judge/store path as a collection, written in bursts of ``burst_size``
+    documents as a collection writes its bursts (which bounds the memory a long list takes)."""
+    if burst_size < 1:
+        raise ValueError("burst_size must be at least 1")
+    outcomes: list[SourceOutcome] = []
+    unsynced = {s.id: s for s in registry_sources}  # synced with the first burst
+    for start in range(0, len(documents), burst_size):
+        arrivals = [_prepare_saved(*document) for document in documents[start:start + burst_size]]
+        unsynced.update({a.source.id: a.source for a in arrivals})
+        outcomes += write_arrivals(db_path, arrivals, clock=clock, sync=list(unsynced.values()))
+        unsynced.clear()
+    return outcomes
+
+
+def _prepare_saved(body: bytes, source: Source, url: str, headers: dict[str, str] | None,
+                   status: int | None) -> Arrival:
+    started = time.monotonic()
+    fetched = FetchResult(source_id=source.id, url=url, status=status, body=body, headers=headers or {},
+                          final_url=url)
+    arrival = prepare_arrival(source, fetched)
+    fetched.elapsed_seconds = time.monotonic() - started
+    return arrival
 
 
 def ingest_document(body: bytes, source: Source, *, url: str, db_path: Path | None = None,

@@ -8,28 +8,65 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import duckdb
+import pyarrow as pa
+
+
+@dataclass(frozen=True)
+class FetchedDocument:
+    """One document as a source delivered it, to be archived."""
+
+    source_id: str
+    url: str | None
+    body: bytes
+    http_status: int | None
+    content_type: str | None
+
+
+_ARCHIVE_SCHEMA = pa.schema([
+    ("source_id", pa.string()), ("url", pa.string()), ("fetched_at", pa.timestamp("us", tz="UTC")),
+    ("http_status", pa.int32()), ("content_type", pa.string()), ("sha256", pa.string()),
+    ("size_bytes", pa.int64()), ("body_gzip", pa.binary()),
+])
 
 
 def archive_document(con: duckdb.DuckDBPyConnection, *, source_id: str, url: str | None, body: bytes,
                      fetched_at: datetime, http_status: int | None, content_type: str | None) -> bool:
     """Store ``body`` unless it equals the source's last archived document. True if stored."""
-    digest = hashlib.sha256(body).hexdigest()
-    last = con.execute(
-        "SELECT sha256 FROM raw_documents WHERE source_id = ? ORDER BY fetched_at DESC, id DESC LIMIT 1",
-        [source_id],
-    ).fetchone()
-    if last and last[0] == digest:
-        return False
-    con.execute(
-        "INSERT INTO raw_documents (source_id, url, fetched_at, http_status, content_type, sha256, "
-        "size_bytes, body_gzip) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [source_id, url, fetched_at, http_status, content_type, digest, len(body),
-         gzip.compress(body, compresslevel=6)],
-    )
-    return True
+    document = FetchedDocument(source_id, url, body, http_status, content_type)
+    return archive_documents(con, [document], fetched_at=fetched_at)[0]
+
+
+def archive_documents(con: duckdb.DuckDBPyConnection, documents: Sequence[FetchedDocument], *,
+                      fetched_at: datetime) -> list[bool]:
+    """``archive_document`` for several sources (one document each) in two statements."""
+    if not documents:
+        return []
+    digests = [hashlib.sha256(d.body).hexdigest() for d in documents]
+    last = dict(con.execute("""
+        SELECT source_id, sha256 FROM raw_documents WHERE source_id IN (SELECT unnest($ids))
+        QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY fetched_at DESC, id DESC) = 1
+    """, {"ids": [d.source_id for d in documents]}).fetchall())
+    stored = [last.get(d.source_id) != digest for d, digest in zip(documents, digests, strict=True)]
+    new = [(d, digest) for (d, digest), keep in zip(zip(documents, digests, strict=True), stored, strict=True)
+           if keep]
+    if new:
+        # Read by DuckDB's replacement scan (the SQL names the local variable).
+        archived_arrow = pa.Table.from_pydict({  # noqa: F841
+            "source_id": [d.source_id for d, _ in new], "url": [d.url for d, _ in new],
+            "fetched_at": [fetched_at] * len(new), "http_status": [d.http_status for d, _ in new],
+            "content_type": [d.content_type for d, _ in new], "sha256": [digest for _, digest in new],
+            "size_bytes": [len(d.body) for d, _ in new],
+            # Level 1: a third of level 6's time for about an eighth more bytes.
+            "body_gzip": [gzip.compress(d.body, compresslevel=1) for d, _ in new],
+        }, schema=_ARCHIVE_SCHEMA)
+        con.execute("INSERT INTO raw_documents (source_id, url, fetched_at, http_status, content_type, sha256, "
+                    "size_bytes, body_gzip) SELECT * FROM archived_arrow")
+    return stored
 
 
 def prune_archive(con: duckdb.DuckDBPyConnection, *, retention_days: int, now: datetime) -> int:

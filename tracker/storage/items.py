@@ -74,11 +74,18 @@ _ITEM_FIELDS = {
 }
 
 
-def _incoming_table(items: Sequence[Item]) -> pa.Table:
+class SourcesOverlap(Exception):  # noqa: N818 - a condition the caller handles, not a failure
+    """Two sources of one batch meet the same publication; write them one after another."""
+
+
+def _incoming_table(batches: Sequence[tuple[str, Sequence[Item]]]) -> pa.Table:
     # Column by column: building one dict per row costs several times more.
+    items = [item for _, batch in batches for item in batch]
     columns: dict[str, list[object]] = {"ordinal": list(range(len(items)))}
     for column, attribute in _ITEM_FIELDS.items():
         columns[column] = [getattr(item, attribute) for item in items]
+    # The source a batch is stored for, whatever the item says.
+    columns["source_id"] = [source_id for source_id, batch in batches for _ in batch]
     return pa.Table.from_pydict(columns, schema=_INCOMING_SCHEMA)
 
 
@@ -93,18 +100,34 @@ def store_items(con: duckdb.DuckDBPyConnection, source_id: str, items: Sequence[
     Returns the statistics and the ids of items that are new or changed (to be judged).
     Call inside a transaction.
     """
-    if not items:
-        return StoreStats(), []
+    return store_sources_items(con, [(source_id, items)], now, demo=demo)[0]
+
+
+def store_sources_items(con: duckdb.DuckDBPyConnection, batches: Sequence[tuple[str, Sequence[Item]]],
+                        now: datetime, *, demo: bool = False) -> list[tuple[StoreStats, list[str]]]:
+    """``store_items`` for several sources at once, with one set of statements for all.
+
+    Each source's entries are matched as ``store_items`` would match them. Storing one
+    source after another differs only where sources meet: an item one source inserts is
+    what the next one links to. So when two sources of the batch resolve to the same item
+    or carry the same canonical URL, nothing is written and ``SourcesOverlap`` is raised;
+    the caller then stores them one by one. Call inside a transaction.
+    """
+    if len({source_id for source_id, _ in batches}) != len(batches):
+        raise ValueError("one batch per source")
+    if not any(items for _, items in batches):
+        return [(StoreStats(), []) for _ in batches]
     # Read by DuckDB's replacement scan (the SQL names the local variable). Unlike
     # con.register, this works while a caller's earlier result is still open.
-    incoming_arrow = _incoming_table(items)  # noqa: F841
+    incoming_arrow = _incoming_table(batches)  # noqa: F841
     con.execute("""
         CREATE OR REPLACE TEMP TABLE incoming AS
         WITH arrived AS (SELECT * FROM incoming_arrow),
         by_guid AS (
-            SELECT s.guid, min(s.item_id) AS guid_item FROM item_sources s
-            WHERE s.source_id = $source AND s.guid IN (SELECT guid FROM arrived WHERE guid IS NOT NULL)
-            GROUP BY s.guid
+            SELECT s.source_id, s.guid, min(s.item_id) AS guid_item FROM item_sources s
+            WHERE s.guid IS NOT NULL
+              AND (s.source_id, s.guid) IN (SELECT (source_id, guid) FROM arrived WHERE guid IS NOT NULL)
+            GROUP BY s.source_id, s.guid
         ), by_url AS (
             SELECT i.canonical_url, min(i.id) AS url_item FROM items i
             WHERE i.canonical_url IN (SELECT canonical_url FROM arrived WHERE url_is_key)
@@ -112,11 +135,11 @@ def store_items(con: duckdb.DuckDBPyConnection, source_id: str, items: Sequence[
         ), resolved AS (
             SELECT a.*, coalesce(g.guid_item, CASE WHEN a.url_is_key THEN u.url_item END, a.proposed_id) AS item_id
             FROM arrived a
-            LEFT JOIN by_guid g ON g.guid = a.guid
+            LEFT JOIN by_guid g ON g.source_id = a.source_id AND g.guid = a.guid
             LEFT JOIN by_url u ON u.canonical_url = a.canonical_url
         ), deduped AS (
             SELECT * FROM resolved
-            QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY ordinal) = 1
+            QUALIFY row_number() OVER (PARTITION BY source_id, item_id ORDER BY ordinal) = 1
         )
         SELECT r.*,
                CASE WHEN it.id IS NULL THEN 'new'
@@ -126,11 +149,37 @@ def store_items(con: duckdb.DuckDBPyConnection, source_id: str, items: Sequence[
         FROM deduped r
         LEFT JOIN items it ON it.id = r.item_id
         LEFT JOIN item_sources s ON s.item_id = r.item_id AND s.source_id = r.source_id
-    """, {"source": source_id})
-    outcomes = con.execute("SELECT item_id, outcome FROM incoming ORDER BY ordinal").fetchall()
-    counts = {"new": 0, "changed": 0, "unchanged": 0, "linked": 0}
-    for _, outcome in outcomes:
+    """)
+    rows = con.execute("SELECT source_id, item_id, outcome, canonical_url FROM incoming ORDER BY ordinal").fetchall()
+    if len(batches) > 1 and _sources_meet(rows):
+        con.execute("DROP TABLE incoming")
+        raise SourcesOverlap
+    counts = dict.fromkeys(("new", "changed", "unchanged", "linked"), 0)
+    for _, _, outcome, _ in rows:
         counts[outcome] += 1
+    _write_incoming(con, counts, now, demo)
+    con.execute("DROP TABLE incoming")
+    per_source: dict[str, dict[str, int]] = {source_id: dict.fromkeys(counts, 0) for source_id, _ in batches}
+    touched: dict[str, list[str]] = {source_id: [] for source_id, _ in batches}
+    for source_id, item_id, outcome, _ in rows:
+        per_source[source_id][outcome] += 1
+        if outcome in ("new", "changed"):
+            touched[source_id].append(item_id)
+    return [(StoreStats(**per_source[source_id]), touched[source_id]) for source_id, _ in batches]
+
+
+def _sources_meet(rows: Sequence[tuple[str, str, str, str | None]]) -> bool:
+    item_source: dict[str, str] = {}
+    url_source: dict[str, str] = {}
+    for source_id, item_id, _, url in rows:
+        if item_source.setdefault(item_id, source_id) != source_id:
+            return True
+        if url is not None and url_source.setdefault(url, source_id) != source_id:
+            return True
+    return False
+
+
+def _write_incoming(con: duckdb.DuckDBPyConnection, counts: dict[str, int], now: datetime, demo: bool) -> None:
     if counts["changed"]:
         _apply_changes(con, now)
     if counts["unchanged"] or counts["linked"]:
@@ -161,9 +210,6 @@ def store_items(con: duckdb.DuckDBPyConnection, source_id: str, items: Sequence[
             SELECT item_id, source_id, guid, link, content_hash, $now, $now
             FROM incoming WHERE outcome IN ('new', 'linked')
         """, {"now": now})
-    con.execute("DROP TABLE incoming")
-    touched = [item_id for item_id, outcome in outcomes if outcome in ("new", "changed")]
-    return StoreStats(**counts), touched
 
 
 def _apply_changes(con: duckdb.DuckDBPyConnection, now: datetime) -> None:

@@ -45,6 +45,16 @@ def fetch_state(con: duckdb.DuckDBPyConnection, source_id: str) -> FetchState:
     return FetchState(*row) if row else FetchState(None, None, None)
 
 
+def fetch_states(con: duckdb.DuckDBPyConnection, source_ids: Sequence[str]) -> dict[str, FetchState]:
+    """``fetch_state`` of several sources in one query."""
+    rows = con.execute(
+        "SELECT id, etag, last_modified, last_item_count FROM sources WHERE id IN (SELECT unnest($ids))",
+        {"ids": list(source_ids)},
+    ).fetchall() if source_ids else []
+    found = {row[0]: FetchState(*row[1:]) for row in rows}
+    return {source_id: found.get(source_id, FetchState(None, None, None)) for source_id in source_ids}
+
+
 def record_success(con: duckdb.DuckDBPyConnection, source_id: str, *, now: datetime,
                    status: int | None, etag: str | None, last_modified: str | None,
                    item_count: int | None, warning: str | None, duration_ms: int) -> None:
