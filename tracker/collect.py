@@ -1,9 +1,11 @@
 """Collection: feeds.toml → fetch → parse → normalise → judge → store, per source.
 
-Network work happens with no database connection held; each source's result is then
-written in one short transaction (items, history, provenance, health, raw archive), so
-the dashboard can read in between and a collection killed half way loses at most the
-source being written — which the next run simply collects again.
+Network work happens with no database connection held; the sources that finished
+fetching meanwhile are then written together in one short transaction (items, history,
+provenance, health, raw archive), so the dashboard can read in between and a collection
+killed half way loses at most the burst being written — which the next run simply
+collects again. Sources that overlap, or that the database refuses, are written one
+transaction each.
 """
 
 from __future__ import annotations
