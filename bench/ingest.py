@@ -6,9 +6,15 @@ same bytes, in the same run:
 
   (a) ``feedparser.parse(body)`` alone,
   (b) ``tracker.collect.ingest_documents`` — parse, sanitise, normalise, judge (spaCy
-      topics/relevance/deadlines), bulk store in DuckDB with provenance and archive.
+      topics/relevance/deadlines; the trained model too when one exists), bulk store in
+      DuckDB with provenance and archive, in bursts of 16 documents as a collection writes.
 
-Usage: python bench/ingest.py [--min-items 10000] [--fixtures ../shared/fixtures/feeds]
+Each round times one whole pass of (a), then one of (b) into a fresh database; the best of
+each counts. Pin it to one core to compare like with like: DuckDB itself may use more.
+
+Usage: python bench/ingest.py [--min-items 10000] [--rounds 3] [--burst-size 16]
+                              [--fixtures ../shared/fixtures/feeds]
+       taskset -c 0 python bench/ingest.py
 """
 
 from __future__ import annotations
