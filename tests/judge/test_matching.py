@@ -165,3 +165,17 @@ def test_overlapping_hits_keep_the_longest_and_disjoint_hits_all_stay() -> None:
             hits.append((start, start + rng.randint(1, 12), (f"t{n}",)))
         assert resolve(hits) == reference(hits)
     assert resolve([(10, 14, ("b",)), (0, 5, ("a",))]) == [(0, 5, ("a",)), (10, 14, ("b",))]
+
+
+def test_the_adopted_title_check_skips_only_titles_its_pattern_cannot_match() -> None:
+    from tracker.judge.stage import _ADOPTED_START, stage_from_cues
+
+    heads = ["Gesetz", "Verordnung", "Beschluss", "Zweite Verordnung", "Erstes Gesetz", "12. Verordnung",
+             "١٢. Verordnung", "Regulation (EU)", "Directive (EU)", "Decision (EU)",
+             "Commission Implementing Regulation (EU)", "Commission Delegated Decision (EU)", "Siebte Verordnung",
+             "Achtes Gesetz", "Neunte Verordnung", "Fünfte Verordnung", "Dritte Verordnung", "Vierte Verordnung",
+             "Sechste Verordnung", "Zehnte Verordnung", "İnfo", "Ärger", "", " Gesetz", "Kabinett", "Mehr"]
+    for head in heads:
+        for title in (head, head.upper(), head.lower(), head + " zur Änderung", head + "sentwurf"):
+            expected = "adopted" if _ADOPTED_START.search(title.lower()) else "news"
+            assert stage_from_cues((), title) == expected, title

@@ -41,15 +41,27 @@ _MAX_FLOATS = 50_000
 _float = _Floats().__getitem__
 
 
-class _Keys(dict[str, str]):
-    """Topic id -> its JSON key and separator, encoded once."""
+class _Pairs(dict[str, "_Pair"]):
+    """Topic id -> its score -> the JSON pair ``"topic": score``, each made once."""
 
-    def __missing__(self, key: str) -> str:
-        value = self[key] = _string(key) + ": "
-        return value
+    def __missing__(self, topic: str) -> _Pair:
+        pairs = self[topic] = _Pair(_string(topic) + ": ")
+        return pairs
 
 
-_KEYS = _Keys()
+class _Pair(dict[float, str]):
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+
+    def __missing__(self, value: float) -> str:
+        text = self.key + _float(value)
+        if value and len(self) < _MAX_FLOATS:  # zeros: see _Floats
+            self[value] = text
+        return text
+
+
+_PAIRS = _Pairs()
 
 
 class LineError(ValueError):
@@ -83,12 +95,18 @@ def parse_line(line: str) -> JudgeInput:
     values: dict[str, object] = {}
     for field in _OPTIONAL_TEXT:
         value = data.get(field)
-        if value is not None and not isinstance(value, str):
-            raise LineError(f"'{field}' must be a string")
         if value is not None:
+            if not isinstance(value, str):
+                raise LineError(f"'{field}' must be a string")
             values[field] = value
-    deadline = _when(data.get("deadline"), "deadline")
-    return JudgeInput(id=str(item_id), title=title, published=_when(data.get("published"), "published"),
+    # Most lines carry neither: no call for them.
+    deadline = data.get("deadline")
+    if deadline is not None:
+        deadline = _when(deadline, "deadline")
+    published = data.get("published")
+    if published is not None:
+        published = _when(published, "published")
+    return JudgeInput(id=str(item_id), title=title, published=published,
                       deadline=deadline.date() if isinstance(deadline, datetime) else None,
                       **values)  # type: ignore[arg-type]
 
@@ -120,7 +138,7 @@ def judgement_json(j: Judgement) -> str:
             f'"deadline_origin": {_optional(j.deadline_origin)}, "stage": {_string(j.stage)}, '
             f'"in_remit": {_BOOL[j.in_remit]}, "language": {_optional(j.language)}, '
             f'"language_supported": {_BOOL[j.language_supported]}, '
-            f'"topic_scores": {{{", ".join([_KEYS[t] + _float(v) for t, v in j.topic_scores.items()])}}}, '
+            f'"topic_scores": {{{", ".join([_PAIRS[t][v] for t, v in j.topic_scores.items()])}}}, '
             f'"evidence": [{", ".join(map(_evidence_json, j.evidence))}], '
             f'"model_version": {_string(j.model_version)}}}')
 

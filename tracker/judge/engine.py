@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from tracker import settings
 from tracker.errors import UserError
 from tracker.judge.deadlines import find_deadline
-from tracker.judge.language import detect_language, is_supported
+from tracker.judge.language import SUPPORTED, detect_language
 from tracker.judge.matching import Span
 from tracker.judge.model import RELEVANT, Features, RelevanceModel
 from tracker.judge.nlp import CUES, HITS, build_pipeline, make_doc
@@ -34,16 +34,20 @@ _JOIN = "\n\n"
 _NO_TOKENS = numpy.zeros(0, dtype="uint64")
 
 
-@dataclass
 class _Prepared:
-    item: JudgeInput
-    language: str | None
-    supported: bool
-    fields: list[tuple[str, str, list[Span]]]
-    cues: list[tuple[str, str]] | None = None  # (label, field) seen by the automaton
-    hints: tuple[str, ...] = ()  # topic_hints of the item's source
-    # For the model: hashes of the lower-case forms of the title's and summary's tokens.
-    tokens: numpy.ndarray | None = None
+    """One item on its way through the judge (a plain slotted class: made per item)."""
+
+    __slots__ = ("item", "language", "supported", "fields", "cues", "hints", "tokens")
+
+    def __init__(self, item: JudgeInput, language: str | None, supported: bool, hints: tuple[str, ...]) -> None:
+        self.item = item
+        self.language = language
+        self.supported = supported
+        self.fields: list[tuple[str, str, list[Span]]] = []
+        self.cues: list[tuple[str, str]] | None = None  # (label, field) seen by the automaton
+        self.hints = hints  # topic_hints of the item's source
+        # For the model: hashes of the lower-case forms of the title's and summary's tokens.
+        self.tokens: numpy.ndarray | None = None
 
 
 class Judge:
@@ -104,31 +108,41 @@ class Judge:
         ``tokens``, the hashes the model reads are taken from the same docs.
         """
         self._check_feeds_file()
-        prepared = [self._route(item) for item in items]
-        by_lang: dict[str, list[tuple[int, list[tuple[str, int, str]], str]]] = {}
-        for index, prep in enumerate(prepared):
+        prepared = []
+        by_lang: dict[str, list[tuple[_Prepared, list[tuple[str, int, str]], str]]] = {}
+        for item in items:
+            prep = self._route(item)
+            prepared.append(prep)
             if tokens:
                 prep.tokens = _NO_TOKENS  # until its doc says otherwise
             if not prep.supported:
                 continue
             item = prep.item
-            parts, offset = [], 0
-            for name, text in (("title", item.title or ""), ("summary", item.summary or ""),
-                               ("text", (item.text or "")[:MAX_TEXT_CHARS])):
-                if text:
-                    parts.append((name, offset, text))
-                    offset += len(text) + len(_JOIN)
+            parts = []
+            offset = 0
+            if item.title:
+                parts.append(("title", 0, item.title))
+                offset = len(item.title) + len(_JOIN)
+            if item.summary:
+                parts.append(("summary", offset, item.summary))
+                offset += len(item.summary) + len(_JOIN)
+            if item.text:
+                parts.append(("text", offset, item.text[:MAX_TEXT_CHARS]))
             if parts:
                 joined = parts[0][2] if len(parts) == 1 else _JOIN.join([text for _, _, text in parts])
-                by_lang.setdefault(prep.language or "de", []).append((index, parts, joined))
+                jobs = by_lang.get(prep.language or "de")
+                if jobs is None:
+                    jobs = by_lang[prep.language or "de"] = []
+                jobs.append((prep, parts, joined))
         for lang, jobs in by_lang.items():
             nlp = self.pipelines[lang]
             docs = nlp.pipe(make_doc(nlp, joined) for _, _, joined in jobs)
-            for (index, parts, _), doc in zip(jobs, docs, strict=True):
-                prepared[index].fields = _split_hits(parts, doc.user_data[HITS])
-                prepared[index].cues = _field_cues(parts, doc.user_data[CUES])
+            for (prep, parts, _), doc in zip(jobs, docs, strict=True):
+                data = doc.user_data
+                prep.fields = _split_hits(parts, data[HITS])
+                prep.cues = _field_cues(parts, data[CUES])
                 if tokens:
-                    prepared[index].tokens = _title_summary_tokens(doc, parts)
+                    prep.tokens = _title_summary_tokens(doc, parts)
         return prepared
 
     def _source(self, source_id: str | None) -> Source | None:
@@ -159,11 +173,14 @@ class Judge:
         # Function words are frequent: the first few hundred characters settle the language.
         sample = f"{item.title}\n{item.summary[:600]}\n{item.text[:600]}"
         language = detect_language(sample, item.language)
+        if not item.source:
+            return _Prepared(item, language, language in SUPPORTED, ())
         source = self._source(item.source)
-        if item.jurisdiction is None and source is not None:
+        if source is None:
+            return _Prepared(item, language, language in SUPPORTED, ())
+        if item.jurisdiction is None:
             item = replace(item, jurisdiction=source.jurisdiction)
-        return _Prepared(item, language, is_supported(language), [],
-                         hints=source.topic_hints if source is not None else ())
+        return _Prepared(item, language, language in SUPPORTED, source.topic_hints)
 
     def _blend(self, prepared: list[_Prepared], rules: list[RuleResult]
                ) -> Iterator[tuple[float | None, dict[str, float]]]:

@@ -114,7 +114,7 @@ def _evidence(fields: list[tuple[str, str, list[Span]]], found: list[_Found]) ->
             sentences = sentences_of[field_name] = text.strip() if len(starts) == 1 else starts
         evidence.append(Evidence(_display(term), topic, field_name, start, end,
                                  sentences if isinstance(sentences, str) else sentence_at(text, start, sentences),
-                                 round(weight, 4)))
+                                 _round4(weight)))
     return evidence
 
 
@@ -124,6 +124,19 @@ def _weight_desc(found: tuple[str, str, int, int, float, str]) -> float:
 
 def _has_sentence_mark(text: str) -> bool:
     return "." in text or "\n" in text or "!" in text or "?" in text
+
+
+class _Rounded(dict[float, float]):
+    """Weight -> ``round(weight, 4)``: term weight times field weight, a few dozen values."""
+
+    def __missing__(self, weight: float) -> float:
+        value = round(weight, 4)
+        if weight and len(self) < 10_000:  # 0.0 and -0.0 are one key
+            self[weight] = value
+        return value
+
+
+_round4 = _Rounded().__getitem__
 
 
 @lru_cache(maxsize=4096)

@@ -39,6 +39,8 @@ _ADOPTED_START = re.compile(
     r"^(?:(?:erste|zweite|dritte|vierte|fünfte|sechste|siebte|achte|neunte|zehnte|\d+\.)[sr]? )?"
     r"(?:gesetz|verordnung|beschluss)\b|"
     r"^(?:regulation|directive|decision|commission (?:implementing|delegated) (?:regulation|decision)) \(eu\)")
+# Letters _ADOPTED_START can begin with (besides digits): its ordinals and nouns.
+_ADOPTED_FIRST = frozenset("ezdvfsangbrc")
 
 
 def _compile() -> tuple[list[re.Pattern[str]], dict[str, str]]:
@@ -77,6 +79,11 @@ def stage_from_cues(found: Iterable[tuple[str, bool]], title: str) -> str:
         best = min(best, _PRIORITY[stage])
     if best < len(_PRIORITY):
         return STAGES_BY_RANK[best]
+    # The pattern is anchored at the start: a title whose first letter cannot begin it
+    # (most) needs no lower-cased copy and no search.
+    first = title[:1].lower()
+    if first not in _ADOPTED_FIRST and not first.isdecimal():
+        return "news"
     return "adopted" if _ADOPTED_START.search(title.lower()) else "news"
 
 
