@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from tracker import settings
 from tracker.errors import UserError
 from tracker.judge.deadlines import find_deadline
-from tracker.judge.language import SUPPORTED, detect_language
+from tracker.judge.language import SUPPORTED, detect_lowered
 from tracker.judge.matching import Span
 from tracker.judge.model import RELEVANT, Features, RelevanceModel
 from tracker.judge.nlp import CUES, HITS, build_pipeline, make_doc
@@ -31,6 +31,7 @@ from tracker.models import Source
 # its deadline is, and judging must stay fast for every collected item.
 MAX_TEXT_CHARS = 20_000
 _JOIN = "\n\n"
+_SAMPLE = 600  # characters of summary and of text the language check reads
 _NO_TOKENS = numpy.zeros(0, dtype="uint64")
 
 
@@ -111,13 +112,6 @@ class Judge:
         prepared = []
         by_lang: dict[str, list[tuple[_Prepared, list[tuple[str, int, str]], str]]] = {}
         for item in items:
-            prep = self._route(item)
-            prepared.append(prep)
-            if tokens:
-                prep.tokens = _NO_TOKENS  # until its doc says otherwise
-            if not prep.supported:
-                continue
-            item = prep.item
             parts = []
             offset = 0
             if item.title:
@@ -128,16 +122,27 @@ class Judge:
                 offset += len(item.summary) + len(_JOIN)
             if item.text:
                 parts.append(("text", offset, item.text[:MAX_TEXT_CHARS]))
+            joined = lowered = None
             if parts:
                 joined = parts[0][2] if len(parts) == 1 else _JOIN.join([text for _, _, text in parts])
-                jobs = by_lang.get(prep.language or "de")
-                if jobs is None:
-                    jobs = by_lang[prep.language or "de"] = []
-                jobs.append((prep, parts, joined))
+                if not item.text and len(item.summary) <= _SAMPLE:
+                    # Then the language sample holds the same words as the joined text:
+                    # one lower-cased copy for the language check and the term matcher.
+                    lowered = joined.lower()
+            prep = self._route(item, lowered)
+            prepared.append(prep)
+            if tokens:
+                prep.tokens = _NO_TOKENS  # until its doc says otherwise
+            if not prep.supported or joined is None:
+                continue
+            jobs = by_lang.get(prep.language or "de")
+            if jobs is None:
+                jobs = by_lang[prep.language or "de"] = []
+            jobs.append((prep, parts, joined, lowered))
         for lang, jobs in by_lang.items():
             nlp = self.pipelines[lang]
-            docs = nlp.pipe(make_doc(nlp, joined) for _, _, joined in jobs)
-            for (prep, parts, _), doc in zip(jobs, docs, strict=True):
+            docs = nlp.pipe(make_doc(nlp, joined, lowered) for _, _, joined, lowered in jobs)
+            for (prep, parts, _, _), doc in zip(jobs, docs, strict=True):
                 data = doc.user_data
                 prep.fields = _split_hits(parts, data[HITS])
                 prep.cues = _field_cues(parts, data[CUES])
@@ -169,10 +174,13 @@ class Judge:
             self._feeds_key = (path, stamp)
             self._sources = None
 
-    def _route(self, item: JudgeInput) -> _Prepared:
-        # Function words are frequent: the first few hundred characters settle the language.
-        sample = f"{item.title}\n{item.summary[:600]}\n{item.text[:600]}"
-        language = detect_language(sample, item.language)
+    def _route(self, item: JudgeInput, lowered: str | None = None) -> _Prepared:
+        """Language, source and remit data of an item; ``lowered``: its language sample,
+        lower-cased, when the caller has it."""
+        if lowered is None:
+            # Function words are frequent: the first few hundred characters settle the language.
+            lowered = f"{item.title}\n{item.summary[:_SAMPLE]}\n{item.text[:_SAMPLE]}".lower()
+        language = detect_lowered(lowered, item.language)
         if not item.source:
             return _Prepared(item, language, language in SUPPORTED, ())
         source = self._source(item.source)

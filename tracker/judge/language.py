@@ -47,7 +47,11 @@ def _distinctive() -> dict[str, str]:
 
 def detect_language(text: str, declared: str | None = None) -> str | None:
     """ISO 639-1 code of ``text``'s language, or ``declared``/None when it cannot tell."""
-    lowered = text.lower()
+    return detect_lowered(text.lower(), declared)
+
+
+def detect_lowered(lowered: str, declared: str | None = None) -> str | None:
+    """``detect_language`` of a text already lower-cased."""
     table = _TABLE
     # Runs for every item: counts only for languages seen, and the winner looked up only
     # when it is used (then it leads alone, so no tie needs breaking).

@@ -30,6 +30,8 @@ CUES = "kr_cues"
 # The text a doc was made from: Doc.text rebuilds it token by token, which cost a fifth
 # of all judging time.
 TEXT = "kr_text"
+# Its lower-cased form, when the judge made it already (for the language check).
+LOWERED = "kr_lowered"
 MAX_VARIANTS = 64
 _MATCHERS: dict[str, TermMatcher] = {}
 _keys = itertools.count()
@@ -96,8 +98,9 @@ class TermComponent:
         self.matcher = matcher
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.user_data.get(TEXT)
-        hits, cues = self.matcher.find(text if text is not None else doc.text)
+        data = doc.user_data
+        text = data.get(TEXT)
+        hits, cues = self.matcher.find(text if text is not None else doc.text, data.get(LOWERED))
         doc.user_data[HITS] = hits
         doc.user_data[CUES] = cues
         return doc
@@ -124,10 +127,13 @@ def cue_literals() -> dict[str, tuple[str, bool, bool]]:
     return cues
 
 
-def make_doc(nlp: Language, text: str) -> Doc:
-    """Tokenise ``text`` and remember it, for ``nlp.pipe`` to run the components on."""
+def make_doc(nlp: Language, text: str, lowered: str | None = None) -> Doc:
+    """Tokenise ``text`` and remember it (and ``text.lower()`` if given), for
+    ``nlp.pipe`` to run the components on."""
     doc = nlp.make_doc(text)
     doc.user_data[TEXT] = text
+    if lowered is not None:
+        doc.user_data[LOWERED] = lowered
     return doc
 
 
