@@ -221,13 +221,15 @@ class Judge:
         blended = _round4(numpy.maximum(rule_scores, (1 - weight) * rule_scores + weight * scores[:, columns]))
         relevant = (_round4(scores[:, labels.index(RELEVANT)]).tolist() if RELEVANT in labels
                     else [0.0] * len(prepared))
-        for prep, rule, model_score, row in zip(prepared, rules, relevant, blended, strict=True):
-            if prep.supported:
+        for prep, rule, model_score, row in zip(prepared, rules, relevant, blended.tolist(), strict=True):
+            if not prep.supported:
+                yield None, dict(rule.topic_scores)
+            elif rule.topic_scores:
                 topic_scores = dict(rule.topic_scores)
-                topic_scores.update(zip(names, row.tolist(), strict=True))  # rule topics keep their place
+                topic_scores.update(zip(names, row, strict=True))  # rule topics keep their place
                 yield model_score, topic_scores
             else:
-                yield None, dict(rule.topic_scores)
+                yield model_score, dict(zip(names, row, strict=True))
 
     def _finish(self, prep: _Prepared, rules: RuleResult, model_score: float | None,
                 topic_scores: dict[str, float], version: str) -> Judgement:

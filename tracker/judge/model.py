@@ -162,7 +162,8 @@ class _BagOfWords:
                 cache = caches.get(name)
                 if cache is None:
                     cache = caches[name] = {}
-                for _start, _end, terms in spans:
+                for span in spans:
+                    terms = span[2]
                     known = cache.get(id(terms))
                     if known is None or known[0] is not terms:
                         known = cache[id(terms)] = (terms, [hash_string(w) for w in _hit_words(terms, name)])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from tracker.judge.matching import Span
@@ -17,14 +16,19 @@ MAX_EVIDENCE = 25
 _Found = tuple[str, str, int, int, float, str]  # topic, term, start, end, weight, field
 
 
-@dataclass(frozen=True)
 class RuleResult:
-    score: float
-    topic_scores: dict[str, float]
-    has_context: bool
-    # What ``evidence()`` is made from: the item's fields and its counted hits.
-    fields: list[tuple[str, str, list[Span]]] = field(default_factory=list)
-    found: list[_Found] = field(default_factory=list)
+    """The rules' verdict on one item (a plain slotted class: one is made per item)."""
+
+    __slots__ = ("score", "topic_scores", "has_context", "fields", "found")
+
+    def __init__(self, score: float, topic_scores: dict[str, float], has_context: bool,
+                 fields: list[tuple[str, str, list[Span]]] | None = None, found: list[_Found] | None = None) -> None:
+        self.score = score
+        self.topic_scores = topic_scores
+        self.has_context = has_context
+        # What ``evidence()`` is made from: the item's fields and its counted hits.
+        self.fields = fields or []
+        self.found = found or []
 
     def evidence(self) -> list[Evidence]:
         """Evidence for the strongest hits first, each with the sentence it stands in.
@@ -34,7 +38,7 @@ class RuleResult:
         return _evidence(self.fields, self.found) if self.found else []
 
 
-_EMPTY = RuleResult(score=0.0, topic_scores={}, has_context=False)
+_EMPTY = RuleResult(0.0, {}, False)
 
 
 def _noisy_or(weights: Iterable[float]) -> float:
@@ -74,7 +78,7 @@ def score_fields(fields: list[tuple[str, str, list[Span]]], settings: Settings,
     if excluded and found:
         found = [f for f in found if f[0] not in excluded]
     if not found:
-        return RuleResult(score=0.0, topic_scores={}, has_context=True) if has_context else _EMPTY
+        return RuleResult(0.0, {}, True) if has_context else _EMPTY
     best_per_topic: dict[str, dict[str, float]] = {}
     best_overall: dict[str, float] = {}
     for topic, term, _s, _e, weight, _f in found:
@@ -90,12 +94,11 @@ def score_fields(fields: list[tuple[str, str, list[Span]]], settings: Settings,
             best_overall[key] = weight
         elif key not in best_overall:
             best_overall[key] = 0.0
-    topic_scores = {topic: round(_noisy_or(terms.values()), 4) for topic, terms in best_per_topic.items()}
+    topic_scores = {topic: _round4(_noisy_or(terms.values())) for topic, terms in best_per_topic.items()}
     score = _noisy_or(best_overall.values())
     if score > 0 and (has_context or (hinted_topics and any(t in topic_scores for t in hinted_topics))):
         score += (1.0 - score) * settings.context_boost
-    return RuleResult(score=round(score, 4), topic_scores=topic_scores, has_context=has_context, fields=fields,
-                      found=found)
+    return RuleResult(_round4(score), topic_scores, has_context, fields, found)
 
 
 def _evidence(fields: list[tuple[str, str, list[Span]]], found: list[_Found]) -> list[Evidence]:
@@ -127,7 +130,8 @@ def _has_sentence_mark(text: str) -> bool:
 
 
 class _Rounded(dict[float, float]):
-    """Weight -> ``round(weight, 4)``: term weight times field weight, a few dozen values."""
+    """x -> ``round(x, 4)``, remembered: weights (term weight times field weight) and
+    scores made of them recur."""
 
     def __missing__(self, weight: float) -> float:
         value = round(weight, 4)
