@@ -20,3 +20,18 @@ def test_same_file_same_judge_edited_file_new_judge(tmp_path):
     rebuilt = get_judge(taxonomy, models)
     assert rebuilt is not first and rebuilt.taxonomy.sha != first.taxonomy.sha
     assert get_judge(taxonomy, models) is rebuilt
+
+
+def test_judges_with_and_without_a_model_share_the_pipelines(tmp_path):
+    from tracker.judge.model import save_new
+    from tracker.judge.training import read_seed_labels, train_model
+
+    taxonomy = tmp_path / "topics.toml"
+    shutil.copy(DEFAULT_TAXONOMY_PATH, taxonomy)
+    rules = get_judge(taxonomy, use_model=False)
+    models = tmp_path / "models"
+    save_new(train_model(rules, read_seed_labels(known_topics=list(rules.taxonomy.topics)), seed=1), models)
+    with_model = get_judge(taxonomy, models)
+    assert with_model.model is not None and rules.model is None
+    assert with_model.pipelines is rules.pipelines and with_model.taxonomy.sha == rules.taxonomy.sha
+    assert get_judge(taxonomy, use_model=False) is rules and get_judge(taxonomy, models) is with_model

@@ -53,6 +53,18 @@ def get_judge(taxonomy_path: Path | None = None, model_dir: Path | None = None, 
         if cached is not None and cached[1].taxonomy.sha == taxonomy.sha:
             judge = cached[1]
         else:
-            judge = Judge(taxonomy, load_model(model_path) if model_path else None)
+            model = load_model(model_path) if model_path else None
+            sibling = _with_pipelines(str(taxonomy_file), taxonomy.sha)
+            judge = sibling.with_model(model) if sibling is not None else Judge(taxonomy, model)
         _cache[key] = (signature, judge)
         return judge
+
+
+def _with_pipelines(taxonomy_file: str, sha: str) -> Judge | None:
+    """A cached judge of the same taxonomy, whose pipelines a judge with another model
+    (or none) can share: one set of spaCy pipelines and term automata per taxonomy, not
+    one per judge (memory, start-up, and CPU caches when both judge in one process)."""
+    for (path, _, _), (_, judge) in _cache.items():
+        if path == taxonomy_file and judge.taxonomy.sha == sha:
+            return judge
+    return None
