@@ -64,6 +64,20 @@ class _Pair(dict[float, str]):
 _PAIRS = _Pairs()
 
 
+class _Names(dict[str, str]):
+    """Short strings that recur (topic ids, terms, field names, stages, versions) -> their
+    JSON text, encoded once; item texts and ids are encoded as they come."""
+
+    def __missing__(self, name: str) -> str:
+        text = _string(name)
+        if len(self) < _MAX_FLOATS:
+            self[name] = text
+        return text
+
+
+_NAMES = _Names()
+
+
 class LineError(ValueError):
     pass
 
@@ -131,20 +145,21 @@ def judgement_json(j: Judgement) -> str:
     json does for ints and finite floats; every float here is a rounded finite score).
     """
     return (f'{{"id": {_string(j.id)}, "relevant": {_BOOL[j.relevant]}, "score": {_float(j.score)}, '
-            f'"topics": [{", ".join(map(_string, j.topics))}], '
+            f'"topics": [{", ".join([_NAMES[t] for t in j.topics])}], '
             f'"deadline": {_string(j.deadline.isoformat()) if isinstance(j.deadline, date) else "null"}, '
             f'"deadline_text": {_optional(j.deadline_text)}, '
             f'"deadline_confidence": {"null" if j.deadline_confidence is None else _float(j.deadline_confidence)}, '
-            f'"deadline_origin": {_optional(j.deadline_origin)}, "stage": {_string(j.stage)}, '
-            f'"in_remit": {_BOOL[j.in_remit]}, "language": {_optional(j.language)}, '
+            f'"deadline_origin": {"null" if j.deadline_origin is None else _NAMES[j.deadline_origin]}, '
+            f'"stage": {_NAMES[j.stage]}, '
+            f'"in_remit": {_BOOL[j.in_remit]}, "language": {"null" if j.language is None else _NAMES[j.language]}, '
             f'"language_supported": {_BOOL[j.language_supported]}, '
             f'"topic_scores": {{{", ".join([_PAIRS[t][v] for t, v in j.topic_scores.items()])}}}, '
             f'"evidence": [{", ".join(map(_evidence_json, j.evidence))}], '
-            f'"model_version": {_string(j.model_version)}}}')
+            f'"model_version": {_NAMES[j.model_version]}}}')
 
 
 def _evidence_json(e: Evidence) -> str:
-    return (f'{{"term": {_string(e.term)}, "topic": {_string(e.topic)}, "field": {_string(e.field)}, '
+    return (f'{{"term": {_NAMES[e.term]}, "topic": {_NAMES[e.topic]}, "field": {_NAMES[e.field]}, '
             f'"start": {e.start}, "end": {e.end}, "sentence": {_string(e.sentence)}, '
             f'"weight": {_float(e.weight)}}}')
 
