@@ -179,3 +179,13 @@ def test_the_adopted_title_check_skips_only_titles_its_pattern_cannot_match() ->
         for title in (head, head.upper(), head.lower(), head + " zur Änderung", head + "sentwurf"):
             expected = "adopted" if _ADOPTED_START.search(title.lower()) else "news"
             assert stage_from_cues((), title) == expected, title
+
+
+def test_sentence_starts_of_the_last_text_are_reused_only_for_that_very_text() -> None:
+    from tracker.judge.sentences import _boundaries, boundaries
+
+    first = "Erster Satz. Zweiter Satz bis zum 1. März. Dritter!"
+    assert boundaries(first) == _boundaries(first) == (0, 13, 43)
+    assert boundaries(first) is boundaries(first)
+    other = "".join(["Ein Satz. ", "Noch einer."])
+    assert boundaries(other) == (0, 10) and boundaries(first) == (0, 13, 43)

@@ -107,13 +107,13 @@ def _evidence(fields: list[tuple[str, str, list[Span]]], found: list[_Found]) ->
     texts = {name: text for name, text, _ in fields}
     # Per field: its sentence starts, or the field itself when it is one sentence (most
     # titles), cut once for all of its hits.
-    sentences_of: dict[str, list[int] | str] = {}
+    sentences_of: dict[str, tuple[int, ...] | str] = {}
     evidence = []
     for topic, term, start, end, weight, field_name in found[:MAX_EVIDENCE]:
         text = texts[field_name]
         sentences = sentences_of.get(field_name)
         if sentences is None:
-            starts = boundaries(text) if _has_sentence_mark(text) else [0]
+            starts = boundaries(text) if _has_sentence_mark(text) else (0,)
             sentences = sentences_of[field_name] = text.strip() if len(starts) == 1 else starts
         evidence.append(Evidence(_display(term), topic, field_name, start, end,
                                  sentences if isinstance(sentences, str) else sentence_at(text, start, sentences),

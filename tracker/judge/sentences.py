@@ -21,8 +21,23 @@ _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _WINDOW = 32
 
 
-def boundaries(text: str) -> list[int]:
+def boundaries(text: str) -> tuple[int, ...]:
     """Offsets where a new sentence starts (always including 0)."""
+    global _last
+    last = _last
+    if last[0] is text:  # the same field again: its deadline, then its evidence
+        return last[1]
+    found = _boundaries(text)
+    _last = (text, found)  # one assignment: a reader sees a text with its own starts
+    return found
+
+
+# The text last split and its sentence starts: one slot, matched by identity (it holds a
+# reference, so the identity cannot be reused while it is kept).
+_last: tuple[str | None, tuple[int, ...]] = (None, ())
+
+
+def _boundaries(text: str) -> tuple[int, ...]:
     starts = [0]
     for match in _CANDIDATE.finditer(text):
         if match.group(0)[0] in ".!?":
@@ -35,7 +50,7 @@ def boundaries(text: str) -> list[int]:
             end += 1
         if end < len(text):
             starts.append(end)
-    return starts
+    return tuple(starts)
 
 
 def _word_before(text: str, end: int) -> re.Match[str] | None:
@@ -63,7 +78,7 @@ def split(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def sentence_at(text: str, offset: int, starts: list[int] | None = None) -> str:
+def sentence_at(text: str, offset: int, starts: tuple[int, ...] | None = None) -> str:
     """The sentence of ``text`` that contains character ``offset``."""
     if starts is None and not any(c in text for c in ".!?\n"):
         return text.strip()  # a title or a fragment: one sentence
