@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from functools import lru_cache
+from collections.abc import Callable, Iterable
+from operator import itemgetter
 
 from tracker.judge.matching import Span
 from tracker.judge.sentences import boundaries, sentence_at
@@ -103,7 +103,7 @@ def score_fields(fields: list[tuple[str, str, list[Span]]], settings: Settings,
 
 def _evidence(fields: list[tuple[str, str, list[Span]]], found: list[_Found]) -> list[Evidence]:
     if len(found) > 1:
-        found = sorted(found, key=_weight_desc)
+        found = sorted(found, key=_WEIGHT, reverse=True)  # stable: ties keep their order
     texts = {name: text for name, text, _ in fields}
     # Per field: its sentence starts, or the field itself when it is one sentence (most
     # titles), cut once for all of its hits.
@@ -121,8 +121,7 @@ def _evidence(fields: list[tuple[str, str, list[Span]]], found: list[_Found]) ->
     return evidence
 
 
-def _weight_desc(found: tuple[str, str, int, int, float, str]) -> float:
-    return -found[4]
+_WEIGHT = itemgetter(4)
 
 
 def _has_sentence_mark(text: str) -> bool:
@@ -143,14 +142,22 @@ class _Rounded(dict[float, float]):
 _round4 = _Rounded().__getitem__
 
 
-@lru_cache(maxsize=4096)
-def _display(term: str) -> str:
-    return term.lstrip("=")
+class _Terms(dict[str, str]):
+    """Taxonomy term -> a form of it, made once per term (called for every hit)."""
+
+    def __init__(self, form: Callable[[str], str]) -> None:
+        super().__init__()
+        self.form = form
+
+    def __missing__(self, term: str) -> str:
+        value = self.form(term)
+        if len(self) < 50_000:
+            self[term] = value
+        return value
 
 
-@lru_cache(maxsize=4096)
-def _term_key(term: str) -> str:
-    return term.lstrip("=").lower()
+_display = _Terms(lambda term: term.lstrip("=")).__getitem__
+_term_key = _Terms(lambda term: term.lstrip("=").lower()).__getitem__
 
 
 def pick_topics(topic_scores: dict[str, float], threshold: float, relevant: bool) -> list[str]:
