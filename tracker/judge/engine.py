@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -45,7 +45,8 @@ class _Prepared:
         self.language = language
         self.supported = supported
         self.fields: list[tuple[str, str, list[Span]]] = []
-        self.cues: list[tuple[str, str]] | None = None  # (label, field) seen by the automaton
+        # (stage, in the title) and deadline fields the automaton saw; None: not read.
+        self.cues: tuple[Sequence[tuple[str, bool]], Collection[str]] | None = None
         self.hints = hints  # topic_hints of the item's source
         # For the model: hashes of the lower-case forms of the title's and summary's tokens.
         self.tokens: numpy.ndarray | None = None
@@ -247,14 +248,9 @@ class Judge:
         if prep.cues is None:  # not read by the pipeline (unsupported language)
             stage = classify_stage(item.title, item.summary)
             deadline = find_deadline(item, settings)
-        elif not prep.cues:  # most items: no stage or deadline cue anywhere
-            stage = stage_from_cues((), item.title)
-            deadline = find_deadline(item, settings, ())
         else:
-            stage = stage_from_cues([(label[6:], field == "title") for label, field in prep.cues
-                                     if label.startswith("stage:") and field in ("title", "summary")], item.title)
-            deadline = find_deadline(item, settings,
-                                     {field for label, field in prep.cues if label == "deadline"})
+            stage = stage_from_cues(prep.cues[0], item.title)
+            deadline = find_deadline(item, settings, prep.cues[1])
         return Judgement(
             id=item.id, relevant=relevant, score=score,
             topics=pick_topics(topic_scores, settings.topic_threshold, relevant),
@@ -267,21 +263,33 @@ class Judge:
         )
 
 
-def _field_cues(parts: list[tuple[str, int, str]], cues: list[tuple[int, str]]) -> list[tuple[str, str]]:
+_NO_CUES: tuple[tuple[tuple[str, bool], ...], frozenset[str]] = ((), frozenset())
+
+
+def _field_cues(parts: list[tuple[str, int, str]], cues: list[tuple[int, str]]
+                ) -> tuple[Sequence[tuple[str, bool]], Collection[str]]:
+    """The automaton's cues as what stage and deadline need: (stage, seen in the title)
+    for stage cues in title or summary, and the fields holding a deadline cue."""
     if not cues:
-        return []
-    out = []
+        return _NO_CUES
+    stages: list[tuple[str, bool]] = []
+    deadline_fields: set[str] = set()
     for start, labels in cues:
         for name, offset, text in parts:
             if offset <= start < offset + len(text):
-                out.extend([(label, name) for label in _labels(labels)])
+                for stage in _labels(labels):
+                    if stage is None:
+                        deadline_fields.add(name)
+                    elif name == "title" or name == "summary":
+                        stages.append((stage, name == "title"))
                 break
-    return out
+    return stages, deadline_fields
 
 
 @lru_cache(maxsize=256)
-def _labels(joined: str) -> tuple[str, ...]:
-    return tuple(joined.split("|"))
+def _labels(joined: str) -> tuple[str | None, ...]:
+    """Cue labels ("stage:draft|deadline") as stages, None for a deadline cue."""
+    return tuple(None if label == "deadline" else label.removeprefix("stage:") for label in joined.split("|"))
 
 
 def _split_hits(parts: list[tuple[str, int, str]], hits: list[Span]) -> list[tuple[str, str, list[Span]]]:
