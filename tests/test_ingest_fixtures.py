@@ -36,10 +36,17 @@ def test_ingest_stores_items_or_records_a_clear_problem(path, db_path, capsys):
         assert error or "JSON" in err
 
 
-def test_ingesting_the_same_file_twice_stores_nothing_twice(db_path, capsys):
+def test_ingesting_the_same_file_twice_stores_nothing_twice(db_path, capsys, monkeypatch):
+    import tracker.collect as collect_module
+
+    judged: list[int] = []
+    real = collect_module.judge_items
+    monkeypatch.setattr(collect_module, "judge_items", lambda items, source=None: judged.append(len(items))
+                        or real(items, source))
     path = require_shared(FEED_FIXTURES / "bundestag_webtv_plenarsitzung_19-037_podcast.rss.xml")
     assert main(["ingest", str(path)]) == 0
     assert main(["ingest", str(path)]) == 0
+    assert judged == [50, 0]  # the second time every entry is known unchanged
     out = capsys.readouterr().out
     assert "50 Einträge (50 neu" in out and "(0 neu, 0 geändert, 50 bekannt)" in out
     with open_db(db_path) as con:

@@ -321,8 +321,12 @@ def ingest_documents(documents: Sequence[tuple[bytes, Source, str, dict[str, str
         raise ValueError("burst_size must be at least 1")
     outcomes: list[SourceOutcome] = []
     unsynced = {s.id: s for s in registry_sources}  # synced with the first burst
+    with open_db(db_path) as con:
+        # As in a collection, entries a source already delivered unchanged are not judged again.
+        known = known_content_hashes(con, list({source.id for _, source, _, _, _ in documents}))
     for start in range(0, len(documents), burst_size):
-        arrivals = [_prepare_saved(*document) for document in documents[start:start + burst_size]]
+        arrivals = [_prepare_saved(*document, known_hashes=known[document[1].id])
+                    for document in documents[start:start + burst_size]]
         unsynced.update({a.source.id: a.source for a in arrivals})
         outcomes += write_arrivals(db_path, arrivals, clock=clock, sync=list(unsynced.values()))
         unsynced.clear()
@@ -330,11 +334,11 @@ def ingest_documents(documents: Sequence[tuple[bytes, Source, str, dict[str, str
 
 
 def _prepare_saved(body: bytes, source: Source, url: str, headers: dict[str, str] | None,
-                   status: int | None) -> Arrival:
+                   status: int | None, *, known_hashes: Set[str]) -> Arrival:
     started = time.monotonic()
     fetched = FetchResult(source_id=source.id, url=url, status=status, body=body, headers=headers or {},
                           final_url=url)
-    arrival = prepare_arrival(source, fetched)
+    arrival = prepare_arrival(source, fetched, known_hashes)
     fetched.elapsed_seconds = time.monotonic() - started
     return arrival
 
