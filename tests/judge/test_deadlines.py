@@ -96,3 +96,31 @@ def test_missing_year_comes_from_publication_date_or_gives_nothing(published: da
     assert found.date == expected
     if expected:
         assert found.confidence is not None and found.confidence < 0.9
+
+
+def test_the_date_start_guard_changes_no_match() -> None:
+    """``_DATE`` starts with a look-ahead (digit, or word start of a month name's first
+    letter); without it the pattern must find exactly the same dates."""
+    import random
+    import re
+
+    from tracker.judge import deadlines
+
+    bare = re.compile(deadlines._DATE.pattern.removeprefix(deadlines._DATE_START), re.IGNORECASE)
+    assert bare.pattern != deadlines._DATE.pattern
+
+    def found(rx: re.Pattern[str], text: str) -> list:
+        return [(m.span(), m.groupdict()) for m in rx.finditer(text)]
+
+    rng = random.Random(11)
+    words = ["12.", "3.", "März", "march", "Mar", "MÄRZ", "2026", "26", "1st", "of", "bis", "zum", "15", "/", "-",
+             "2025-01-05", "T10:00", "Z", "ſeptember", "SEPT", "okt.", ",", "Jänner", "Mai", "may", "Dec", "nov",
+             "x1", "a2", "Frist:", "(", ")", "05/06/2026", "1.2.25", "\n"]
+    alphabet = list("0123456789 ./-,:T+Zstndrhof\n") + list("januarfebmärzaprilmaijulaugustseptokdezJFMASONDſK")
+    for _ in range(20_000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 8)))
+        assert found(deadlines._DATE, text) == found(bare, text), text
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30)))
+        assert found(deadlines._DATE, text) == found(bare, text), text
+    text = FIXTURE.read_text(encoding="utf-8")
+    assert found(deadlines._DATE, text) == found(bare, text) != []

