@@ -124,3 +124,26 @@ def test_the_date_start_guard_changes_no_match() -> None:
         assert found(deadlines._DATE, text) == found(bare, text), text
     text = FIXTURE.read_text(encoding="utf-8")
     assert found(deadlines._DATE, text) == found(bare, text) != []
+
+
+def test_the_cue_pattern_start_guards_change_no_match() -> None:
+    import random
+    import re
+
+    from tracker.judge import deadlines
+
+    rng = random.Random(12)
+    words = ["bis", "zum", "vom", "von", "from", "the", "dem", "den", "between", "zwischen", "und", "and", "to", "-",
+             "–", "12.", "3", "1st", "published", "on", "veröffentlicht", "am", "start date", "startdatum", "seit",
+             "ab", "dated", "since", "beginning", "starting", "opens", "open", "beginnt", "until", "by", "before",
+             "ending", "ends", "endet", "läuft", "x", "ſeit", "BIS", "Vom", "  ", "\n", ",", "(", "ab.", "Frist"]
+    for guarded, guard in ((deadlines._WEAK_SENTENCE_CUE, deadlines._WEAK_START),
+                           (deadlines._PARTIAL_RANGE, deadlines._PARTIAL_START),
+                           (deadlines._BAD_BEFORE, deadlines._BAD_START)):
+        bare = re.compile(guarded.pattern.removeprefix(guard), guarded.flags)
+        assert bare.pattern != guarded.pattern
+        for _ in range(20_000):
+            text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 8)))
+            text = text.lower() if rng.random() < 0.3 else text
+            a, b = guarded.search(text), bare.search(text)
+            assert (a and a.span()) == (b and b.span()), (guarded.pattern, text)
