@@ -154,14 +154,32 @@ def judgement_json(j: Judgement) -> str:
             f'"in_remit": {_BOOL[j.in_remit]}, "language": {"null" if j.language is None else _NAMES[j.language]}, '
             f'"language_supported": {_BOOL[j.language_supported]}, '
             f'"topic_scores": {{{", ".join([_PAIRS[t][v] for t, v in j.topic_scores.items()])}}}, '
-            f'"evidence": [{", ".join(map(_evidence_json, j.evidence))}], '
+            f'"evidence": [{_evidence_list_json(j.evidence) if j.evidence else ""}], '
             f'"model_version": {_NAMES[j.model_version]}}}')
 
 
-def _evidence_json(e: Evidence) -> str:
-    return (f'{{"term": {_NAMES[e.term]}, "topic": {_NAMES[e.topic]}, "field": {_NAMES[e.field]}, '
-            f'"start": {e.start}, "end": {e.end}, "sentence": {_string(e.sentence)}, '
-            f'"weight": {_float(e.weight)}}}')
+def _evidence_list_json(evidence: list[Evidence]) -> str:
+    """The evidence objects, comma-separated: the part before "start" is made once per
+    (term, topic, field), and a sentence shared by consecutive hits is encoded once."""
+    out = []
+    last: str | None = None
+    last_json = ""
+    for e in evidence:
+        if e.sentence is not last:
+            last = e.sentence
+            last_json = _string(last)
+        key = (e.term, e.topic, e.field)
+        head = _HEADS.get(key)
+        if head is None:
+            head = (f'{{"term": {_NAMES[e.term]}, "topic": {_NAMES[e.topic]}, "field": {_NAMES[e.field]}, '
+                    '"start": ')
+            if len(_HEADS) < _MAX_FLOATS:
+                _HEADS[key] = head
+        out.append(f'{head}{e.start}, "end": {e.end}, "sentence": {last_json}, "weight": {_float(e.weight)}}}')
+    return ", ".join(out)
+
+
+_HEADS: dict[tuple[str, str, str], str] = {}
 
 
 def _optional(value: str | None) -> str:
