@@ -101,10 +101,10 @@ def parse_line(line: str) -> JudgeInput:
     if not isinstance(data, dict):
         raise LineError("each line must be a JSON object")
     item_id = data.get("id")
-    if isinstance(item_id, bool) or not isinstance(item_id, (str, int)) or str(item_id) == "":
+    if isinstance(item_id, bool) or not isinstance(item_id, (str, int)) or item_id == "":
         raise LineError("'id' is required (string or number)")
     title = data.get("title")
-    if not isinstance(title, str) or not title.strip():
+    if not isinstance(title, str) or not title or title.isspace():  # isspace: no stripped copy
         raise LineError("'title' is required (non-empty string)")
     values: dict[str, object] = {}
     for field in _OPTIONAL_TEXT:
@@ -120,7 +120,7 @@ def parse_line(line: str) -> JudgeInput:
     published = data.get("published")
     if published is not None:
         published = _when(published, "published")
-    return JudgeInput(id=str(item_id), title=title, published=published,
+    return JudgeInput(id=item_id if isinstance(item_id, str) else str(item_id), title=title, published=published,
                       deadline=deadline.date() if isinstance(deadline, datetime) else None,
                       **values)  # type: ignore[arg-type]
 
