@@ -136,8 +136,11 @@ def test_the_cue_pattern_start_guards_change_no_match() -> None:
     words = ["bis", "zum", "vom", "von", "from", "the", "dem", "den", "between", "zwischen", "und", "and", "to", "-",
              "–", "12.", "3", "1st", "published", "on", "veröffentlicht", "am", "start date", "startdatum", "seit",
              "ab", "dated", "since", "beginning", "starting", "opens", "open", "beginnt", "until", "by", "before",
-             "ending", "ends", "endet", "läuft", "x", "ſeit", "BIS", "Vom", "  ", "\n", ",", "(", "ab.", "Frist"]
+             "ending", "ends", "endet", "läuft", "x", "ſeit", "BIS", "Vom", "  ", "\n", ",", "(", "ab.", "Frist",
+             "frist", "einsendeschluss", "stichtag", "spätestens", "closing", "deadline", "comments", "no later than",
+             "feedback period", "consultation", "closes", "end date", "enddatum", "abend", "_bis", "bis_"]
     for guarded, guard in ((deadlines._WEAK_SENTENCE_CUE, deadlines._WEAK_START),
+                           (deadlines._ANY_CUE, deadlines._ANY_CUE_START),
                            (deadlines._PARTIAL_RANGE, deadlines._PARTIAL_START),
                            (deadlines._BAD_BEFORE, deadlines._BAD_START)):
         bare = re.compile(guarded.pattern.removeprefix(guard), guarded.flags)

@@ -118,7 +118,8 @@ _DIGIT = re.compile(r"\d")
 CUE_STEMS = ("frist", "schluss", "stichtag", "spätestens", "closing", "deadline", "comment", "no later than",
              "feedback period", "consultation", "close", "end date", "enddatum")
 CUE_WORDS = ("bis", "until", "by", "before", "ending", "ends", "endet", "läuft", "between", "zwischen")
-_ANY_CUE = re.compile(trie_pattern(CUE_STEMS) + r"|\b(?:" + trie_pattern(CUE_WORDS) + r")\b")
+_ANY_CUE_START = rf"(?=[{''.join(sorted({cue[0] for cue in (*CUE_STEMS, *CUE_WORDS)}))}])"
+_ANY_CUE = re.compile(_ANY_CUE_START + "(?:" + trie_pattern(CUE_STEMS) + r"|\b(?:" + trie_pattern(CUE_WORDS) + r")\b)")
 
 
 @dataclass(frozen=True)
