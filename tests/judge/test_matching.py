@@ -189,3 +189,10 @@ def test_sentence_starts_of_the_last_text_are_reused_only_for_that_very_text() -
     assert boundaries(first) is boundaries(first)
     other = "".join(["Ein Satz. ", "Noch einer."])
     assert boundaries(other) == (0, 10) and boundaries(first) == (0, 13, 43)
+
+
+def test_stage_cues_followed_by_several_spaces_or_lines_in_unsupported_languages() -> None:
+    from tracker.judge.stage import classify_stage
+
+    assert classify_stage("Appel d'offres: tender   \n\nlot 2") == "tender"
+    assert classify_stage("Projet", "draft \n proposal for  the  réseau") == "draft"

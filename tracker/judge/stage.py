@@ -90,5 +90,10 @@ def stage_from_cues(found: Iterable[tuple[str, bool]], title: str) -> str:
 def classify_stage(title: str, summary: str = "") -> str:
     head = title.lower()
     text = f"{head}\n{summary.lower()}" if summary else head
-    found = [(_STAGE_OF[m.group(0)], m.start() < len(head)) for pattern in _PATTERNS for m in pattern.finditer(text)]
+    # A cue's spaces match any whitespace run ("tender  \n"): the key has single spaces.
+    found = [(_STAGE_OF[_SPACES.sub(" ", m.group(0))], m.start() < len(head))
+             for pattern in _PATTERNS for m in pattern.finditer(text)]
     return stage_from_cues(found, title)
+
+
+_SPACES = re.compile(r"\s+")
