@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import copy
-from bisect import bisect_right
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
 import numpy
-from spacy.attrs import IDX, IS_SPACE, LOWER
+from spacy.attrs import IDX, LOWER
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from tracker import settings
 from tracker.errors import UserError
 from tracker.judge.deadlines import find_deadline
 from tracker.judge.language import SUPPORTED, detect_lowered
-from tracker.judge.matching import Span, lower_same_length, resolve
+from tracker.judge.matching import Span
 from tracker.judge.model import RELEVANT, Features, RelevanceModel
 from tracker.judge.nlp import CUES, HITS, build_pipeline, make_doc
 from tracker.judge.remit import in_remit
@@ -32,12 +32,6 @@ from tracker.models import Source
 MAX_TEXT_CHARS = 20_000
 _JOIN = "\n\n"
 _SAMPLE = 600  # characters of summary and of text the language check reads
-# Between the items of one doc: whitespace (so tokens and terms end at it), and more than
-# one space (so no phrase of the taxonomy, written with single spaces, reaches across).
-_ITEM_GAP = "\n\n\n"
-# Characters per joint doc (spaCy refuses docs over nlp.max_length, 1,000,000).
-_MAX_DOC_CHARS = 200_000
-_Job = tuple["_Prepared", list[tuple[str, int, str]], str, str]  # prep, parts, joined, lowered
 _NO_TOKENS = numpy.zeros(0, dtype="uint64")
 
 
@@ -109,18 +103,15 @@ class Judge:
         return out
 
     def analyse(self, items: Sequence[JudgeInput], tokens: bool = False) -> list[_Prepared]:
-        """Language routing and term matching: one doc per language for a whole batch.
+        """Language routing and term matching, one doc per item, one nlp.pipe per language.
 
-        An item's fields are joined with blank lines, the items of one language with
-        ``_ITEM_GAP`` (whitespace: no token, term or cue spans two items) into one doc, so
-        spaCy's per-doc overhead and the automata's per-call overhead are paid once per
-        batch; hits are split back into items and fields afterwards, and overlaps are
-        resolved per item. With ``tokens``, the hashes the model reads are taken from the
-        same docs.
+        An item's fields are joined with blank lines into one doc (half the per-doc
+        overhead of a doc per field); hits are split back into fields afterwards. With
+        ``tokens``, the hashes the model reads are taken from the same docs.
         """
         self._check_feeds_file()
         prepared = []
-        by_lang: dict[str, list[_Job]] = {}
+        by_lang: dict[str, list[tuple[_Prepared, list[tuple[str, int, str]], str]]] = {}
         for item in items:
             parts = []
             offset = 0
@@ -132,21 +123,18 @@ class Judge:
                 offset += len(item.summary) + len(_JOIN)
             if item.text:
                 parts.append(("text", offset, item.text[:MAX_TEXT_CHARS]))
-            joined = lowered = sample = None
+            joined = lowered = None
             if parts:
                 joined = parts[0][2] if len(parts) == 1 else _JOIN.join([text for _, _, text in parts])
-                lowered = joined.lower()
                 if not item.text and len(item.summary) <= _SAMPLE:
                     # Then the language sample holds the same words as the joined text:
                     # one lower-cased copy for the language check and the term matcher.
-                    sample = lowered
-                if len(lowered) != len(joined):  # "İ" and friends: offsets must not move
-                    lowered = lower_same_length(joined)
-            prep = self._route(item, sample)
+                    lowered = joined.lower()
+            prep = self._route(item, lowered)
             prepared.append(prep)
             if tokens:
                 prep.tokens = _NO_TOKENS  # until its doc says otherwise
-            if not prep.supported or joined is None or lowered is None:
+            if not prep.supported or joined is None:
                 continue
             jobs = by_lang.get(prep.language or "de")
             if jobs is None:
@@ -154,12 +142,13 @@ class Judge:
             jobs.append((prep, parts, joined, lowered))
         for lang, jobs in by_lang.items():
             nlp = self.pipelines[lang]
-            start = size = 0
-            for end, job in enumerate(jobs):
-                size += len(job[2]) + len(_ITEM_GAP)
-                if size >= _MAX_DOC_CHARS or end == len(jobs) - 1:
-                    _analyse_together(nlp, jobs[start:end + 1], tokens)
-                    start, size = end + 1, 0
+            docs = nlp.pipe(make_doc(nlp, joined, lowered) for _, _, joined, lowered in jobs)
+            for (prep, parts, _, _), doc in zip(jobs, docs, strict=True):
+                data = doc.user_data
+                prep.fields = _split_hits(parts, data[HITS])
+                prep.cues = _field_cues(parts, data[CUES])
+                if tokens:
+                    prep.tokens = _title_summary_tokens(doc, parts)
         return prepared
 
     def _source(self, source_id: str | None) -> Source | None:
@@ -277,7 +266,7 @@ class Judge:
 _NO_CUES: tuple[tuple[tuple[str, bool], ...], frozenset[str]] = ((), frozenset())
 
 
-def _field_cues(parts: list[tuple[str, int, str]], cues: list[tuple[int, int, str]]
+def _field_cues(parts: list[tuple[str, int, str]], cues: list[tuple[int, str]]
                 ) -> tuple[Sequence[tuple[str, bool]], Collection[str]]:
     """The automaton's cues as what stage and deadline need: (stage, seen in the title)
     for stage cues in title or summary, and the fields holding a deadline cue."""
@@ -285,7 +274,7 @@ def _field_cues(parts: list[tuple[str, int, str]], cues: list[tuple[int, int, st
         return _NO_CUES
     stages: list[tuple[str, bool]] = []
     deadline_fields: set[str] = set()
-    for start, _end, labels in cues:
+    for start, labels in cues:
         for name, offset, text in parts:
             if offset <= start < offset + len(text):
                 for stage in _labels(labels):
@@ -303,9 +292,8 @@ def _labels(joined: str) -> tuple[str | None, ...]:
     return tuple(None if label == "deadline" else label.removeprefix("stage:") for label in joined.split("|"))
 
 
-def _split_hits(parts: list[tuple[str, int, str]], hits: list[Span], base: int = 0
-                ) -> list[tuple[str, str, list[Span]]]:
-    if len(parts) == 1 and not base:  # a title alone: every hit is in it, at the same offsets
+def _split_hits(parts: list[tuple[str, int, str]], hits: list[Span]) -> list[tuple[str, str, list[Span]]]:
+    if len(parts) == 1:  # a title alone: every hit is in it, at the same offsets
         return [(parts[0][0], parts[0][2], hits)]
     if not hits:
         return [(name, text, []) for name, _, text in parts]
@@ -318,49 +306,12 @@ def _split_hits(parts: list[tuple[str, int, str]], hits: list[Span], base: int =
 
 
 
-def _analyse_together(nlp: Language, jobs: list[_Job], tokens: bool) -> None:
-    """Run the pipeline over the items of ``jobs`` as one doc and hand each item its
-    fields (hits at field offsets, overlaps resolved), cues and, with ``tokens``, the
-    LOWER hashes of its title's and summary's tokens (whitespace tokens left out)."""
-    bases = []
-    offset = 0
-    for job in jobs:
-        bases.append(offset)
-        offset += len(job[2]) + len(_ITEM_GAP)
-    doc = nlp(make_doc(nlp, _ITEM_GAP.join([job[2] for job in jobs]), _ITEM_GAP.join([job[3] for job in jobs])))
-    lemma, acronym = doc.user_data[HITS]
-    hits = _per_item(bases, jobs, lemma)
-    if acronym:
-        for item_hits, more in zip(hits, _per_item(bases, jobs, acronym), strict=True):
-            item_hits += more
-    cues = _per_item(bases, jobs, doc.user_data[CUES])
-    for (prep, parts, _, _), base, item_hits, item_cues in zip(jobs, bases, hits, cues, strict=True):
-        if base:
-            parts = [(name, start + base, text) for name, start, text in parts]
-        prep.fields = _split_hits(parts, resolve(item_hits) if len(item_hits) > 1 else item_hits, base)
-        prep.cues = _field_cues(parts, item_cues)
-    if tokens:
-        table = doc.to_array([LOWER, IDX, IS_SPACE])
-        table = table[table[:, 2] == 0]
-        # Title and summary: up to the blank line before the full text, if there is one.
-        ends = [base + (parts[-1][1] - len(_JOIN) if parts[-1][0] == "text" else len(joined))
-                for (_, parts, joined, _), base in zip(jobs, bases, strict=True)]
-        firsts = numpy.searchsorted(table[:, 1], bases).tolist()
-        lasts = numpy.searchsorted(table[:, 1], ends).tolist()
-        hashes = table[:, 0]
-        for job, first, last in zip(jobs, firsts, lasts, strict=True):
-            job[0].tokens = hashes[first:last]
-
-
-def _per_item(bases: list[int], jobs: list[_Job], found: list) -> list[list]:
-    """``found`` (tuples starting with start and end offsets into the joint doc) split by
-    item; what reaches past an item's end (into the gap after it) is dropped."""
-    out: list[list] = [[] for _ in jobs]
-    for entry in found:
-        index = bisect_right(bases, entry[0]) - 1
-        if entry[1] <= bases[index] + len(jobs[index][2]):
-            out[index].append(entry)
-    return out
+def _title_summary_tokens(doc: Doc, parts: list[tuple[str, int, str]]) -> numpy.ndarray:
+    """The LOWER hashes of the doc's tokens that stand in the title or summary."""
+    if parts[-1][0] != "text":
+        return doc.to_array(LOWER)
+    table = doc.to_array([LOWER, IDX])
+    return table[table[:, 1] < parts[-1][1] - len(_JOIN), 0]  # not the blank line before the text
 
 
 def _round4(values: numpy.ndarray) -> numpy.ndarray:

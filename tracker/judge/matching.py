@@ -123,19 +123,9 @@ class TermMatcher:
     def find(self, text: str, lowered: str | None = None) -> tuple[list[Span], list[tuple[int, str]]]:
         """Term hits as (start, end, terms), character offsets into ``text``, and
         (offset, label) of cue hits. ``lowered``: ``text.lower()`` if the caller has it."""
-        lemma, acronym, cues = self.find_raw(text, lowered)
-        hits = lemma + acronym if acronym else lemma
-        return (resolve(hits) if len(hits) > 1 else hits), [(start, label) for start, _, label in cues]
-
-    def find_raw(self, text: str, lowered: str | None = None
-                 ) -> tuple[list[Span], list[Span], list[tuple[int, int, str]]]:
-        """``find`` before overlaps are resolved: hits of the word automaton, hits of the
-        acronym automaton, and cues as (start, end, label), each in the automaton's order
-        (by end offset)."""
         # Plain tuples, not objects: this loop runs for every hit of every item.
         hits: list[Span] = []
-        acronyms: list[Span] = []
-        cues: list[tuple[int, int, str]] = []
+        cues: list[tuple[int, str]] = []
         if self._lemma is not None:
             lowered = _lower_same_length(text, lowered)
             size = len(lowered)
@@ -147,7 +137,7 @@ class TermMatcher:
                 if end_bound and end < size and lowered[end].isalnum():
                     continue
                 if isinstance(terms, str):
-                    cues.append((start, end, terms))
+                    cues.append((start, terms))
                 else:
                     hits.append((start, end, terms))
         if self._acronym is not None:
@@ -158,8 +148,8 @@ class TermMatcher:
                     continue
                 if end < size and text[end].islower():
                     continue
-                acronyms.append((start, end, meta[index]))
-        return hits, acronyms, cues
+                hits.append((start, end, meta[index]))
+        return (resolve(hits) if len(hits) > 1 else hits), cues
 
 
 def _longest_first(hit: Span) -> tuple[int, int]:
@@ -188,12 +178,6 @@ def resolve(hits: list[Span]) -> list[Span]:
         else:
             kept.append(hit)
     return sorted(kept, key=_start)
-
-
-def lower_same_length(text: str) -> str:
-    """``text.lower()``, or character by character where that changes the length."""
-    lowered = text.lower()
-    return lowered if len(lowered) == len(text) else "".join(c.lower()[:1] for c in text)
 
 
 def _lower_same_length(text: str, lowered: str | None = None) -> str:

@@ -1,9 +1,9 @@
 """The learned part of the score: a spaCy ``textcat_multilabel`` trained on team labels.
 
 The model reads the tokens the judge's own spaCy pipeline made of title and summary
-(lower-cased, whitespace tokens left out) plus one feature word per taxonomy term the
-rules found (``kr_term_<term>``, ``kr_topic_<topic>``), so it learns how much each term
-really counts for this team, and words the taxonomy lacks. Labels: ``relevant`` and each topic. Models are saved as
+(lower-cased) plus one feature word per taxonomy term the rules found (``kr_term_<term>``,
+``kr_topic_<topic>``), so it learns how much each term really counts for this team, and
+words the taxonomy lacks. Labels: ``relevant`` and each topic. Models are saved as
 ``data/models/relevance-<UTC timestamp>/`` and never overwritten.
 """
 
@@ -38,9 +38,9 @@ DEFAULT_MODEL_DIR = DATA_DIR / "models"
 PREFIX = "relevance-"
 RELEVANT = "relevant"
 # What the model reads. 1: lower-cased ``\w+`` words of title and summary (a second pass
-# over the text); 2: the lower-cased tokens of the judge's own Doc; 3: the same without
-# whitespace tokens. A model is scored only with the features it was trained on.
-FEATURES = 3
+# over the text); 2: the lower-cased tokens of the judge's own Doc. A model is scored
+# only with the features it was trained on.
+FEATURES = 2
 _SLUG = re.compile(r"[^0-9a-zäöüß]+")
 # Words whose hash is kept between batches (a few MB); the cache starts over beyond it.
 _MAX_HASHES = 100_000

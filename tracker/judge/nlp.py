@@ -5,9 +5,8 @@ the taxonomy is compiled (each term is expanded to the inflected forms the table
 its lemma) rather than by running the lookup lemmatizer on every token: per-token
 Python work was most of the judging time, and the result is the same set of matches.
 The component writes its hits, as character spans of the doc's text, to
-``doc.user_data["kr_hits"]`` (word and acronym hits, overlaps not yet resolved: a doc can
-hold several items), and the stage and deadline cues it saw in the same pass, as
-(start, end, label), to ``doc.user_data["kr_cues"]``.
+``doc.user_data["kr_hits"]``, and the stage and deadline cues it saw in the same pass to
+``doc.user_data["kr_cues"]``.
 """
 
 from __future__ import annotations
@@ -101,9 +100,9 @@ class TermComponent:
     def __call__(self, doc: Doc) -> Doc:
         data = doc.user_data
         text = data.get(TEXT)
-        lemma, acronym, cues = self.matcher.find_raw(text if text is not None else doc.text, data.get(LOWERED))
-        data[HITS] = (lemma, acronym)  # overlaps resolved by the reader, per item
-        data[CUES] = cues
+        hits, cues = self.matcher.find(text if text is not None else doc.text, data.get(LOWERED))
+        doc.user_data[HITS] = hits
+        doc.user_data[CUES] = cues
         return doc
 
 
