@@ -271,7 +271,7 @@ def latest_model_path(model_dir: Path | None = None) -> Path | None:
             return path
         if path not in _WARNED:
             _WARNED.add(path)
-            log.warning("Modell %s wurde mit älteren Merkmalen trainiert und wird nicht genutzt: "
+            log.warning("Modell %s liest andere Merkmale als diese Version und wird nicht genutzt: "
                         "bitte neu trainieren (tracker train)", path.name)
     return None
 
