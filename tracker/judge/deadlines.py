@@ -65,12 +65,8 @@ _CONTEXT = re.compile(
     r"abgegeben|abzugeben|übersend|übermittel|beteiligung|anträge|antrag|bewerbung|teilnahme|einwendung|"
     r"hinweise|eingaben|comment|respon|submi|feedback|views|consultation|evidence|applications?|"
     r"proposals|closes|input|questionnaire|survey|ausschreibung|einreichung|angebot|call")
-# Look-aheads in front of the patterns below name the characters a match can start
-# with: checked first, they spare the alternatives at every other position (same matches,
-# tested against the patterns without them).
-_WEAK_START = r"(?=\b[buelz])"
-_WEAK_SENTENCE_CUE = re.compile(_WEAK_START + (
-    r"(?:\bbis\b|\buntil\b|\bby\b|\bbefore\b|\bending\b|\bends\b|\bendet\b|\bläuft\b|\bbetween\b|\bzwischen\b)"))
+_WEAK_SENTENCE_CUE = re.compile(
+    r"\bbis\b|\buntil\b|\bby\b|\bbefore\b|\bending\b|\bends\b|\bendet\b|\bläuft\b|\bbetween\b|\bzwischen\b")
 # Words right before a date that make it the deadline: walking back from the date over
 # these (and times, weekdays, punctuation) must pass one of _STRONG.
 _STRONG = frozenset((
@@ -101,6 +97,10 @@ def _cue_before(prefix: str) -> bool:
 _RANGE_JOIN = re.compile(r"^\s*(?:[-–—]|bis(?: zum| einschließlich)?|to|until|till|through|and|und)"
                          r"\s*(?:zum|dem|den|the)?\s*$", re.I)
 # "zwischen dem 1. und dem 30. September": the start lacks month and year.
+# Look-aheads in front of the patterns below name the characters a match can start
+# with: checked first, they spare the alternatives at every other position (same matches,
+# tested against the patterns without them). Patterns that start with plain letters need
+# none: the regex engine skips to those letters by itself.
 _PARTIAL_START = r"(?=[zbvfdt\s\d])"
 _PARTIAL_RANGE = re.compile(_PARTIAL_START + r"(?:(?:zwischen|between|vom|from)?\s*(?:dem\s+|the\s+)?\d{1,2}"
                             r"(?:\.|st|nd|rd|th)?\s*(?:und|and|bis|to|-|–|—)\s*(?:zum\s+|dem\s+|the\s+)?$)", re.I)
