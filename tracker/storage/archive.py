@@ -34,16 +34,10 @@ _ARCHIVE_SCHEMA = pa.schema([
 ])
 
 
-def archive_document(con: duckdb.DuckDBPyConnection, *, source_id: str, url: str | None, body: bytes,
-                     fetched_at: datetime, http_status: int | None, content_type: str | None) -> bool:
-    """Store ``body`` unless it equals the source's last archived document. True if stored."""
-    document = FetchedDocument(source_id, url, body, http_status, content_type)
-    return archive_documents(con, [document], fetched_at=fetched_at)[0]
-
-
 def archive_documents(con: duckdb.DuckDBPyConnection, documents: Sequence[FetchedDocument], *,
                       fetched_at: datetime) -> list[bool]:
-    """``archive_document`` for several sources (one document each) in two statements."""
+    """Archive each source's document unless it equals that source's last archived one;
+    True where stored. Two statements for all of them."""
     if not documents:
         return []
     digests = [hashlib.sha256(d.body).hexdigest() for d in documents]
@@ -52,8 +46,7 @@ def archive_documents(con: duckdb.DuckDBPyConnection, documents: Sequence[Fetche
         QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY fetched_at DESC, id DESC) = 1
     """, {"ids": [d.source_id for d in documents]}).fetchall())
     stored = [last.get(d.source_id) != digest for d, digest in zip(documents, digests, strict=True)]
-    new = [(d, digest) for (d, digest), keep in zip(zip(documents, digests, strict=True), stored, strict=True)
-           if keep]
+    new = [(d, digest) for d, digest, keep in zip(documents, digests, stored, strict=True) if keep]
     if new:
         # Read by DuckDB's replacement scan (the SQL names the local variable).
         archived_arrow = pa.Table.from_pydict({  # noqa: F841

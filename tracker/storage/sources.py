@@ -38,15 +38,8 @@ def sync_sources(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> N
         """)
 
 
-def fetch_state(con: duckdb.DuckDBPyConnection, source_id: str) -> FetchState:
-    row = con.execute(
-        "SELECT etag, last_modified, last_item_count FROM sources WHERE id = ?", [source_id]
-    ).fetchone()
-    return FetchState(*row) if row else FetchState(None, None, None)
-
-
 def fetch_states(con: duckdb.DuckDBPyConnection, source_ids: Sequence[str]) -> dict[str, FetchState]:
-    """``fetch_state`` of several sources in one query."""
+    """ETag, Last-Modified and last item count of each source, in one query (unknown: all None)."""
     rows = con.execute(
         "SELECT id, etag, last_modified, last_item_count FROM sources WHERE id IN (SELECT unnest($ids))",
         {"ids": list(source_ids)},
