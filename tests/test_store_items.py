@@ -153,3 +153,16 @@ def test_sources_that_meet_in_one_batch_raise_before_writing(db_path):
         with open_db(db_path) as con, transaction(con), pytest.raises(SourcesOverlap):
             store_sources_items(con, batches, T0 + timedelta(hours=1))
     assert count(db_path, "items") == 1 and count(db_path, "item_sources") == 1
+
+
+def test_sources_sharing_only_a_listing_page_link_are_stored_together(tmp_path):
+    # Feeds that point every entry at one listing page: the URL is no entry's identity
+    # (guids are), so the sources do not meet and one statement set stores both.
+    listing = "https://www.bmwk.de/Navigation/DE/Service/Konsultationen/konsultationen.html"
+    batches = [(source, [replace(make_item(n, source=source, link=listing, guid=f"{source}-{n}"), url_is_identity=False,
+                                 id=f"{source}-{n}") for n in range(3)]) for source in ("bmwk", "bmwk_presse")]
+    together, apart = tmp_path / "together.duckdb", tmp_path / "apart.duckdb"
+    with open_db(together) as con, transaction(con):
+        results = store_sources_items(con, batches, T0)
+    assert results == [store(apart, source, items) for source, items in batches]
+    assert _table(together, "SELECT count(*) FROM items") == [(6,)]

@@ -150,33 +150,40 @@ def store_sources_items(con: duckdb.DuckDBPyConnection, batches: Sequence[tuple[
         LEFT JOIN items it ON it.id = r.item_id
         LEFT JOIN item_sources s ON s.item_id = r.item_id AND s.source_id = r.source_id
     """)
-    rows = con.execute("SELECT source_id, item_id, outcome, canonical_url FROM incoming ORDER BY ordinal").fetchall()
+    rows = con.execute(
+        "SELECT source_id, item_id, outcome, canonical_url, url_is_key FROM incoming ORDER BY ordinal").fetchall()
     if len(batches) > 1 and _sources_meet(rows):
         con.execute("DROP TABLE incoming")
         raise SourcesOverlap
     counts = dict.fromkeys(("new", "changed", "unchanged", "linked"), 0)
-    for _, _, outcome, _ in rows:
+    for _, _, outcome, _, _ in rows:
         counts[outcome] += 1
     _write_incoming(con, counts, now, demo)
     con.execute("DROP TABLE incoming")
     per_source: dict[str, dict[str, int]] = {source_id: dict.fromkeys(counts, 0) for source_id, _ in batches}
     touched: dict[str, list[str]] = {source_id: [] for source_id, _ in batches}
-    for source_id, item_id, outcome, _ in rows:
+    for source_id, item_id, outcome, _, _ in rows:
         per_source[source_id][outcome] += 1
         if outcome in ("new", "changed"):
             touched[source_id].append(item_id)
     return [(StoreStats(**per_source[source_id]), touched[source_id]) for source_id, _ in batches]
 
 
-def _sources_meet(rows: Sequence[tuple[str, str, str, str | None]]) -> bool:
+def _sources_meet(rows: Sequence[tuple[str, str, str, str | None, bool]]) -> bool:
+    """Whether storing these sources one after another could differ from storing them
+    together: two of them resolve to one item, or one matches by a URL (its identity) that
+    another source's entry carries, which that source may insert first."""
     item_source: dict[str, str] = {}
-    url_source: dict[str, str] = {}
-    for source_id, item_id, _, url in rows:
+    url_sources: dict[str, set[str]] = {}
+    identity_urls: set[str] = set()
+    for source_id, item_id, _, url, url_is_key in rows:
         if item_source.setdefault(item_id, source_id) != source_id:
             return True
-        if url is not None and url_source.setdefault(url, source_id) != source_id:
-            return True
-    return False
+        if url is not None:
+            url_sources.setdefault(url, set()).add(source_id)
+            if url_is_key:
+                identity_urls.add(url)
+    return any(len(url_sources[url]) > 1 for url in identity_urls)
 
 
 def _write_incoming(con: duckdb.DuckDBPyConnection, counts: dict[str, int], now: datetime, demo: bool) -> None:
