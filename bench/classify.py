@@ -7,10 +7,12 @@ matching, scoring, stage, deadline, model, JSON out) and of ``spacy.blank("de").
 on the same texts in the same run, and prints their ratio. Goal: >= 50,000 words/s and
 a ratio >= 0.3.
 
-    .venv/bin/python bench/classify.py [--items 6000] [--repeat 5] [--rules-only]
+    .venv/bin/python bench/classify.py [--items 6000] [--repeat 5] [--rules-only | --model-only]
 
 ``--rules-only`` loads no model: the rules figure alone, without the model judge's work
 and garbage in the same process (which changes the rules timing by a few per cent).
+``--model-only`` times only the judge with the model, as ``tracker classify`` runs it (one
+judge per process); without either flag both modes are timed in one process.
 """
 
 from __future__ import annotations
@@ -65,7 +67,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=6000)
     parser.add_argument("--repeat", type=int, default=5, help="best of N interleaved rounds")
-    parser.add_argument("--rules-only", action="store_true", help="time the rules judge alone, no model loaded")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--rules-only", action="store_true", help="time the rules judge alone, no model loaded")
+    only.add_argument("--model-only", action="store_true", help="time the judge with the model alone")
     args = parser.parse_args()
     base = corpus()
     items = [dict(base[i % len(base)], id=str(i)) for i in range(args.items)]
@@ -79,6 +83,10 @@ def main() -> int:
     load_seconds = time.perf_counter() - started
     rules = get_judge(use_model=False)
     judges = {"rules": rules, judge.model_version: judge}  # one entry when there is no model
+    if args.model_only:
+        if judge is rules:
+            parser.error("--model-only needs a trained model in data/models (tracker train)")
+        judges = {judge.model_version: judge}
     for j in judges.values():
         list(classify_lines(lines[:200], j))  # warm caches
     # Interleaved rounds, best of each: the machine is shared, and a slow moment should
