@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import numpy
@@ -77,14 +79,23 @@ def test_the_hit_cache_starts_over_when_full(rules_judge: Judge, model: Relevanc
     assert _cached(model) <= 3
 
 
-def test_blended_scores_equal_the_per_item_formula(rules_judge: Judge, model: RelevanceModel) -> None:
+def _with_floor(judge: Judge, floor: float) -> Judge:
+    other = copy.copy(judge)
+    other.taxonomy = replace(judge.taxonomy, settings=replace(judge.taxonomy.settings, topic_score_floor=floor))
+    return other
+
+
+@pytest.mark.parametrize("floor", [0.0, 0.05, 0.3])
+def test_blended_scores_equal_the_per_item_formula(rules_judge: Judge, model: RelevanceModel, floor: float) -> None:
     """Rules and model blended for the whole batch give what the per-item rule says:
-    each model topic gets max(rule, mix) rounded, rule topics keep their place."""
+    each model topic gets max(rule, mix) rounded, rule topics keep their place, and
+    scores below the floor are left out."""
+    unfloored, floored = _with_floor(rules_judge, 0.0), _with_floor(rules_judge, floor)
     items = [*_items()[:300], JudgeInput(id="fr", title="Le règlement sur les données et la consultation")]
     items = [JudgeInput(id=i.id, title=i.title, summary=i.summary, language=i.language, jurisdiction="de")
              for i in items]
-    judged = rules_judge.with_model(model).judge_many(items)
-    plain = rules_judge.judge_many(items)
+    judged = floored.with_model(model).judge_many(items)
+    plain = unfloored.judge_many(items)
     prepared = rules_judge.analyse(items, tokens=True)
     raw = model.predict_dicts([p.tokens for p in prepared], [p.fields for p in prepared])
     weight = rules_judge.taxonomy.settings.model_weight
@@ -92,13 +103,16 @@ def test_blended_scores_equal_the_per_item_formula(rules_judge: Judge, model: Re
     for got, rules, scores in zip(judged, plain, raw, strict=True):
         expected = dict(rules.topic_scores)
         if not got.language_supported:
-            assert got.model_score is None and got.topic_scores == expected
+            assert got.model_score is None
+            assert got.topic_scores == {topic: value for topic, value in expected.items() if value >= floor}
             continue
         for topic, value in scores.items():
             if topic in rules_judge.taxonomy.topics:
                 mixed = (1 - weight) * expected.get(topic, 0.0) + weight * value
                 expected[topic] = round(max(expected.get(topic, 0.0), mixed), 4)
+        expected = {topic: value for topic, value in expected.items() if value >= floor}
         assert list(got.topic_scores.items()) == list(expected.items())
+        assert got.topics == [t for t in got.topics if t in got.topic_scores]
         assert got.model_score == round(scores["relevant"], 4)
 
 

@@ -19,6 +19,7 @@ def test_shipped_taxonomy_is_valid_and_complete() -> None:
     settings = taxonomy.settings
     assert settings.remit == ("eu", "de", "de-*") and settings.timezone == "Europe/Berlin"
     assert 0 < settings.threshold < 1
+    assert 0 < settings.topic_score_floor <= settings.topic_threshold
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -59,6 +60,10 @@ def test_missing_required_topic_and_bad_settings(tmp_path: Path) -> None:
                                                                            'terms = ["Strom"]\n'))
     with pytest.raises(ConfigError, match=r"line 1: settings, field 'threshold': must be between"):
         load_taxonomy(bad)
+    floor = _write(tmp_path, '[settings]\ntopic_threshold = 0.2\ntopic_score_floor = 0.3\n'
+                   + _with_topic('label_de = "E"\nlabel_en = "E"\nterms = ["Strom"]\n'))
+    with pytest.raises(ConfigError, match=r"line 1: settings, field 'topic_score_floor': must not exceed"):
+        load_taxonomy(floor)
     zone = _write(tmp_path, '[settings]\ntimezone = "Mars/Base"\n')
     with pytest.raises(ConfigError, match="unknown time zone"):
         load_taxonomy(zone)

@@ -83,10 +83,11 @@ class Judge:
         prepared = self.analyse(items, tokens=self.model is not None)
         settings = self.taxonomy.settings
         version = self.model_version
+        floor = settings.topic_score_floor
         if self.model is None:
             for prep in prepared:
                 rule = score_fields(prep.fields, settings, prep.hints)
-                yield self._finish(prep, rule, None, dict(rule.topic_scores), version)
+                yield self._finish(prep, rule, None, _floored(rule.topic_scores, floor), version)
             return
         rules = [score_fields(p.fields, settings, p.hints) for p in prepared]
         for prep, rule, (model_score, topic_scores) in zip(prepared, rules, self._blend(prepared, rules),
@@ -218,19 +219,30 @@ class Judge:
                     values.append(value)
         rule_scores = numpy.zeros((len(prepared), len(names)))
         rule_scores[rows, cols] = values
-        weight = settings.model_weight
+        weight, floor = settings.model_weight, settings.topic_score_floor
         blended = _round4(numpy.maximum(rule_scores, (1 - weight) * rule_scores + weight * scores[:, columns]))
         relevant = (_round4(scores[:, labels.index(RELEVANT)]).tolist() if RELEVANT in labels
                     else [0.0] * len(prepared))
-        for prep, rule, model_score, row in zip(prepared, rules, relevant, blended.tolist(), strict=True):
+        # Only scores at the floor are handed out: per row, the kept topics in column order,
+        # cut from one flat list (most of a model's topic scores are below it).
+        kept = blended >= floor
+        row_of, column = numpy.nonzero(kept)
+        keys = numpy.array(names, dtype=object)[column].tolist()
+        kept_values = blended[row_of, column].tolist()
+        ends = numpy.cumsum(kept.sum(axis=1)).tolist()
+        start = 0
+        for prep, rule, model_score, end in zip(prepared, rules, relevant, ends, strict=True):
             if not prep.supported:
-                yield None, dict(rule.topic_scores)
+                yield None, _floored(rule.topic_scores, floor)
             elif rule.topic_scores:
                 topic_scores = dict(rule.topic_scores)
-                topic_scores.update(zip(names, row, strict=True))  # rule topics keep their place
+                topic_scores.update(zip(keys[start:end], kept_values[start:end], strict=True))  # rule topics first
+                if len(topic_scores) > end - start:  # a rule topic the model left below the floor, or lacks
+                    topic_scores = _floored(topic_scores, floor)
                 yield model_score, topic_scores
             else:
-                yield model_score, dict(zip(names, row, strict=True))
+                yield model_score, dict(zip(keys[start:end], kept_values[start:end], strict=True))
+            start = end
 
     def _finish(self, prep: _Prepared, rules: RuleResult, model_score: float | None,
                 topic_scores: dict[str, float], version: str) -> Judgement:
@@ -261,6 +273,13 @@ class Judge:
             deadline_confidence=deadline.confidence, deadline_origin=deadline.origin,
             model_version=version, model_score=model_score,
         )
+
+
+def _floored(topic_scores: dict[str, float], floor: float) -> dict[str, float]:
+    """A copy of ``topic_scores`` without the scores below ``floor``."""
+    if topic_scores and min(topic_scores.values()) < floor:
+        return {topic: value for topic, value in topic_scores.items() if value >= floor}
+    return dict(topic_scores)
 
 
 _NO_CUES: tuple[tuple[tuple[str, bool], ...], frozenset[str]] = ((), frozenset())

@@ -51,6 +51,9 @@ class Topic:
 class Settings:
     threshold: float = 0.5
     topic_threshold: float = 0.3
+    # Topic scores below this are not reported or stored: with a model every topic gets a
+    # score, and most of them are noise (0.00-0.04) that only clutters the item's view.
+    topic_score_floor: float = 0.05
     remit: tuple[str, ...] = ("eu", "de", "de-*")
     timezone: str = "Europe/Berlin"
     timezones: dict[str, str] = field(default_factory=dict)
@@ -118,16 +121,20 @@ def _settings(checker: _Checker, raw: object) -> Settings:
         return Settings()
     if not isinstance(raw, dict):
         raise checker.fail("settings", "settings", "must be a table")
-    known = {"threshold", "topic_threshold", "remit", "timezone", "timezones", "field_weights",
+    known = {"threshold", "topic_threshold", "topic_score_floor", "remit", "timezone", "timezones", "field_weights",
              "tier_weights", "model_weight", "context_boost"}
     for key in raw:
         if key not in known:
             raise checker.fail("settings", f"settings, field '{key}'", f"unknown setting (known: {sorted(known)})")
     out = Settings()
     values: dict[str, object] = {}
-    for key in ("threshold", "topic_threshold", "model_weight", "context_boost"):
+    for key in ("threshold", "topic_threshold", "topic_score_floor", "model_weight", "context_boost"):
         if key in raw:
             values[key] = _number(checker, "settings", f"settings, field '{key}'", raw[key], 0.0, 1.0)
+    floor = values.get("topic_score_floor", out.topic_score_floor)
+    if floor > values.get("topic_threshold", out.topic_threshold):  # type: ignore[operator]
+        raise checker.fail("settings", "settings, field 'topic_score_floor'",
+                           f"must not exceed topic_threshold (a listed topic must keep its score), got {floor}")
     if "remit" in raw:
         values["remit"] = tuple(v.lower() for v in _strings(checker, "settings", "settings, field 'remit'",
                                                               raw["remit"]))
