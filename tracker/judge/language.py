@@ -52,26 +52,25 @@ def detect_language(text: str, declared: str | None = None) -> str | None:
 
 def detect_lowered(lowered: str, declared: str | None = None) -> str | None:
     """``detect_language`` of a text already lower-cased."""
-    table = _TABLE
-    # Runs for every item: counts only for languages seen, and the winner looked up only
-    # when it is used (then it leads alone, so no tie needs breaking).
-    counts: dict[str, int] = {}
-    for word in _WORD.findall(lowered):
-        lang = table.get(word)
-        if lang is not None:
-            counts[lang] = counts.get(lang, 0) + 1
+    # Runs for every item: the distinctive words' languages are collected in one C-level
+    # pass (map, filter) instead of a Python loop over every word.
+    found = list(filter(None, map(_LANGUAGE_OF, _WORDS(lowered))))
     first = second = 0
-    if counts:
-        ranked = sorted(counts.values(), reverse=True)
-        first = ranked[0]
-        second = ranked[1] if len(ranked) > 1 else 0
+    winner = None
+    if found:
+        languages = set(found)
+        if len(languages) == 1:
+            winner, first = found[0], len(found)
+        else:
+            ranked = sorted([(found.count(lang), lang) for lang in languages], reverse=True)
+            (first, winner), second = ranked[0], ranked[1][0]
         # Two distinctive words and a clear lead are enough even for a title.
         if first >= 2 and first >= 2 * second:
-            return max(counts, key=counts.__getitem__)
+            return winner
     if declared:
         return declared.lower()[:2]
     if first >= 1 and first > second:
-        return max(counts, key=counts.__getitem__)
+        return winner
     if not _LETTER(lowered):
         return None
     # No function words ("Smart-Meter-Rollout beschleunigen", "Circular Economy Act"):
@@ -81,7 +80,8 @@ def detect_lowered(lowered: str, declared: str | None = None) -> str | None:
     return "de" if german > english else "en"
 
 
-_TABLE = _distinctive()
+_LANGUAGE_OF = _distinctive().get
+_WORDS = _WORD.findall
 
 
 def is_supported(language: str | None) -> bool:
