@@ -154,3 +154,22 @@ def test_jurisdiction_comes_from_feeds_toml_when_the_record_lacks_it(tmp_path: P
     assert out["in_remit"] is False and out["relevant"] is False
     other = json.loads(next(classify_lines([line.replace("govuk-open", "unknown")], judge)))
     assert other["in_remit"] is True and other["relevant"] is True
+
+
+@pytest.mark.parametrize("line, expected", [
+    ('{"id": "a", "title": "Wärmeplanung"}  \n', None),
+    (' \t{"id": "a", "title": "Wärmeplanung"}', None),
+    ('{"id": "a", "title": "Wärmeplanung"} {"id": "b"}', "not valid JSON: Extra data (column 38)"),
+    ('\ufeff{"id": "a", "title": "x"}', "not valid JSON: Unexpected UTF-8 BOM"),
+    ('{"id": "a", "title": "x", "source": 1, "summary": 2}', "'summary' must be a string"),
+    ('{"id": "a", "title": "x", "summary": null, "language": 5}', "'language' must be a string"),
+])
+def test_parse_line_accepts_white_space_and_names_the_first_bad_field(line: str, expected: str | None) -> None:
+    from tracker.judge.classify import LineError, parse_line
+
+    if expected is None:
+        assert parse_line(line) == JudgeInput(id="a", title="Wärmeplanung")
+        return
+    with pytest.raises(LineError) as exc:
+        parse_line(line)
+    assert str(exc.value).startswith(expected)
