@@ -13,29 +13,27 @@ from tracker.judge.types import Evidence
 MAX_EVIDENCE = 25
 
 
-_Found = tuple[str, str, int, int, float, str]  # topic, term, start, end, weight, field
+_Found = tuple[str, str, int, int, float, str, str]  # topic, term, start, end, weight, field, field's text
 
 
 class RuleResult:
     """The rules' verdict on one item (a plain slotted class: one is made per item)."""
 
-    __slots__ = ("score", "topic_scores", "has_context", "fields", "found")
+    __slots__ = ("score", "topic_scores", "has_context", "found")
 
     def __init__(self, score: float, topic_scores: dict[str, float], has_context: bool,
-                 fields: list[tuple[str, str, list[Span]]] | None = None, found: list[_Found] | None = None) -> None:
+                 found: list[_Found] | None = None) -> None:
         self.score = score
         self.topic_scores = topic_scores
         self.has_context = has_context
-        # What ``evidence()`` is made from: the item's fields and its counted hits.
-        self.fields = fields or []
-        self.found = found or []
+        self.found = found or []  # the counted hits, what ``evidence()`` is made from
 
     def evidence(self) -> list[Evidence]:
         """Evidence for the strongest hits first, each with the sentence it stands in.
 
         Made on request, not with the scores: a batch's scores are all needed before the
         first judgement is finished, its evidence only one item at a time."""
-        return _evidence(self.fields, self.found) if self.found else []
+        return _evidence(self.found) if self.found else []
 
 
 _EMPTY = RuleResult(0.0, {}, False)
@@ -61,8 +59,8 @@ def score_fields(fields: list[tuple[str, str, list[Span]]], settings: Settings,
     # Runs for every item: plain loops and tuples, no generators or objects per hit.
     excluded: set[str] = set()
     has_context = False
-    found: list[tuple[str, str, int, int, float, str]] = []
-    for field_name, _text, spans in fields:
+    found: list[_Found] = []
+    for field_name, text, spans in fields:
         if not spans:
             continue
         factor = settings.field_weights.get(field_name, 0.5)
@@ -70,7 +68,7 @@ def score_fields(fields: list[tuple[str, str, list[Span]]], settings: Settings,
             for term in terms:
                 kind = term.kind
                 if kind == "term":
-                    found.append((term.topic, term.text, start, end, term.weight * factor, field_name))
+                    found.append((term.topic, term.text, start, end, term.weight * factor, field_name, text))
                 elif kind == "exclude":
                     excluded.add(term.topic)
                 elif kind == "context":
@@ -81,7 +79,7 @@ def score_fields(fields: list[tuple[str, str, list[Span]]], settings: Settings,
         return RuleResult(0.0, {}, True) if has_context else _EMPTY
     best_per_topic: dict[str, dict[str, float]] = {}
     best_overall: dict[str, float] = {}
-    for topic, term, _s, _e, weight, _f in found:
+    for topic, term, _s, _e, weight, _f, _t in found:
         per_topic = best_per_topic.get(topic)
         if per_topic is None:
             best_per_topic[topic] = {term: weight}
@@ -98,19 +96,17 @@ def score_fields(fields: list[tuple[str, str, list[Span]]], settings: Settings,
     score = _noisy_or(best_overall.values())
     if score > 0 and (has_context or (hinted_topics and any(t in topic_scores for t in hinted_topics))):
         score += (1.0 - score) * settings.context_boost
-    return RuleResult(_round4(score), topic_scores, has_context, fields, found)
+    return RuleResult(_round4(score), topic_scores, has_context, found)
 
 
-def _evidence(fields: list[tuple[str, str, list[Span]]], found: list[_Found]) -> list[Evidence]:
+def _evidence(found: list[_Found]) -> list[Evidence]:
     if len(found) > 1:
         found = sorted(found, key=_WEIGHT, reverse=True)  # stable: ties keep their order
-    texts = {name: text for name, text, _ in fields}
     # Per field: its sentence starts, or the field itself when it is one sentence (most
     # titles), cut once for all of its hits.
     sentences_of: dict[str, tuple[int, ...] | str] = {}
     evidence = []
-    for topic, term, start, end, weight, field_name in found[:MAX_EVIDENCE]:
-        text = texts[field_name]
+    for topic, term, start, end, weight, field_name, text in found[:MAX_EVIDENCE]:
         sentences = sentences_of.get(field_name)
         if sentences is None:
             starts = boundaries(text) if _has_sentence_mark(text) else (0,)
