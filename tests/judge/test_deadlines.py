@@ -149,3 +149,62 @@ def test_the_cue_pattern_start_guards_change_no_match() -> None:
             text = text.lower() if rng.random() < 0.3 else text
             a, b = guarded.search(text), bare.search(text)
             assert (a and a.span()) == (b and b.span()), (guarded.pattern, text)
+
+
+def test_the_cue_tries_answer_like_the_plain_alternations() -> None:
+    """The sentence cue patterns are written as tries for speed; only whether they match
+    counts, and that must be what the readable alternations below say."""
+    import random
+    import re
+
+    from tracker.judge import deadlines
+
+    plain = {
+        deadlines._STRONG_SENTENCE_CUE: re.compile(
+            r"f(?<!bef)rist|einsendeschluss|abgabeschluss|einreichungsschluss|bewerbungsschluss|antragsschluss|"
+            r"teilnahmeschluss|anmeldeschluss|stichtag|spätestens|closing date|deadline|"
+            r"comments? (?:must|should) be (?:received|submitted)|no later than|feedback period|"
+            r"consultation (?:period|closes|will close|runs)|c(?<!\wc)loses?\b|end date|enddatum|closing"),
+        deadlines._WEAK_SENTENCE_CUE: re.compile(
+            r"\bbis\b|\buntil\b|\bby\b|\bbefore\b|\bending\b|\bends\b|\bendet\b|\bläuft\b|\bbetween\b|\bzwischen\b"),
+        deadlines._CONTEXT: re.compile(
+            r"stellungnahme|konsultation|anhörung|rückmeldung|kommentar|äußerung|einreich|eingereicht|"
+            r"abgegeben|abzugeben|übersend|übermittel|beteiligung|anträge|antrag|bewerbung|teilnahme|einwendung|"
+            r"hinweise|eingaben|comment|respon|submi|feedback|views|consultation|evidence|applications?|"
+            r"proposals|closes|input|questionnaire|survey|ausschreibung|einreichung|angebot|call"),
+        deadlines._NOT_A_DEADLINE: re.compile(
+            r"projekte?\b.{0,60}\blaufen|laufzeit|förderzeitraum|bewilligungszeitraum|"
+            r"durchführungszeitraum|project (?:period|duration)|in kraft|entry into force"),
+    }
+    rng = random.Random(13)
+    words = ["bis", "until", "by", "before", "ending", "ends", "endet", "läuft", "between", "zwischen", "frist",
+             "befrist", "einsendeschluss", "abgabeschluss", "einreichungsschluss", "bewerbungsschluss",
+             "antragsschluss", "teilnahmeschluss", "anmeldeschluss", "stichtag", "spätestens", "closing date",
+             "deadline", "comment must be received", "comments should be submitted", "no later than",
+             "feedback period", "consultation period", "consultation will close", "consultation runs", "closes",
+             "encloses", "end date", "enddatum", "stellungnahme", "anhörung", "applications", "einreichung", "call",
+             "views", "projekte", "laufen", "laufzeit", "project period", "in kraft", "entry into force", "_", "x",
+             "b", "e", "c", "ſ", "İ", " ", "\n", ".", "1", "bef", "abis", "bis_"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(words) + rng.choice(("", " ", "\n", ".")) for _ in range(rng.randint(1, 10)))
+        for trie, reference in plain.items():
+            assert (trie.search(text) is None) == (reference.search(text) is None), (reference.pattern, text)
+
+
+def test_dates_finds_what_finditer_finds() -> None:
+    import random
+
+    from tracker.judge import deadlines
+
+    rng = random.Random(14)
+    words = ["12.", "3.", "März", "march", "Mar", "2026", "26", "1st", "of", "bis", "15", "/", "-", " ", "  ", "\n",
+             "\u00a0", "2025-01-05", "T10:00", "Z", "ſeptember", "SEPT", "okt.", ",", "Mai", "may", "Dec", "x1", "a2",
+             "(", "05/06/2026", "1.2.25", "12024-01-05", "September\n\n", "Nr. 5"]
+    alphabet = list("0123456789 ./-,:T+Zstndrhof\n\t") + list("januarfebmärzaprilmaijulaugustseptokdezJFMASONDſK")
+    texts = [FIXTURE.read_text(encoding="utf-8")]
+    for _ in range(20_000):
+        texts.append(" ".join(rng.choice(words) for _ in range(rng.randint(1, 10))))
+        texts.append("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))))
+    for text in texts:
+        found = [(m.span(), m.groupdict()) for m in deadlines._dates(text)]
+        assert found == [(m.span(), m.groupdict()) for m in deadlines._DATE.finditer(text)], text
