@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracker import auth, scheduler
+from tracker import scheduler
+from tracker.access import auth
 from tracker.errors import ConfigError
 from tracker.models import User
 from tracker.ui.render import escape_markdown
@@ -67,7 +68,7 @@ def login_pages() -> list[st.Page]:
 
 
 # Login gate (setting TRACKER_AUTH, on by default): the login page is the only page until
-# tracker.auth accepted a password; a user deactivated meanwhile is signed out on the next run.
+# tracker.access.auth accepted a password; a user deactivated meanwhile is signed out on the next run.
 if auth.auth_enabled():
     signed_in = st.session_state.get(SESSION_KEY)
     if isinstance(signed_in, User) and auth.get_user(signed_in.id) is None:

@@ -6,9 +6,10 @@ import json
 
 import streamlit as st
 
-from tracker import auth, consultations
+from tracker.access import auth
 from tracker.errors import UserError
 from tracker.ui.session import SESSION_KEY
+from tracker.work import workspaces as consultations
 
 st.title("Anmeldung")
 st.caption("Konsultationsradar – Beobachtung, Positionen der Mitglieder und gemeinsame Stellungnahmen.")

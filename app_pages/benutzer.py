@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracker import auth, consultations
+from tracker.access import auth
 from tracker.models import USER_ROLES
 from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded, reported
+from tracker.work import workspaces as consultations
 
 user = current_user()
 st.title("Benutzer und Mitglieder")

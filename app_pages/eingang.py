@@ -6,13 +6,13 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from tracker import inbox, triage
 from tracker.storage import inbox as store
 from tracker.storage import open_db
 from tracker.storage.meta import demo_shift_days
 from tracker.ui import widgets
 from tracker.ui.render import escape_markdown
 from tracker.ui.widgets import badge, deadline_badge, guarded, status_badge, topic_label
+from tracker.work import inbox, triage
 
 ss = st.session_state
 day = widgets.today()

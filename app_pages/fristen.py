@@ -8,14 +8,14 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from tracker import charts, inbox, triage
 from tracker.alerts import calendars
 from tracker.storage import inbox as store
 from tracker.storage import open_db
 from tracker.storage.meta import demo_shift_days
-from tracker.ui import widgets
+from tracker.ui import charts, widgets
 from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded
+from tracker.work import inbox, triage
 
 LIST_DAYS = 30
 LIST_COLUMNS = ("Frist", "Arbeitstage", "Titel", "Thema", "Status", "Verantwortlich", "Input Mitglieder",

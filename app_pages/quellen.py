@@ -7,7 +7,7 @@ import streamlit as st
 
 from tracker import settings
 from tracker.alerts import outbox, render, rules
-from tracker.collect import run_collection
+from tracker.collect.run import run_collection
 from tracker.storage import open_db
 from tracker.storage.meta import demo_shift_days, recent_runs
 from tracker.storage.sources import source_health

@@ -11,10 +11,12 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from tracker import consultations, export, positions, statement
+from tracker import export
 from tracker.errors import UserError
 from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded
+from tracker.work import positions, statement
+from tracker.work import workspaces as consultations
 
 ss = st.session_state
 user = current_user()

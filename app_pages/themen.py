@@ -6,11 +6,10 @@ from datetime import timedelta
 
 import streamlit as st
 
-from tracker import charts
 from tracker.storage import inbox as store
 from tracker.storage import open_db
 from tracker.storage.meta import demo_shift_days
-from tracker.ui import widgets
+from tracker.ui import charts, widgets
 from tracker.ui.widgets import guarded
 
 WEEKS = 26

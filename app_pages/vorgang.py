@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from tracker import inbox, statement, triage
 from tracker.storage import inbox as store
 from tracker.storage import open_db
 from tracker.storage import triage as decisions
@@ -16,6 +15,7 @@ from tracker.ui import widgets
 from tracker.ui.render import describe_model_version, escape_markdown, evidence_spans, highlight, link_markdown
 from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded, topic_label
+from tracker.work import inbox, statement, triage
 
 ss = st.session_state
 user = current_user()

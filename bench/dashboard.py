@@ -31,8 +31,7 @@ sys.path.insert(0, str(ROOT))
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from tests.dashboard.seed import Spec, item, judgement  # noqa: E402
-from tracker import inbox  # noqa: E402
-from tracker.demo import demo_shift_days  # noqa: E402
+from tracker.demo.loader import demo_shift_days  # noqa: E402
 from tracker.models import Source  # noqa: E402
 from tracker.storage import inbox as store  # noqa: E402
 from tracker.storage import open_db  # noqa: E402
@@ -41,8 +40,9 @@ from tracker.storage.items import store_items  # noqa: E402
 from tracker.storage.judgements import save_judgements  # noqa: E402
 from tracker.storage.sources import sync_sources  # noqa: E402
 from tracker.storage.triage import save_triage  # noqa: E402
-from tracker.triage import STATUSES, TriageState  # noqa: E402
 from tracker.ui.widgets import today  # noqa: E402
+from tracker.work import inbox  # noqa: E402
+from tracker.work.triage import STATUSES, TriageState  # noqa: E402
 
 TOPICS = ("iot_networks", "urban_data", "energy", "mobility", "broadband", "egovernment", "cybersecurity",
           "ai", "water", "funding", "procurement_municipal")

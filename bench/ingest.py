@@ -5,7 +5,7 @@ URLs' host names and uses its own source id, so every item is new), then measure
 same bytes, in the same run:
 
   (a) ``feedparser.parse(body)`` alone,
-  (b) ``tracker.collect.ingest_documents`` — parse, sanitise, normalise, judge (spaCy
+  (b) ``tracker.collect.run.ingest_documents`` — parse, sanitise, normalise, judge (spaCy
       topics/relevance/deadlines; the trained model too when one exists), bulk store in
       DuckDB with provenance and archive, in bursts of 16 documents as a collection writes.
 
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import feedparser
 
-from tracker.collect import ingest_documents
+from tracker.collect.run import ingest_documents
 from tracker.judge import get_judge
 from tracker.models import Source
 from tracker.storage import open_db

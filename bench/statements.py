@@ -46,7 +46,8 @@ def main() -> None:
 
     from docx import Document
 
-    from tracker import auth, export, positions, statement
+    from tracker import export
+    from tracker.access import auth
     from tracker.errors import UserError
     from tracker.export.association import load_association
     from tracker.export.docx import TEMPLATE_PATH
@@ -56,6 +57,7 @@ def main() -> None:
     from tracker.storage import users as user_store
     from tracker.storage.connection import transaction
     from tracker.storage.items import store_items
+    from tracker.work import positions, statement
 
     rng = random.Random(7)
     now = datetime.now(UTC)

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import FEED_FIXTURES, require_shared
-from tracker.parse import parse_document
+from tracker.collect.parse import parse_document
 
 HERE = Path(__file__).parent
 JSON_DIR = FEED_FIXTURES / "json"

@@ -9,9 +9,9 @@ import pytest
 
 from tests.support.feeds import make_rss, write_feeds_toml
 from tests.support.feedserver import FeedServer
-from tracker.collect import run_collection
-from tracker.fetch import FetchPolicy
-from tracker.sources import load_sources
+from tracker.collect.fetch import FetchPolicy
+from tracker.collect.run import run_collection
+from tracker.collect.sources import load_sources
 from tracker.storage import open_db
 from tracker.storage.sources import source_health
 
@@ -137,7 +137,7 @@ def test_consecutive_failures_count_up_and_reset(tmp_path, db_path, server):
 
 
 def test_unchanged_entries_are_not_judged_again(tmp_path, db_path, server, monkeypatch):
-    import tracker.collect as collect_module
+    import tracker.collect.run as collect_module
 
     judged: list[int] = []
     real = collect_module.judge_items
@@ -158,7 +158,7 @@ def test_unchanged_entries_are_not_judged_again(tmp_path, db_path, server, monke
 def test_a_source_whose_write_fails_is_recorded_and_the_others_are_stored(tmp_path, db_path, server, monkeypatch):
     import duckdb
 
-    import tracker.collect as collect_module
+    import tracker.collect.run as collect_module
 
     real = collect_module.store_sources_items
 
@@ -182,7 +182,7 @@ def test_a_source_whose_write_fails_is_recorded_and_the_others_are_stored(tmp_pa
 
 
 def test_two_sources_of_one_burst_with_the_same_publication_store_it_once(db_path):
-    from tracker.collect import ingest_documents
+    from tracker.collect.run import ingest_documents
     from tracker.models import Source
 
     def source(sid: str) -> Source:

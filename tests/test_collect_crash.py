@@ -27,7 +27,7 @@ def _counts(db_path):
 
 
 def _collect(env, timeout=None):
-    return subprocess.Popen([sys.executable, "-m", "tracker.cli", "collect"], env=env,
+    return subprocess.Popen([sys.executable, "-m", "tracker.cli.app", "collect"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.normalise import canonical_url
-from tracker.sources import LAND_CODES, TOPIC_IDS, load_sources
+from tracker.collect.normalise import canonical_url
+from tracker.collect.sources import LAND_CODES, TOPIC_IDS, load_sources
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_FILE = PROJECT_ROOT / "data" / "demo" / "items.json"

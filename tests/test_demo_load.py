@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tracker.demo import demo_shift_days, load_demo
+from tracker.demo.loader import demo_shift_days, load_demo
 from tracker.storage import open_db
 
 TODAY = date(2026, 11, 25)

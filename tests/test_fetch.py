@@ -10,8 +10,8 @@ import pytest
 
 from tests.support import feedserver
 from tests.support.feedserver import FeedServer
-from tracker.fetch import FetchPolicy, FetchRequest, fetch, fetch_all, human_size
-from tracker.parse import parse_document
+from tracker.collect.fetch import FetchPolicy, FetchRequest, fetch, fetch_all, human_size
+from tracker.collect.parse import parse_document
 
 feed_server = feedserver.feed_server
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import FEED_FIXTURES, require_shared
-from tracker.cli import main
+from tracker.cli.app import main
 from tracker.storage import open_db
 
 FIXTURE_FILES = sorted(p for p in FEED_FIXTURES.rglob("*") if p.is_file() and p.suffix in (".xml", ".json")) \
@@ -37,7 +37,7 @@ def test_ingest_stores_items_or_records_a_clear_problem(path, db_path, capsys):
 
 
 def test_ingesting_the_same_file_twice_stores_nothing_twice(db_path, capsys, monkeypatch):
-    import tracker.collect as collect_module
+    import tracker.collect.run as collect_module
 
     judged: list[int] = []
     real = collect_module.judge_items

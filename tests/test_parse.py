@@ -11,10 +11,10 @@ import pytest
 from tests.conftest import FEED_FIXTURES, require_shared
 from tests.support import feedserver
 from tests.support.feedserver import FeedServer
-from tracker.adapters import ADAPTERS
+from tracker.collect.adapters import ADAPTERS
+from tracker.collect.normalise import normalise_entries
+from tracker.collect.parse import parse_document
 from tracker.models import SOURCE_KINDS, Item, Source
-from tracker.normalise import normalise_entries
-from tracker.parse import parse_document
 
 feed_server = feedserver.feed_server
 BASE = "https://feeds.example.org/dir/feed.xml"
@@ -344,7 +344,7 @@ def test_fast_path_without_xml_base_stores_what_feedparser_resolving_would(share
         body = path.read_bytes()
         fast = parse_document(body, kind="rss", url=BASE)
         with monkeypatch.context() as patched:
-            patched.setattr("tracker.parse._may_set_xml_base", lambda _body: True)
+            patched.setattr("tracker.collect.parse._may_set_xml_base", lambda _body: True)
             resolved = parse_document(body, kind="rss", url=BASE)
         # Warnings may gain one: feedparser reports a charset override instead of a missing
         # Content-Type when it is given no headers at all (a local file).

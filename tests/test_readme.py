@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer.main
 
 from tests.conftest import PROJECT_ROOT
-from tracker.cli import app
+from tracker.cli.app import app
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 

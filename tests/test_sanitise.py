@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.parse import parse_document
-from tracker.sanitise import clean_html, html_to_text, sanitised_html_to_text
+from tracker.collect.parse import parse_document
+from tracker.collect.sanitise import clean_html, html_to_text, sanitised_html_to_text
 
 BASE = "https://www.bmwk.de/Redaktion/DE/Artikel/anhoerung.html"
 

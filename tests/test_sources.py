@@ -8,9 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.errors import ConfigError, UserError
-from tracker.models import SOURCE_KINDS
-from tracker.sources import (
+from tracker.collect.sources import (
     LAND_CODES,
     SEVERITY_WARNING,
     TOPIC_IDS,
@@ -19,6 +17,8 @@ from tracker.sources import (
     collector_field_names,
     load_sources,
 )
+from tracker.errors import ConfigError, UserError
+from tracker.models import SOURCE_KINDS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = PROJECT_ROOT / "feeds.toml"

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from tracker.collect.normalise import canonical_url, content_hash
 from tracker.models import Item
-from tracker.normalise import canonical_url, content_hash
 from tracker.storage import open_db
 from tracker.storage.connection import transaction
 from tracker.storage.items import SourcesOverlap, item_history, item_sources, store_items, store_sources_items

@@ -47,7 +47,7 @@ class TickReport:
 
 
 def _collect(db_path: Path | None) -> str:
-    from tracker.collect import run_collection  # late: the dashboard must start even if collection is broken
+    from tracker.collect.run import run_collection  # late: the dashboard must start even if collection is broken
 
     report = run_collection(db_path=db_path)
     return f"{len(report.outcomes)} Quellen, {report.items_new} neu, {len(report.failed)} mit Fehler"

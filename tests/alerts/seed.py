@@ -21,7 +21,7 @@ from tracker.storage.judgements import save_judgements
 from tracker.storage.sources import record_failure, sync_sources
 from tracker.storage.triage import save_triage
 from tracker.storage.users import insert_user
-from tracker.triage import TriageState
+from tracker.work.triage import TriageState
 
 SOURCE = Source(id="bmwk", name="BMWK Pressemitteilungen", url="http://127.0.0.1/bmwk.xml", kind="rss",
                 publisher="BMWK", jurisdiction="DE", language="de")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from tracker.alerts import calendars
-from tracker.demo import load_demo
+from tracker.demo.loader import load_demo
 
 TODAY = date(2026, 11, 25)
 

@@ -9,9 +9,9 @@ from icalendar import Calendar
 
 from tests.alerts import seed
 from tracker.alerts import calendars, outbox, subscriptions
-from tracker.icalendar_feed import event_uid
+from tracker.alerts.ical import event_uid
 from tracker.models import Source
-from tracker.triage import TriageState
+from tracker.work.triage import TriageState
 
 MOVED_AT = seed.T0 + timedelta(days=1)
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from tests.alerts import seed
 from tests.alerts.smtp_server import SmtpServer
 from tests.alerts.test_email_digest import NOW, _items
-from tracker.commands import alerts as alerts_commands
+from tracker.cli import alerts as alerts_commands
 from tracker.errors import UserError
 
 runner = CliRunner()

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import typer
 
-from tracker.commands import alerts as alerts_commands
+from tracker.cli import alerts as alerts_commands
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "OPERATIONS.md"
 CODE = [Path(__file__).resolve().parents[2] / "tracker" / p

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from icalendar import Calendar
 
-from tracker.icalendar_feed import DeadlineEntry, deadlines_calendar, event_uid, for_topic
+from tracker.alerts.ical import DeadlineEntry, deadlines_calendar, event_uid, for_topic
 
 STAMP = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 

@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker import workdays
 from tracker.alerts import render
 from tracker.alerts.rules import (
     AlertInputs,
@@ -20,6 +19,7 @@ from tracker.alerts.rules import (
     compute,
     reminder_for,
 )
+from tracker.work import workdays
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 2)

@@ -14,13 +14,13 @@ from tests.dashboard.seed import Spec, seed
 from tests.support import feedserver
 from tests.support.feeds import make_rss, write_feeds_toml
 from tests.support.feedserver import FeedServer
-from tracker.auth import LOCAL_USER, create_user
-from tracker.demo import load_demo
+from tracker.access.auth import LOCAL_USER, create_user
+from tracker.demo.loader import load_demo
 from tracker.storage import open_db
 from tracker.storage import triage as decisions
-from tracker.triage import TriageState
 from tracker.ui.session import SESSION_KEY
 from tracker.ui.widgets import topic_label
+from tracker.work.triage import TriageState
 
 VORGANG = "app_pages/vorgang.py"
 feed_server = feedserver.feed_server

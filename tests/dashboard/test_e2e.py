@@ -23,12 +23,13 @@ from tests.dashboard.seed import seed, standard_specs
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, streamlit_server
 from tests.support.feeds import make_rss, write_feeds_toml
 from tests.support.feedserver import FeedServer
-from tracker import consultations, statement
 from tracker.alerts import outbox, subscriptions
 from tracker.models import User
 from tracker.storage import open_db
 from tracker.storage import triage as decisions
-from tracker.triage import TriageState
+from tracker.work import statement
+from tracker.work import workspaces as consultations
+from tracker.work.triage import TriageState
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.browser

@@ -6,9 +6,10 @@ from datetime import date
 
 import pytest
 
-from tracker import charts, inbox, triage
-from tracker.triage import TriageState
+from tracker.ui import charts
 from tracker.ui.render import escape_markdown, evidence_spans, highlight, link_markdown, safe_url
+from tracker.work import inbox, triage
+from tracker.work.triage import TriageState
 
 TODAY = date(2026, 12, 14)  # a Monday
 

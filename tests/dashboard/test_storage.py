@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from tests.dashboard.seed import Spec, seed
-from tracker import inbox
 from tracker.storage import inbox as store
 from tracker.storage import open_db
 from tracker.storage import triage as decisions
-from tracker.triage import TriageState
+from tracker.work import inbox
+from tracker.work.triage import TriageState
 
 
 def _random_specs(day: date, n: int) -> list[Spec]:

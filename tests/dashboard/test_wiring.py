@@ -19,14 +19,16 @@ from streamlit.testing.v1 import AppTest
 from tests.alerts import seed as alert_seed
 from tests.alerts.smtp_server import SmtpServer
 from tests.dashboard.seed import Spec, seed
-from tracker import consultations, scheduler, statement
+from tracker import scheduler
 from tracker.alerts import outbox, subscriptions
-from tracker.icalendar_feed import event_uid
+from tracker.alerts.ical import event_uid
 from tracker.storage import open_db
 from tracker.storage.triage import save_triage
-from tracker.triage import TriageState
 from tracker.ui.session import local_user
 from tracker.ui.widgets import topic_label
+from tracker.work import statement
+from tracker.work import workspaces as consultations
+from tracker.work.triage import TriageState
 
 VORGANG = "app_pages/vorgang.py"
 FRISTEN = "app_pages/fristen.py"

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tracker.cli import main
+from tracker.cli.app import main
+from tracker.collect.normalise import normalise_entry, with_deadline
 from tracker.judge import Judge, JudgeInput, get_judge
 from tracker.judge.classify import classify_lines
 from tracker.judge.model import latest_model_path
 from tracker.judge.taxonomy import load_taxonomy
 from tracker.models import RawEntry, Source
-from tracker.normalise import normalise_entry, with_deadline
 from tracker.storage.connection import open_db, transaction
 from tracker.storage.inbox import item_detail
 from tracker.storage.items import store_items

@@ -11,14 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from tracker import auth, consultations
+from tracker.access import auth
+from tracker.collect.normalise import canonical_url, content_hash
 from tracker.models import Item, User
-from tracker.normalise import canonical_url, content_hash
 from tracker.storage import open_db
 from tracker.storage.connection import transaction
 from tracker.storage.items import store_items
 from tracker.storage.triage import save_triage
-from tracker.triage import TriageState
+from tracker.work import workspaces as consultations
+from tracker.work.triage import TriageState
 
 ITEM_ID = "wpg-novelle"
 TITLE = "Referentenentwurf eines Gesetzes zur Änderung des Wärmeplanungsgesetzes"

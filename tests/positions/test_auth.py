@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from tracker import auth
+from tracker.access import auth
+from tracker.access.permissions import PermissionDenied
 from tracker.errors import UserError
-from tracker.permissions import PermissionDenied
 from tracker.storage import open_db
 
 from .conftest import PASSWORDS

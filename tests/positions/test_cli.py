@@ -6,10 +6,11 @@ import typer
 from docx import Document
 from typer.testing import CliRunner
 
-from tracker import auth, statement
-from tracker.commands import export as export_cmd
-from tracker.commands import users as users_cmd
+from tracker.access import auth
+from tracker.cli import export as export_cmd
+from tracker.cli import users as users_cmd
 from tracker.errors import UserError
+from tracker.work import statement
 
 from .conftest import ITEM_ID
 

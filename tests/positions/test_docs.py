@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from tracker.commands import export as export_cmd
-from tracker.commands import users as users_cmd
+from tracker.cli import export as export_cmd
+from tracker.cli import users as users_cmd
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "STATEMENTS.md"
 
@@ -23,7 +23,7 @@ def _options(command: object, path: str) -> list[tuple[str, str]]:
 
 
 def test_every_option_is_documented():
-    app = typer.Typer(add_completion=False)  # as tracker.cli builds it
+    app = typer.Typer(add_completion=False)  # as tracker.cli.app builds it
     users_cmd.register(app)
     export_cmd.register(app)
     text = DOC.read_text(encoding="utf-8")

@@ -13,7 +13,7 @@ import pytest
 from docx import Document
 
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, streamlit_server
-from tracker import positions
+from tracker.work import positions
 
 from .conftest import ITEM_ID, PASSWORDS, TITLE
 

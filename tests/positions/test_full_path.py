@@ -10,9 +10,10 @@ from datetime import date
 import pytest
 from docx import Document
 
-from tracker import export, positions, statement
+from tracker import export
 from tracker.errors import UserError
 from tracker.export.association import load_association
+from tracker.work import positions, statement
 
 from .conftest import ITEM_ID, TITLE
 
@@ -108,7 +109,7 @@ def test_edit_version_diff_export(filled, tmp_path):
     assert sub["file_sha256"] == hashlib.sha256(rendered.data).hexdigest()
     shown = statement.submissions(world.anna, ITEM_ID)  # members see that it was submitted
     assert [(s["version"], s["channel"]) for s in shown] == [(2, "E-Mail")]
-    from tracker import consultations
+    from tracker.work import workspaces as consultations
 
     assert consultations.get_workspace(world.team, ITEM_ID).status == "eingereicht"
 
@@ -167,7 +168,7 @@ def check_markdown(md: str) -> None:
 
 def test_cosigners_chosen_by_team(filled):
     world, _ = filled
-    from tracker import consultations
+    from tracker.work import workspaces as consultations
 
     statement.assemble_draft(world.team, ITEM_ID)
     consultations.update_workspace(world.team, ITEM_ID, cosigner_ids=["stadt-b"])

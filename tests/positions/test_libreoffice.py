@@ -8,7 +8,8 @@ import subprocess
 import pytest
 
 from tests.conftest import IN_CI
-from tracker import export, statement
+from tracker import export
+from tracker.work import statement
 
 from .conftest import ITEM_ID
 from .test_full_path import TODAY, filled  # noqa: F401  (fixture)

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tracker import auth, positions, statement
-from tracker.auth import LOGIN_FAILED
+from tracker.access import auth
+from tracker.access.auth import LOGIN_FAILED
 from tracker.models import User
+from tracker.work import positions, statement
 
 from .conftest import ITEM_ID, PASSWORDS
 
@@ -68,7 +69,7 @@ def test_member_enters_position_through_page(world, workspace):
 
 
 def test_member_of_other_organisation_cannot_reach_workspace_it_was_not_asked(world, workspace):
-    from tracker import consultations
+    from tracker.work import workspaces as consultations
 
     consultations.set_members(world.team, ITEM_ID, ["sw-a", "stadt-b"])
     at = run_page(PAGE, world.clara)
@@ -118,8 +119,8 @@ def test_login_page_signs_in_and_hides_demo_passwords_without_demo_data(world):
 
 
 def test_login_page_lists_demo_logins_when_demo_data_present(db_path):
-    from tracker import consultations
     from tracker.storage import open_db
+    from tracker.work import workspaces as consultations
 
     with open_db() as con:
         consultations.seed_demo_members(con)
@@ -194,7 +195,7 @@ def test_login_page_explains_how_to_create_the_first_user(db_path):
 
 
 def test_team_settings_and_pasted_sections_are_saved(world, workspace):
-    from tracker import consultations
+    from tracker.work import workspaces as consultations
 
     at = run_page(PAGE, world.team)
     at.selectbox(key="set_status").set_value("geschlossen")

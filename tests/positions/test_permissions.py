@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tracker import consultations, positions, statement
-from tracker.permissions import PermissionDenied
+from tracker.access.permissions import PermissionDenied
 from tracker.storage import open_db
+from tracker.work import positions, statement
+from tracker.work import workspaces as consultations
 
 from .conftest import ITEM_ID
 

@@ -10,12 +10,12 @@ from docx import Document
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.consultations import parse_sections
 from tracker.export.association import Association, Signatory
 from tracker.export.docx import render_docx
 from tracker.export.letter import Letter, german_date, inline_runs, read_blocks
-from tracker.positions import clean_text
-from tracker.statement import join_names
+from tracker.work.positions import clean_text
+from tracker.work.statement import join_names
+from tracker.work.workspaces import parse_sections
 
 
 def test_parse_sections_labels_and_bodies():

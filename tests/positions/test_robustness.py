@@ -7,10 +7,13 @@ import logging
 import pytest
 from docx import Document
 
-from tracker import auth, consultations, export, positions, statement
+from tracker import export
+from tracker.access import auth
 from tracker.errors import UserError
 from tracker.storage import open_db
 from tracker.storage.connection import transaction
+from tracker.work import positions, statement
+from tracker.work import workspaces as consultations
 
 from .conftest import ITEM_ID
 
@@ -47,7 +50,7 @@ def test_overlong_text_refused_without_losing_the_stored_position(world, workspa
 
 
 def test_seed_demo_members_inside_a_caller_transaction(db_path):
-    with open_db() as con, transaction(con):  # as tracker.demo.load_demo calls it
+    with open_db() as con, transaction(con):  # as tracker.demo.loader.load_demo calls it
         assert consultations.seed_demo_members(con) == 5
     with open_db() as con:
         assert consultations.seed_demo_members(con) == 0
@@ -94,7 +97,7 @@ def test_member_text_cannot_open_headings_or_forge_sources(world, workspace):
 
 
 def test_demo_seeding_after_demo_items_gives_a_workspace_to_show(db_path):
-    from tracker.demo import load_demo
+    from tracker.demo.loader import load_demo
 
     load_demo(db_path)
     with open_db() as con, transaction(con):

@@ -11,10 +11,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tracker import triage
-from tracker.icalendar_feed import DeadlineEntry, deadlines_calendar, for_topic
+from tracker.alerts.ical import DeadlineEntry, deadlines_calendar, for_topic
 from tracker.storage import alerts as store
 from tracker.storage import open_db
+from tracker.work import triage
 
 # Keep recently passed deadlines so a subscribed calendar does not lose them the day after.
 KEEP_PAST = timedelta(days=60)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tracker import settings, workdays
+from tracker import settings
 from tracker.alerts import lease, render, rules
 from tracker.alerts.channels import Channel, DeliveryError, OutgoingMessage
 from tracker.alerts.channels.email import EmailChannel, SmtpSettings
@@ -32,6 +32,7 @@ from tracker.errors import ConfigError
 from tracker.storage import alerts as store
 from tracker.storage import open_db
 from tracker.storage.connection import transaction
+from tracker.work import workdays
 
 BERLIN = ZoneInfo("Europe/Berlin")
 LEASE_NAME = "alerts"

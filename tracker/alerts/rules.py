@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
-from tracker import triage, workdays
+from tracker.work import triage, workdays
 
 ALERT_KINDS = ("reminder", "new_item", "deadline_moved", "source_failing")
 KIND_LABELS = {

@@ -10,12 +10,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from tracker import permissions, statement
-from tracker import positions as pos
+from tracker.access import permissions
 from tracker.errors import UserError
 from tracker.export.association import Association, load_association
 from tracker.export.letter import Letter
 from tracker.models import User
+from tracker.work import positions as pos
+from tracker.work import statement
 
 FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
            "md": "text/markdown"}

@@ -157,7 +157,7 @@ class Judge:
         if not source_id:
             return None
         if self._sources is None:
-            from tracker.sources import load_sources
+            from tracker.collect.sources import load_sources
 
             try:
                 self._sources = {s.id: s for s in load_sources(self._feeds_key[0]).sources}

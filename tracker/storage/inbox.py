@@ -15,8 +15,8 @@ from typing import Any
 
 import duckdb
 
-from tracker import inbox
-from tracker.inbox import InboxFilter
+from tracker.work import inbox
+from tracker.work.inbox import InboxFilter
 
 _BASE = """
 WITH base AS MATERIALIZED (

@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 
 from tracker.storage.connection import transaction
-from tracker.triage import TriageState, changes
+from tracker.work.triage import TriageState, changes
 
 
 def triage_state(con: duckdb.DuckDBPyConnection, item_id: str) -> TriageState:

@@ -1,7 +1,7 @@
 """Tables ``organisations`` and ``users``.
 
 Password hashes go in and out of this module as opaque strings; hashing and checking
-happen in ``tracker.auth``.
+happen in ``tracker.access.auth``.
 """
 
 from __future__ import annotations

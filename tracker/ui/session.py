@@ -1,6 +1,6 @@
 """The identity stored with every dashboard action.
 
-The login gate (``tracker.auth``) puts the signed-in ``User`` into ``st.session_state``;
+The login gate (``tracker.access.auth``) puts the signed-in ``User`` into ``st.session_state``;
 without it, a single local user from the setting ``TRACKER_LOCAL_USER`` acts (role admin),
 which is what a one-person installation on a laptop wants.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tracker import settings
-from tracker.auth import LOCAL_USER
+from tracker.access.auth import LOCAL_USER
 from tracker.models import User
 
 SESSION_KEY = "user"

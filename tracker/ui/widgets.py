@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from tracker import inbox, triage, workdays
 from tracker.errors import UserError
 from tracker.judge.taxonomy import Taxonomy, load_taxonomy
 from tracker.storage import DatabaseLockedError
+from tracker.work import inbox, triage, workdays
 
 BERLIN = ZoneInfo("Europe/Berlin")
 URGENCY_COLOURS = {"abgelaufen": "#6b7280", "kritisch": "#dc2626", "bald": "#d97706",

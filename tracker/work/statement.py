@@ -16,9 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from tracker import consultations, permissions
-from tracker import positions as pos
-from tracker import triage as triage_rules
+from tracker.access import permissions
 from tracker.errors import UserError
 from tracker.export.association import Association, load_association
 from tracker.models import User
@@ -27,10 +25,13 @@ from tracker.storage import positions as ws_store
 from tracker.storage import statements as store
 from tracker.storage.connection import transaction
 from tracker.storage.triage import save_triage, triage_state
+from tracker.work import positions as pos
+from tracker.work import triage as triage_rules
+from tracker.work import workspaces as consultations
 
 SOURCES = re.compile(r"\s*<!--\s*quellen:\s*(?P<refs>[^>]*?)\s*-->")
 NO_INPUT_FLAG = "[OFFEN]"
-SUBMITTED_STATUS = "abgegeben"  # tracker.triage status: no more deadline alerts
+SUBMITTED_STATUS = "abgegeben"  # tracker.work.triage status: no more deadline alerts
 CHANNELS = ("E-Mail", "Beteiligungsportal", "Post", "Fax", "Persönlich übergeben")
 
 

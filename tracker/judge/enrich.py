@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tracker.collect.normalise import with_deadline
 from tracker.judge import JudgeInput, Judgement, get_judge
 from tracker.models import Item, Source
-from tracker.normalise import with_deadline
 
 
 def judge_input(item: Item, source: Source | None = None) -> JudgeInput:

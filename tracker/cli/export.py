@@ -7,8 +7,10 @@ from typing import Annotated
 
 import typer
 
-from tracker import auth, export, statement
+from tracker import export
+from tracker.access import auth
 from tracker.errors import UserError
+from tracker.work import statement
 
 
 def export_command(

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import duckdb
 
-from tracker.enrich import judge_items
-from tracker.fetch import FetchPolicy, FetchRequest, fetch_all
+from tracker.collect.fetch import FetchPolicy, FetchRequest, fetch_all
+from tracker.collect.normalise import normalise_entries
+from tracker.collect.parse import parse_document
+from tracker.collect.sources import CollectorSettings, SourceRegistry, load_sources
+from tracker.judge.enrich import judge_items
 from tracker.models import FetchResult, Item, Source
-from tracker.normalise import normalise_entries
-from tracker.parse import parse_document
-from tracker.sources import CollectorSettings, SourceRegistry, load_sources
 from tracker.storage import open_db
 from tracker.storage.archive import FetchedDocument, archive_documents, prune_archive
 from tracker.storage.connection import transaction

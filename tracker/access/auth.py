@@ -22,7 +22,7 @@ import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from tracker import permissions
+from tracker.access import permissions
 from tracker.errors import UserError
 from tracker.models import USER_ROLES, User
 from tracker.settings import setting

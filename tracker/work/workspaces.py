@@ -1,7 +1,7 @@
 """The consultation workspace: for an item the team decided to answer, the sections
 being consulted, the member input deadline and the member organisations asked.
 
-Every function takes the acting ``User`` and checks ``tracker.permissions`` first.
+Every function takes the acting ``User`` and checks ``tracker.access.permissions`` first.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from typing import Any
 
 import duckdb
 
-from tracker import permissions
-from tracker import triage as triage_rules
+from tracker.access import permissions
 from tracker.errors import UserError
 from tracker.models import User
 from tracker.settings import DATA_DIR
@@ -25,9 +24,10 @@ from tracker.storage import positions as store
 from tracker.storage import users as user_store
 from tracker.storage.connection import transaction
 from tracker.storage.triage import save_triage, triage_state
-from tracker.triage import TriageState
+from tracker.work import triage as triage_rules
+from tracker.work.triage import TriageState
 
-PLANNED_STATUS = "stellungnahme_geplant"  # tracker.triage status code, label "Stellungnahme geplant"
+PLANNED_STATUS = "stellungnahme_geplant"  # tracker.work.triage status code, label "Stellungnahme geplant"
 STATUSES = {
     "vorbereitung": "In Vorbereitung (nur Team)",
     "offen": "Offen für Mitglieder",
@@ -246,7 +246,7 @@ def seed_demo_members(con: duckdb.DuckDBPyConnection, path: Path = DEMO_MEMBERS_
     When a demo item of the file's ``workspace`` title is stored, it also gets a demo
     workspace with sections and positions, so the matrix and the draft have something to
     show. Returns the number of users created."""
-    from tracker import auth  # auth imports permissions only; late import keeps module load light
+    from tracker.access import auth  # auth imports permissions only; late import keeps module load light
 
     data = json.loads(path.read_text(encoding="utf-8"))
     for org in data["organisations"]:

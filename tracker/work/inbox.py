@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, fields, replace
 from datetime import date
 
-from tracker import workdays
+from tracker.work import workdays
 
 PAGE_SIZE = 25
 MAX_SEARCH_LENGTH = 200

@@ -11,12 +11,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from tracker import collect as collecting
-from tracker.demo import load_demo
+from tracker.collect import run as collecting
+from tracker.collect.fetch import FetchRequest, fetch
+from tracker.collect.sources import CollectorSettings, SourceRegistry, load_sources
+from tracker.demo.loader import load_demo
 from tracker.errors import UserError
-from tracker.fetch import FetchRequest, fetch
 from tracker.models import SOURCE_KINDS, Source
-from tracker.sources import CollectorSettings, SourceRegistry, load_sources
 from tracker.storage import open_db
 from tracker.storage.sources import source_health
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from tracker import settings, workdays
-from tracker.icalendar_feed import DeadlineEntry
+from tracker import settings
+from tracker.alerts.ical import DeadlineEntry
+from tracker.work import workdays
 
 STATUS_LABELS: dict[str, str] = {
     "neu": "Neu",

@@ -20,8 +20,8 @@ from dataclasses import replace
 from datetime import date, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from tracker.collect.sanitise import clean_html, sanitised_html_to_text
 from tracker.models import Item, RawEntry, Source
-from tracker.sanitise import clean_html, sanitised_html_to_text
 
 TRACKING_PARAMS = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid|wt_mc|pk_campaign|pk_kwd|at_[a-z_]+)$", re.I)
 DEFAULT_PORTS = {"http": 80, "https": 443}

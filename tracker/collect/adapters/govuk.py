@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tracker.adapters.support import (
+from tracker.collect.adapters.support import (
     LONDON,
     ShapeError,
     entries_of_records,

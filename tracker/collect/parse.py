@@ -18,9 +18,9 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
-from tracker.adapters import ADAPTERS
+from tracker.collect.adapters import ADAPTERS
+from tracker.collect.sanitise import html_to_text
 from tracker.models import SOURCE_KINDS, ParseResult, RawEntry
-from tracker.sanitise import html_to_text
 
 FEED_KINDS = ("rss", "atom")
 
@@ -53,7 +53,7 @@ def parse_document(body: bytes, *, kind: str, url: str,
 def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = None) -> ParseResult:
     """RSS 0.9x/1.0/2.0 or Atom bytes -> ParseResult (``url`` is the base for relative links).
 
-    HTML in the entries is NOT sanitised here: ``tracker.normalise`` does that with nh3.
+    HTML in the entries is NOT sanitised here: ``tracker.collect.normalise`` does that with nh3.
     """
     if not body or not body.strip():
         return ParseResult(entries=[], error="Leeres Dokument erhalten (kein Feed)")

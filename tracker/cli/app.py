@@ -1,6 +1,6 @@
 """The ``tracker`` command line.
 
-Each concern registers its commands from its own module under ``tracker.commands`` so
+Each concern registers its commands from its own module under ``tracker.cli`` so
 that this file stays a table of contents. Errors meant for the user end as one line on
 stderr and exit code 1, never a traceback.
 """
@@ -24,7 +24,7 @@ app = typer.Typer(
 
 
 def _register_commands() -> None:
-    from tracker.commands import alerts, collect, export, judge, users
+    from tracker.cli import alerts, collect, export, judge, users
 
     for module in (collect, alerts, users, export, judge):
         module.register(app)

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from tracker import consultations, permissions
+from tracker.access import permissions
 from tracker.errors import UserError
 from tracker.models import User
 from tracker.storage import open_db
 from tracker.storage import positions as store
 from tracker.storage.connection import transaction
+from tracker.work import workspaces as consultations
 
 if TYPE_CHECKING:
     import altair as alt

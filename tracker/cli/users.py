@@ -15,9 +15,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tracker import auth, consultations
+from tracker.access import auth
 from tracker.errors import UserError
 from tracker.storage import open_db
+from tracker.work import workspaces as consultations
 
 console = Console()
 users_app = typer.Typer(help="Benutzer und Mitgliedsorganisationen verwalten.", no_args_is_help=True)

@@ -10,7 +10,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from tracker import inbox
+from tracker.work import inbox
 
 URGENCY_ORDER = ("kritisch", "bald", "spaeter", "abgelaufen")
 URGENCY_COLOURS = ("#dc2626", "#d97706", "#2563eb", "#6b7280")

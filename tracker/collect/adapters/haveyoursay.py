@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import parse_qs, quote, urlsplit
 
-from tracker.adapters.support import (
+from tracker.collect.adapters.support import (
     BRUSSELS,
     ShapeError,
     entries_of_records,

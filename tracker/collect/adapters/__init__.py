@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tracker.adapters import federalregister, govuk, haveyoursay, regulationsgov
+from tracker.collect.adapters import federalregister, govuk, haveyoursay, regulationsgov
 from tracker.models import ParseResult
 
 Adapter = Callable[[bytes, str], ParseResult]

@@ -1,0 +1,2 @@
+"""The ``tracker`` command line: ``app`` is the table of contents, one module of commands
+per concern (``collect``, ``judge``, ``users``, ``export``, ``alerts``)."""
