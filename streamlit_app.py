@@ -15,6 +15,7 @@ from tracker.errors import ConfigError
 from tracker.models import User
 from tracker.ui.render import escape_markdown
 from tracker.ui.session import SESSION_KEY, current_user
+from tracker.vocabulary import Role
 
 st.set_page_config(page_title="Konsultationsradar", page_icon=":material/radar:", layout="wide")
 
@@ -53,7 +54,7 @@ def pages_for(user: User) -> dict[str, list[st.Page]]:
     if user.is_team:
         return {"Beobachten": [PAGES[k] for k in ("eingang", "vorgang", "fristen", "themen")],
                 "Mitwirken": [PAGES["stellungnahmen"]],
-                "Betrieb": [PAGES["quellen"], *([PAGES["benutzer"]] if user.role == "admin" else [])]}
+                "Betrieb": [PAGES["quellen"], *([PAGES["benutzer"]] if user.role == Role.ADMIN else [])]}
     return {"Mitwirken": [PAGES["stellungnahmen"]], "Beobachten": [PAGES["fristen"]]}
 
 

@@ -7,9 +7,9 @@ import json
 import streamlit as st
 
 from tracker.access import auth
+from tracker.demo import members as demo_members
 from tracker.errors import UserError
 from tracker.ui.session import SESSION_KEY
-from tracker.work import workspaces as consultations
 
 st.title("Anmeldung")
 st.caption("Konsultationsradar – Beobachtung, Positionen der Mitglieder und gemeinsame Stellungnahmen.")
@@ -35,7 +35,7 @@ if submitted:
         st.rerun()
 
 if auth.demo_logins_present():
-    demo = json.loads(consultations.DEMO_MEMBERS_PATH.read_text(encoding="utf-8"))
+    demo = json.loads(demo_members.DEMO_MEMBERS_PATH.read_text(encoding="utf-8"))
     with st.expander("Demo-Zugänge (nur weil diese Datenbank Demo-Daten enthält)", expanded=True):
         st.caption("Erfundene Organisationen und Zugänge zum Ausprobieren. In einer echten Installation "
                    "gibt es sie nicht: dann steht hier nichts.")

@@ -5,21 +5,20 @@ from __future__ import annotations
 import streamlit as st
 
 from tracker.access import auth
-from tracker.models import USER_ROLES
 from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded, reported
-from tracker.work import workspaces as consultations
+from tracker.vocabulary import Role
+from tracker.work import organisations
 
 user = current_user()
 st.title("Benutzer und Mitglieder")
 with guarded():
     users = auth.list_users(user)
-    orgs = consultations.organisations()
+    orgs = organisations.organisations()
 
-ROLE_LABELS = {"admin": "Administration", "team": "Fachteam", "member": "Mitglied"}
 st.subheader("Benutzer")
 st.dataframe(
-    [{"Benutzer": u["id"], "Name": u["display_name"], "Rolle": ROLE_LABELS.get(u["role"], u["role"]),
+    [{"Benutzer": u["id"], "Name": u["display_name"], "Rolle": Role.label_of(u["role"]),
       "Organisation": u["organisation_id"] or "–", "aktiv": u["active"], "Demo": u["is_demo"],
       "letzte Anmeldung": u["last_login_at"]} for u in users],
     hide_index=True, width="stretch")
@@ -30,7 +29,7 @@ with left, st.form("user_add", clear_on_submit=True):
     st.markdown("**Benutzer anlegen**")
     login = st.text_input("Benutzername", key="new_login")
     name = st.text_input("Anzeigename", key="new_name")
-    role = st.selectbox("Rolle", USER_ROLES, format_func=ROLE_LABELS.get, key="new_role")
+    role = st.selectbox("Rolle", Role.codes(), format_func=Role.label_of, key="new_role")
     org = st.selectbox("Organisation (für Mitglieder)", [None, *org_names], key="new_org",
                        format_func=lambda o: "–" if o is None else org_names[o])
     email = st.text_input("E-Mail", key="new_email")
@@ -75,7 +74,7 @@ with st.form("org_save", clear_on_submit=True):
     address = st.text_input("Anschrift", key="org_address")
     if st.form_submit_button("Organisation speichern"):
         with reported():
-            consultations.save_organisation(user, {
+            organisations.save_organisation(user, {
                 "id": oid.strip(), "name": oname, "short_name": oshort or None, "kind": kind,
                 "contact_name": contact or None, "contact_email": cmail or None, "address": address or None})
             st.success(f"Organisation {oid} gespeichert.")

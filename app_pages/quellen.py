@@ -14,6 +14,7 @@ from tracker.storage.sources import source_health
 from tracker.ui import widgets
 from tracker.ui.render import escape_markdown
 from tracker.ui.widgets import guarded
+from tracker.vocabulary import SourceHealth
 
 ss = st.session_state
 st.title("Quellen")
@@ -50,10 +51,10 @@ st.code(str(settings.feeds_path()), language=None)
 if not health:
     st.info("Noch keine Quellen bekannt. Quellen in der Datei oben eintragen und „Jetzt sammeln“ drücken.")
 else:
-    broken = sum(1 for h in health if h["state"] == "Fehler")
+    broken = sum(1 for h in health if h["state"] == SourceHealth.ERROR)
     st.metric("Quellen mit Fehler", broken, help="Quellen, deren letzter Abruf fehlgeschlagen ist")
     st.dataframe(pd.DataFrame([{
-        "Zustand": h["state"], "Quelle": h["name"], "Aktiv": h["enabled"],
+        "Zustand": SourceHealth.label_of(h["state"]), "Quelle": h["name"], "Aktiv": h["enabled"],
         "Rechtsraum": h["jurisdiction"], "Letzter Erfolg": widgets.fmt_datetime(h["last_success_at"]),
         "Letzter Versuch": widgets.fmt_datetime(h["last_attempt_at"]), "HTTP": h["last_status"],
         "Fehler in Folge": h["consecutive_failures"], "Meldung": h["last_error"] or h["last_warning"] or "",

@@ -12,11 +12,12 @@ import pandas as pd
 import streamlit as st
 
 from tracker import export
+from tracker.access import permissions
 from tracker.errors import UserError
 from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded
-from tracker.work import positions, statement
-from tracker.work import workspaces as consultations
+from tracker.vocabulary import Stance, WorkspaceStatus
+from tracker.work import organisations, positions, statement, workspaces
 
 ss = st.session_state
 user = current_user()
@@ -37,8 +38,8 @@ def fmt_date(value: date | None) -> str:
 
 
 with guarded():
-    spaces = consultations.workspaces_for(user)
-    candidates = consultations.candidates(user) if user.is_team else []
+    spaces = workspaces.workspaces_for(user)
+    candidates = workspaces.candidates(user) if user.is_team else []
 
 if user.is_team:
     with st.expander("Neuen Arbeitsbereich anlegen", expanded=not spaces):
@@ -53,7 +54,7 @@ if user.is_team:
                 reference = st.text_input("Aktenzeichen des Empfängers", key="ws_new_reference")
                 if st.form_submit_button("Arbeitsbereich anlegen", type="primary"):
                     with guarded():
-                        consultations.open_workspace(user, chosen, addressee=addressee or None,
+                        workspaces.open_workspace(user, chosen, addressee=addressee or None,
                                                      reference=reference or None)
                     ss["st_item"] = chosen
                     done("Arbeitsbereich angelegt. Abschnitte und Mitglieder unter „Einstellungen“ eintragen.")
@@ -85,15 +86,15 @@ for s in sent:
             f"{', Datei ' + s['file_name'] if s['file_name'] else ''}"
             f"{' (SHA-256 ' + s['file_sha256'][:12] + '…)' if s['file_sha256'] else ''}")
 
-stance_codes = list(positions.STANCES)
+stance_codes = list(Stance.codes())
 
 
-def position_form(org_id: str, section: consultations.Section, prefix: str) -> None:
+def position_form(org_id: str, section: workspaces.Section, prefix: str) -> None:
     """One form per section; ``prefix`` keeps widget keys apart between views."""
     current = matrix.get(section.id, org_id)
-    editable = (user.is_team and ws.status != "eingereicht") or ws.status == "offen"
+    editable = permissions.can_edit_position(user, ws.as_row(), org_id)
     with st.form(f"{prefix}_{section.id}_{org_id}"):
-        stance = st.radio("Haltung", stance_codes, format_func=positions.STANCES.get, horizontal=True,
+        stance = st.radio("Haltung", stance_codes, format_func=Stance.label_of, horizontal=True,
                           index=stance_codes.index(current.stance) if current else None,
                           key=f"{prefix}_stance_{section.id}_{org_id}", disabled=not editable)
         reason = st.text_area("Begründung", value=current.reason if current else "",
@@ -114,7 +115,7 @@ def position_form(org_id: str, section: consultations.Section, prefix: str) -> N
 
 if not user.is_team:
     own = user.organisation_id or ""
-    if ws.status != "offen":
+    if ws.status != WorkspaceStatus.OFFEN:
         st.warning("Die Eingabe ist geschlossen; Ihre Positionen sind nur noch lesbar.")
     gaps = matrix.missing().get(own, [])
     st.markdown(f"**{len(ws.sections) - len(gaps)} von {len(ws.sections)}** Abschnitten beantwortet.")
@@ -247,7 +248,7 @@ with tab_export:
                 done(f"Einreichung von Version {number} gespeichert.")
 
 with tab_settings:
-    orgs = {o["id"]: o["name"] for o in consultations.organisations(members_only=True)}
+    orgs = {o["id"]: o["name"] for o in organisations.organisations(members_only=True)}
     with st.form("ws_settings"):
         title = st.text_input("Titel der Konsultation (Betreff)", value=ws.title, key="set_title")
         addressee = st.text_area("Empfänger", value=ws.addressee or "", key="set_addressee")
@@ -257,9 +258,9 @@ with tab_settings:
                             key="set_due")
         deadline = c3.date_input("Frist der Anhörung", value=ws.external_deadline, format="DD.MM.YYYY",
                                  key="set_deadline")
-        status_codes = list(consultations.STATUSES)
+        status_codes = list(WorkspaceStatus.codes())
         status = c1.selectbox("Status", status_codes, index=status_codes.index(ws.status),
-                              format_func=consultations.STATUSES.get, key="set_status")
+                              format_func=WorkspaceStatus.label_of, key="set_status")
         shared = c2.checkbox("Mitglieder sehen die Positionen der anderen", value=ws.positions_shared,
                              key="set_shared")
         members = st.multiselect("Angefragte Mitglieder", list(orgs), default=[m["id"] for m in ws.members],
@@ -271,11 +272,11 @@ with tab_settings:
                                    format_func=orgs.get, key="set_cosigners")
         if st.form_submit_button("Einstellungen speichern", type="primary"):
             with guarded():
-                consultations.update_workspace(
+                workspaces.update_workspace(
                     user, item_id, title=title, addressee=addressee or None, reference=reference or None,
                     member_input_due=due, external_deadline=deadline, status=status, positions_shared=shared,
                     cosigner_ids=None if all_cosign else cosigners)
-                consultations.set_members(user, item_id, members)
+                workspaces.set_members(user, item_id, members)
             done("Einstellungen gespeichert.")
 
     st.markdown("**Abschnitte** (Fragen oder Artikel, die konsultiert werden)")
@@ -294,6 +295,6 @@ with tab_settings:
                  "title": cell(r["Titel"]), "body": cell(r["Erläuterung"])}
                 for r in edited.to_dict("records")]
         with guarded():
-            consultations.set_sections(user, item_id, rows + consultations.parse_sections(pasted or ""))
+            workspaces.set_sections(user, item_id, rows + workspaces.parse_sections(pasted or ""))
         ss.pop("sections_paste", None)
         done("Abschnitte gespeichert.")

@@ -57,6 +57,7 @@ def main() -> None:
     from tracker.storage import users as user_store
     from tracker.storage.connection import transaction
     from tracker.storage.items import store_items
+    from tracker.vocabulary import Stance
     from tracker.work import positions, statement
 
     rng = random.Random(7)
@@ -79,7 +80,7 @@ def main() -> None:
                 if rng.random() < 0.8:
                     ws_store.upsert_position(con, {
                         "section_id": section["id"], "organisation_id": org, "item_id": "bench",
-                        "stance": rng.choice(list(positions.STANCES)), "reason": "Begründung " * rng.randint(5, 40),
+                        "stance": rng.choice(Stance.codes()), "reason": "Begründung " * rng.randint(5, 40),
                         "proposed_wording": "", "updated_by": "bench", "updated_at": now})
     team = auth.LOCAL_USER
     association = load_association()

@@ -14,6 +14,7 @@ from tracker.collect.run import run_collection
 from tracker.collect.sources import load_sources
 from tracker.storage import open_db
 from tracker.storage.sources import source_health
+from tracker.vocabulary import SourceHealth
 
 FAST = FetchPolicy(connect_timeout=2, read_timeout=2, total_deadline=3, max_bytes=200_000, max_redirects=3,
                    retries=2, backoff_seconds=0.05, concurrency=4)
@@ -64,7 +65,7 @@ def test_every_failure_ends_in_the_health_table_and_others_are_stored(tmp_path, 
     assert table["flaky"]["consecutive_failures"] == 0 and table["flaky"]["items_stored"] == 3
     assert len(server.requests("/flaky.xml")) == 2
     for failing in ("slow", "huge", "loop", "html"):
-        assert table[failing]["state"] == "Fehler"
+        assert table[failing]["state"] == SourceHealth.ERROR
         assert table[failing]["consecutive_failures"] == 1
         assert table[failing]["last_error"]
     assert table["good"]["items_stored"] == 5 and table["gzip"]["items_stored"] == 4
@@ -107,7 +108,7 @@ def test_feed_that_suddenly_empties_warns_and_keeps_items(tmp_path, db_path, ser
     report = collect(tmp_path, server, {"feed": "/feed.xml"})
     assert report.outcomes[0].state == "warnung"
     row = health(db_path)["feed"]
-    assert "leer" in row["last_warning"] and row["state"] == "Warnung"
+    assert "leer" in row["last_warning"] and row["state"] == SourceHealth.WARNING
     assert scalar(db_path, "SELECT count(*) FROM items") == 6
 
 
@@ -133,7 +134,7 @@ def test_consecutive_failures_count_up_and_reset(tmp_path, db_path, server):
     server.route("/feed.xml", make_rss(2))
     collect(tmp_path, server, {"feed": "/feed.xml"})
     row = health(db_path)["feed"]
-    assert (row["consecutive_failures"], row["last_error"], row["state"]) == (0, None, "OK")
+    assert (row["consecutive_failures"], row["last_error"], row["state"]) == (0, None, SourceHealth.OK)
 
 
 def test_unchanged_entries_are_not_judged_again(tmp_path, db_path, server, monkeypatch):

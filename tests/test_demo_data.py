@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from tracker.collect.normalise import canonical_url
-from tracker.collect.sources import LAND_CODES, TOPIC_IDS, load_sources
+from tracker.collect.sources import LAND_CODES, load_sources
+from tracker.judge.taxonomy import topic_ids
+from tracker.vocabulary import Stage
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_FILE = PROJECT_ROOT / "data" / "demo" / "items.json"
@@ -21,7 +23,7 @@ ITEM_KEYS = {
     "opening_date", "stage", "topics", "relevant", "previous_versions",
 }
 VERSION_KEYS = {"title", "summary", "deadline", "seen"}
-STAGES = {"consultation", "draft", "adopted", "funding_call", "tender", "news"}
+STAGES = set(Stage.codes())
 # Phrases that announce a deadline in running text ("Stellungnahmen können bis zum 28. Juli 2025 ...").
 TEXT_DEADLINE = re.compile(r"\b(bis zum|bis Freitag|Fristablauf|until|deadline)\b", re.I)
 
@@ -104,14 +106,14 @@ def test_shared_links_are_only_the_same_publication_from_different_sources(items
 
 def test_topics_are_valid_and_all_covered(items):
     for item in items:
-        assert set(item["topics"]) <= set(TOPIC_IDS), item["guid"]
+        assert set(item["topics"]) <= set(topic_ids()), item["guid"]
         if not item["relevant"]:
             # Same convention as relevance_dev.tsv: no topics on irrelevant or out-of-remit items.
             assert item["topics"] == [], item["guid"]
         else:
             assert item["topics"], item["guid"]
     covered = {t for i in items if i["relevant"] for t in i["topics"]}
-    assert covered == set(TOPIC_IDS)
+    assert covered == set(topic_ids())
 
 
 def test_deadlines_structured_and_in_text(items):

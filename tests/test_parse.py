@@ -14,7 +14,8 @@ from tests.support.feedserver import FeedServer
 from tracker.collect.adapters import ADAPTERS
 from tracker.collect.normalise import normalise_entries
 from tracker.collect.parse import parse_document
-from tracker.models import SOURCE_KINDS, Item, Source
+from tracker.models import Item, Source
+from tracker.vocabulary import SourceKind
 
 feed_server = feedserver.feed_server
 BASE = "https://feeds.example.org/dir/feed.xml"
@@ -305,7 +306,7 @@ def test_missing_fields_do_not_break() -> None:
 def test_unknown_kind() -> None:
     result = parse_document(b"<rss/>", kind="csv", url=BASE)
     assert result.error is not None and result.error.startswith("Unbekannte Quellenart 'csv'")
-    assert all(kind in result.error for kind in SOURCE_KINDS)
+    assert all(kind in result.error for kind in SourceKind.codes())
 
 
 def test_entity_expansion_bomb_is_not_expanded() -> None:

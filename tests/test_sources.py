@@ -11,14 +11,14 @@ from hypothesis import strategies as st
 from tracker.collect.sources import (
     LAND_CODES,
     SEVERITY_WARNING,
-    TOPIC_IDS,
     CollectorSettings,
     ConfigProblem,
     collector_field_names,
     load_sources,
 )
 from tracker.errors import ConfigError, UserError
-from tracker.models import SOURCE_KINDS
+from tracker.judge.taxonomy import topic_ids
+from tracker.vocabulary import SourceKind
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = PROJECT_ROOT / "feeds.toml"
@@ -236,7 +236,7 @@ _FRAGMENTS = st.sampled_from([
     '"rss"', '"https://e.org/"', "topic_hints = [", "]", "enabled = ", "true", "1e400", "-0", "=", "\n",
     '"""', "'", "# c", "{ a = 1 }", "poll_interval_minutes = ", "jurisdiction = \"de-by\"", "[", "]]",
     "connect_timeout = ", "inf", "nan", "1979-05-27", " ", "\t", "\\", "ü",
-] + [f'"{k}"' for k in SOURCE_KINDS] + [f'"{t}"' for t in TOPIC_IDS[:3]])
+] + [f'"{k}"' for k in SourceKind.codes()] + [f'"{t}"' for t in topic_ids()[:3]])
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -252,7 +252,7 @@ def test_garbage_never_raises_anything_but_config_error(tmp_path, text):
     for problem in registry.problems:
         assert str(problem).startswith(str(problem.path.name)) or "garbage.toml" in str(problem)
     for source in registry.sources:
-        assert source.kind in SOURCE_KINDS
+        assert source.kind in SourceKind.codes()
         assert source.url.startswith(("http://", "https://"))
 
 

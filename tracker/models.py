@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from tracker.vocabulary import TEAM_ROLES
+
 
 @dataclass(frozen=True)
 class Source:
@@ -119,13 +121,6 @@ class Item:
     url_is_identity: bool = False
 
 
-# Kinds of source a feeds.toml entry may name. rss/atom go through feedparser; the others
-# are JSON APIs with a small adapter each, so structured deadlines arrive as data.
-SOURCE_KINDS = ("rss", "atom", "haveyoursay", "govuk", "federalregister", "regulationsgov")
-
-USER_ROLES = ("admin", "team", "member")
-
-
 @dataclass(frozen=True)
 class User:
     """Who is acting: stored with every triage action, label and position."""
@@ -138,4 +133,4 @@ class User:
 
     @property
     def is_team(self) -> bool:
-        return self.role in ("admin", "team")
+        return self.role in TEAM_ROLES

@@ -27,8 +27,7 @@ from tracker.alerts import outbox, subscriptions
 from tracker.models import User
 from tracker.storage import open_db
 from tracker.storage import triage as decisions
-from tracker.work import statement
-from tracker.work import workspaces as consultations
+from tracker.work import statement, workspaces
 from tracker.work.triage import TriageState
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -192,7 +191,7 @@ def test_submission_and_failed_alert_are_shown(page: object, app_url: str, env: 
     with open_db(db) as con:
         decisions.save_triage(con, "noise", TriageState("stellungnahme_geplant", "e2e"), actor="e2e",
                               at=datetime.now(UTC))
-    consultations.open_workspace(team, "noise")
+    workspaces.open_workspace(team, "noise")
     statement.save_version(team, "noise", "# Stellungnahme\n\nKeine Einwände.\n")
     sent = statement.record_submission(team, "noise", version=1, submitted_on=date.today(), channel="E-Mail",
                                        recipient="poststelle@example.org", file_bytes=b"Fassung 1",

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from tracker.alerts import calendars
 from tracker.ui import charts
 from tracker.ui.render import escape_markdown, evidence_spans, highlight, link_markdown, safe_url
 from tracker.work import inbox, triage
@@ -90,9 +91,10 @@ def test_changes_lists_each_field_once() -> None:
 
 
 def test_calendar_entries_include_internal_dates() -> None:
-    rows = [{"id": "a", "title": "T", "deadline": date(2027, 1, 4), "topics": ["energy"], "link": None,
+    rows = [{"item_id": "a", "title": "T", "deadline": date(2027, 1, 4), "deadline_at": None, "topics": ["energy"],
+             "link": None, "source": None, "status": "neu", "relevant": True, "moves": 0, "moved_at": None,
              "member_input_due": date(2026, 12, 28), "board_signoff_due": None}]
-    kinds = [e.kind for e in triage.calendar_entries(rows)]
+    kinds = [e.kind for e in calendars.entries_from_rows(rows)]
     assert kinds == ["external", "member_input"]
 
 

@@ -26,8 +26,7 @@ from tracker.storage import open_db
 from tracker.storage.triage import save_triage
 from tracker.ui.session import local_user
 from tracker.ui.widgets import topic_label
-from tracker.work import statement
-from tracker.work import workspaces as consultations
+from tracker.work import statement, workspaces
 from tracker.work.triage import TriageState
 
 VORGANG = "app_pages/vorgang.py"
@@ -148,7 +147,7 @@ def test_vorgang_shows_submission_record(seeded: Path, open_app: Callable[..., A
     team = local_user()
     with open_db(seeded) as con:
         save_triage(con, "hot", TriageState("stellungnahme_geplant", "anna"), actor="anna", at=datetime.now(UTC))
-    consultations.open_workspace(team, "hot")
+    workspaces.open_workspace(team, "hot")
     statement.save_version(team, "hot", "# Stellungnahme\n\nDer Verband begrüßt den Entwurf.\n")
     letter = b"PK\x03\x04 die gesendete Fassung"
     sent = statement.record_submission(team, "hot", version=1, submitted_on=day, channel="Beteiligungsportal",

@@ -18,7 +18,7 @@ from tracker.storage import open_db
 from tracker.storage.connection import transaction
 from tracker.storage.items import store_items
 from tracker.storage.triage import save_triage
-from tracker.work import workspaces as consultations
+from tracker.work import organisations, workspaces
 from tracker.work.triage import TriageState
 
 ITEM_ID = "wpg-novelle"
@@ -75,7 +75,7 @@ def world_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         store_item()
         for org in ORGS:
-            consultations.save_organisation(auth.LOCAL_USER, org)
+            organisations.save_organisation(auth.LOCAL_USER, org)
         for login, role, org in ROLES:
             auth.create_user(auth.LOCAL_USER, login=login, display_name=login.title(),
                              password=PASSWORDS[login], role=role, organisation_id=org)
@@ -98,11 +98,11 @@ def world(db_path: Path, world_template: Path) -> World:
 
 
 @pytest.fixture
-def workspace(world: World) -> consultations.Workspace:
+def workspace(world: World) -> workspaces.Workspace:
     team = world.team
-    consultations.open_workspace(team, ITEM_ID, addressee="Bundesministerium für Wohnen, Stadtentwicklung "
+    workspaces.open_workspace(team, ITEM_ID, addressee="Bundesministerium für Wohnen, Stadtentwicklung "
                                  "und Bauwesen\nReferat SW I 4\nKrausenstraße 17–18\n10117 Berlin",
                                  reference="SW I 4 - 70000/2#3")
-    consultations.set_sections(team, ITEM_ID, consultations.parse_sections(SECTIONS))
-    consultations.set_members(team, ITEM_ID, [o["id"] for o in ORGS])
-    return consultations.update_workspace(team, ITEM_ID, status="offen")
+    workspaces.set_sections(team, ITEM_ID, workspaces.parse_sections(SECTIONS))
+    workspaces.set_members(team, ITEM_ID, [o["id"] for o in ORGS])
+    return workspaces.update_workspace(team, ITEM_ID, status="offen")

@@ -109,9 +109,9 @@ def test_edit_version_diff_export(filled, tmp_path):
     assert sub["file_sha256"] == hashlib.sha256(rendered.data).hexdigest()
     shown = statement.submissions(world.anna, ITEM_ID)  # members see that it was submitted
     assert [(s["version"], s["channel"]) for s in shown] == [(2, "E-Mail")]
-    from tracker.work import workspaces as consultations
+    from tracker.work import workspaces
 
-    assert consultations.get_workspace(world.team, ITEM_ID).status == "eingereicht"
+    assert workspaces.get_workspace(world.team, ITEM_ID).status == "eingereicht"
 
 
 def _texts(doc) -> list[str]:
@@ -168,10 +168,10 @@ def check_markdown(md: str) -> None:
 
 def test_cosigners_chosen_by_team(filled):
     world, _ = filled
-    from tracker.work import workspaces as consultations
+    from tracker.work import workspaces
 
     statement.assemble_draft(world.team, ITEM_ID)
-    consultations.update_workspace(world.team, ITEM_ID, cosigner_ids=["stadt-b"])
+    workspaces.update_workspace(world.team, ITEM_ID, cosigner_ids=["stadt-b"])
     letter = export.build_letter(world.team, ITEM_ID, today=TODAY)
     assert letter.cosigners == ("Stadt Brückenau",)
 

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from tracker.access import auth
 from tracker.access.auth import LOGIN_FAILED
+from tracker.demo import members as demo_members
 from tracker.models import User
 from tracker.work import positions, statement
 
@@ -69,9 +70,9 @@ def test_member_enters_position_through_page(world, workspace):
 
 
 def test_member_of_other_organisation_cannot_reach_workspace_it_was_not_asked(world, workspace):
-    from tracker.work import workspaces as consultations
+    from tracker.work import workspaces
 
-    consultations.set_members(world.team, ITEM_ID, ["sw-a", "stadt-b"])
+    workspaces.set_members(world.team, ITEM_ID, ["sw-a", "stadt-b"])
     at = run_page(PAGE, world.clara)
     assert "Noch keine Konsultation zur Mitwirkung freigegeben." in texts(at)
     at.query_params["item"] = ITEM_ID  # guessing the id does not help
@@ -120,10 +121,9 @@ def test_login_page_signs_in_and_hides_demo_passwords_without_demo_data(world):
 
 def test_login_page_lists_demo_logins_when_demo_data_present(db_path):
     from tracker.storage import open_db
-    from tracker.work import workspaces as consultations
 
     with open_db() as con:
-        consultations.seed_demo_members(con)
+        demo_members.seed_demo_members(con)
     at = run_page(str(ROOT / "app_pages" / "anmeldung.py"), None)
     assert "demo-team-2026" in at.table[0].value.to_csv()
 
@@ -195,20 +195,20 @@ def test_login_page_explains_how_to_create_the_first_user(db_path):
 
 
 def test_team_settings_and_pasted_sections_are_saved(world, workspace):
-    from tracker.work import workspaces as consultations
+    from tracker.work import workspaces
 
     at = run_page(PAGE, world.team)
     at.selectbox(key="set_status").set_value("geschlossen")
     at.checkbox(key="set_shared").check()
     next(b for b in at.button if b.proto.form_id == "ws_settings").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    ws = consultations.get_workspace(world.team, ITEM_ID)
+    ws = workspaces.get_workspace(world.team, ITEM_ID)
     assert (ws.status, ws.positions_shared) == ("geschlossen", True)
     before = [s.id for s in ws.sections]
     at.text_area(key="sections_paste").input("§ 12 – Evaluierung\nFrage 9: Sonstiges")
     at.button(key="sections_save").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    after = consultations.get_workspace(world.team, ITEM_ID).sections
+    after = workspaces.get_workspace(world.team, ITEM_ID).sections
     assert [s.id for s in after][:4] == before  # existing sections keep their ids (and positions)
     assert [(s.label, s.title) for s in after[4:]] == [("§ 12", "Evaluierung"), ("Frage 9", "Sonstiges")]
 

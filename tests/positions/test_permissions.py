@@ -6,8 +6,7 @@ import pytest
 
 from tracker.access.permissions import PermissionDenied
 from tracker.storage import open_db
-from tracker.work import positions, statement
-from tracker.work import workspaces as consultations
+from tracker.work import positions, statement, workspaces
 
 from .conftest import ITEM_ID
 
@@ -17,18 +16,18 @@ def _section_ids(ws) -> list[int]:
 
 
 def test_member_does_not_see_workspace_before_it_is_opened(world):
-    consultations.open_workspace(world.team, ITEM_ID)
-    consultations.set_members(world.team, ITEM_ID, ["sw-a"])
-    assert consultations.workspaces_for(world.anna) == []
+    workspaces.open_workspace(world.team, ITEM_ID)
+    workspaces.set_members(world.team, ITEM_ID, ["sw-a"])
+    assert workspaces.workspaces_for(world.anna) == []
     with pytest.raises(PermissionDenied):
-        consultations.get_workspace(world.anna, ITEM_ID)
-    consultations.update_workspace(world.team, ITEM_ID, status="offen")
-    assert [w.item_id for w in consultations.workspaces_for(world.anna)] == [ITEM_ID]
+        workspaces.get_workspace(world.anna, ITEM_ID)
+    workspaces.update_workspace(world.team, ITEM_ID, status="offen")
+    assert [w.item_id for w in workspaces.workspaces_for(world.anna)] == [ITEM_ID]
 
 
 def test_member_not_asked_sees_nothing(world, workspace):
-    consultations.set_members(world.team, ITEM_ID, ["sw-a", "stadt-b"])
-    assert consultations.workspaces_for(world.clara) == []
+    workspaces.set_members(world.team, ITEM_ID, ["sw-a", "stadt-b"])
+    assert workspaces.workspaces_for(world.clara) == []
     with pytest.raises(PermissionDenied):
         positions.matrix(world.clara, ITEM_ID)
 
@@ -48,7 +47,7 @@ def test_member_reads_only_own_positions(world, workspace):
 def test_shared_positions_become_readable_but_not_writable(world, workspace):
     s1 = _section_ids(workspace)[0]
     positions.record_position(world.bernd, ITEM_ID, s1, "stadt-b", "ablehnung", "Begründung B")
-    consultations.update_workspace(world.team, ITEM_ID, positions_shared=True)
+    workspaces.update_workspace(world.team, ITEM_ID, positions_shared=True)
     assert (s1, "stadt-b") in positions.matrix(world.anna, ITEM_ID).cells
     with pytest.raises(PermissionDenied):
         positions.record_position(world.anna, ITEM_ID, s1, "stadt-b", "zustimmung", "überschrieben")
@@ -68,7 +67,7 @@ def test_member_cannot_change_other_organisation(world, workspace):
 def test_member_cannot_edit_after_input_closed(world, workspace):
     s1 = _section_ids(workspace)[0]
     positions.record_position(world.anna, ITEM_ID, s1, "sw-a", "zustimmung")
-    consultations.update_workspace(world.team, ITEM_ID, status="geschlossen")
+    workspaces.update_workspace(world.team, ITEM_ID, status="geschlossen")
     with pytest.raises(PermissionDenied, match="nicht geöffnet"):
         positions.record_position(world.anna, ITEM_ID, s1, "sw-a", "ablehnung")
     # the team may still correct a position on the member's behalf
@@ -80,18 +79,18 @@ def test_section_of_other_consultation_refused(world, workspace):
     from .conftest import store_item
 
     store_item("other-item", "Anderer Entwurf")
-    consultations.open_workspace(world.team, "other-item")
-    other = consultations.set_sections(world.team, "other-item", [{"title": "Fremder Abschnitt"}])
+    workspaces.open_workspace(world.team, "other-item")
+    other = workspaces.set_sections(world.team, "other-item", [{"title": "Fremder Abschnitt"}])
     with pytest.raises(Exception, match="gehört nicht"):
         positions.record_position(world.anna, ITEM_ID, other.sections[0].id, "sw-a", "zustimmung")
 
 
 def test_members_cannot_manage_workspaces_or_drafts(world, workspace):
-    for call in (lambda: consultations.update_workspace(world.anna, ITEM_ID, status="offen"),
-                 lambda: consultations.set_members(world.anna, ITEM_ID, ["sw-a"]),
+    for call in (lambda: workspaces.update_workspace(world.anna, ITEM_ID, status="offen"),
+                 lambda: workspaces.set_members(world.anna, ITEM_ID, ["sw-a"]),
                  lambda: statement.assemble_draft(world.anna, ITEM_ID),
                  lambda: statement.versions(world.anna, ITEM_ID),
-                 lambda: consultations.candidates(world.anna)):
+                 lambda: workspaces.candidates(world.anna)):
         with pytest.raises(PermissionDenied):
             call()
 
@@ -108,7 +107,7 @@ def test_member_input_date_is_the_triage_date(world, workspace):
     from tracker.storage.triage import triage_events, triage_state
 
     assert workspace.member_input_due == date(2026, 12, 4)  # taken from the triage
-    ws = consultations.update_workspace(world.team, ITEM_ID, member_input_due=date(2026, 12, 9))
+    ws = workspaces.update_workspace(world.team, ITEM_ID, member_input_due=date(2026, 12, 9))
     assert ws.member_input_due == date(2026, 12, 9)
     with open_db() as con:
         assert triage_state(con, ITEM_ID).member_input_due == date(2026, 12, 9)
@@ -116,6 +115,6 @@ def test_member_input_date_is_the_triage_date(world, workspace):
     assert ("team", "member_input_due", "2026-12-09") in [(e["actor"], e["action"], e["new_value"])
                                                           for e in events]
     with pytest.raises(UserError, match="nach der Frist"):
-        consultations.update_workspace(world.team, ITEM_ID, member_input_due=date(2027, 1, 8), status="geschlossen")
-    ws = consultations.get_workspace(world.team, ITEM_ID)
+        workspaces.update_workspace(world.team, ITEM_ID, member_input_due=date(2027, 1, 8), status="geschlossen")
+    ws = workspaces.get_workspace(world.team, ITEM_ID)
     assert (ws.member_input_due, ws.status) == (date(2026, 12, 9), "offen")  # nothing of the refused change

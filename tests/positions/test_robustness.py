@@ -9,11 +9,11 @@ from docx import Document
 
 from tracker import export
 from tracker.access import auth
+from tracker.demo import members as demo_members
 from tracker.errors import UserError
 from tracker.storage import open_db
 from tracker.storage.connection import transaction
-from tracker.work import positions, statement
-from tracker.work import workspaces as consultations
+from tracker.work import organisations, positions, statement, workspaces
 
 from .conftest import ITEM_ID
 
@@ -51,10 +51,10 @@ def test_overlong_text_refused_without_losing_the_stored_position(world, workspa
 
 def test_seed_demo_members_inside_a_caller_transaction(db_path):
     with open_db() as con, transaction(con):  # as tracker.demo.loader.load_demo calls it
-        assert consultations.seed_demo_members(con) == 5
+        assert demo_members.seed_demo_members(con) == 5
     with open_db() as con:
-        assert consultations.seed_demo_members(con) == 0
-    orgs = consultations.organisations()
+        assert demo_members.seed_demo_members(con) == 0
+    orgs = organisations.organisations()
     assert orgs and all(o["is_demo"] and "(Demo)" in o["name"] for o in orgs)
     assert auth.authenticate("auenfeld", "demo-auenfeld").organisation_id == "sw-auenfeld"
 
@@ -101,15 +101,15 @@ def test_demo_seeding_after_demo_items_gives_a_workspace_to_show(db_path):
 
     load_demo(db_path)
     with open_db() as con, transaction(con):
-        consultations.seed_demo_members(con)
+        demo_members.seed_demo_members(con)
     with open_db() as con:
-        consultations.seed_demo_members(con)  # second run changes nothing
+        demo_members.seed_demo_members(con)  # second run changes nothing
     team = auth.authenticate("team", "demo-team-2026")
-    spaces = consultations.workspaces_for(team)
+    spaces = workspaces.workspaces_for(team)
     assert len(spaces) == 1
     assert spaces[0].title.startswith("Referentenentwurf eines Gesetzes zur Beschleunigung der Vergabe")
     member = auth.authenticate("auenfeld", "demo-auenfeld")
-    assert [w.item_id for w in consultations.workspaces_for(member)] == [spaces[0].item_id]
+    assert [w.item_id for w in workspaces.workspaces_for(member)] == [spaces[0].item_id]
     m = positions.matrix(team, spaces[0].item_id)
     assert len(m.cells) == 9 and len(m.missing()) == 3
     body = statement.assemble_draft(team, spaces[0].item_id)["body_md"]

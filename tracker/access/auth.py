@@ -24,11 +24,12 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from tracker.access import permissions
 from tracker.errors import UserError
-from tracker.models import USER_ROLES, User
+from tracker.models import User
 from tracker.settings import setting
 from tracker.storage import open_db
 from tracker.storage import users as store
 from tracker.storage.connection import transaction
+from tracker.vocabulary import Role
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ LOCK_MINUTES = 15
 LOCKED = (f"Zu viele Fehlversuche für diesen Benutzernamen. Bitte in {LOCK_MINUTES} Minuten erneut "
           "versuchen oder die Administration um ein neues Passwort bitten.")
 MIN_PASSWORD_LENGTH = 10
-LOCAL_USER = User(id="lokal", display_name="Lokale Nutzung", role="admin")
+LOCAL_USER = User(id="lokal", display_name="Lokale Nutzung", role=Role.ADMIN)
 _LOGIN_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 _OFF_VALUES = {"off", "0", "false", "no", "aus", "nein"}
 _hasher = PasswordHasher()
@@ -128,9 +129,9 @@ def _validate_new_user(con: duckdb.DuckDBPyConnection, login: str, role: str,
                        organisation_id: str | None) -> None:
     if not _LOGIN_NAME.match(login):
         raise UserError("Benutzername: 2–40 Zeichen, Kleinbuchstaben, Ziffern, Punkt, Binde- oder Unterstrich.")
-    if role not in USER_ROLES:
-        raise UserError(f"Unbekannte Rolle {role!r}; erlaubt: {', '.join(USER_ROLES)}.")
-    if role == "member":
+    if role not in Role.codes():
+        raise UserError(f"Unbekannte Rolle {role!r}; erlaubt: {', '.join(Role.codes())}.")
+    if role == Role.MEMBER:
         if not organisation_id:
             raise UserError("Ein Mitglieds-Benutzer braucht eine Organisation.")
         if store.get_organisation(con, organisation_id) is None:
@@ -148,7 +149,7 @@ def create_user(actor: User, *, login: str, display_name: str, password: str, ro
     permissions.require_admin(actor)
     login = login.strip().lower()
     display_name = display_name.strip() or login
-    organisation_id = organisation_id if role == "member" else None
+    organisation_id = organisation_id if role == Role.MEMBER else None
     password_hash = hash_password(password)
 
     def insert(c: duckdb.DuckDBPyConnection) -> None:

@@ -15,8 +15,7 @@ from typing import Any
 
 from tracker.errors import UserError
 from tracker.models import User
-
-VISIBLE_TO_MEMBERS = ("offen", "geschlossen", "eingereicht")
+from tracker.vocabulary import VISIBLE_TO_MEMBERS, Role, WorkspaceStatus
 
 
 class PermissionDenied(UserError):
@@ -24,7 +23,7 @@ class PermissionDenied(UserError):
 
 
 def require_admin(user: User) -> None:
-    if user.role != "admin":
+    if user.role != Role.ADMIN:
         raise PermissionDenied("Nur Administratoren dürfen Benutzer und Organisationen verwalten.")
 
 
@@ -36,7 +35,7 @@ def require_team(user: User) -> None:
 def can_see_workspace(user: User, workspace: Mapping[str, Any], asked: set[str] | frozenset[str]) -> bool:
     if user.is_team:
         return True
-    return (user.role == "member" and workspace["status"] in VISIBLE_TO_MEMBERS
+    return (user.role == Role.MEMBER and workspace["status"] in VISIBLE_TO_MEMBERS
             and user.organisation_id in asked)
 
 
@@ -49,23 +48,23 @@ def require_workspace(user: User, workspace: Mapping[str, Any] | None, asked: se
 def can_read_position(user: User, workspace: Mapping[str, Any], organisation_id: str) -> bool:
     if user.is_team:
         return True
-    if user.role != "member":
+    if user.role != Role.MEMBER:
         return False
     return organisation_id == user.organisation_id or bool(workspace["positions_shared"])
 
 
 def can_edit_position(user: User, workspace: Mapping[str, Any], organisation_id: str) -> bool:
     if user.is_team:
-        return workspace["status"] != "eingereicht"
-    return (user.role == "member" and organisation_id == user.organisation_id
-            and workspace["status"] == "offen")
+        return workspace["status"] != WorkspaceStatus.EINGEREICHT
+    return (user.role == Role.MEMBER and organisation_id == user.organisation_id
+            and workspace["status"] == WorkspaceStatus.OFFEN)
 
 
 def require_edit_position(user: User, workspace: Mapping[str, Any], organisation_id: str) -> None:
     if can_edit_position(user, workspace, organisation_id):
         return
-    if user.role == "member" and organisation_id != user.organisation_id:
+    if user.role == Role.MEMBER and organisation_id != user.organisation_id:
         raise PermissionDenied("Sie können nur die Positionen Ihrer eigenen Organisation ändern.")
-    if workspace["status"] == "eingereicht":
+    if workspace["status"] == WorkspaceStatus.EINGEREICHT:
         raise PermissionDenied("Die Stellungnahme ist eingereicht; Positionen sind nicht mehr änderbar.")
     raise PermissionDenied("Die Eingabe von Positionen ist für diese Konsultation nicht geöffnet.")

@@ -14,6 +14,7 @@ from typing import Any
 from tracker.alerts.ical import DeadlineEntry, deadlines_calendar, for_topic
 from tracker.storage import alerts as store
 from tracker.storage import open_db
+from tracker.vocabulary import FOLLOWED_STATUSES
 from tracker.work import triage
 
 # Keep recently passed deadlines so a subscribed calendar does not lose them the day after.
@@ -25,7 +26,7 @@ ALL_FILE = "fristen.ics"
 def _wanted(row: dict[str, Any]) -> bool:
     if not triage.is_open(row["status"]):
         return False
-    return bool(row["relevant"]) or row["status"] in ("beobachten", "stellungnahme_geplant")
+    return bool(row["relevant"]) or row["status"] in FOLLOWED_STATUSES
 
 
 def entries_from_rows(rows: Sequence[dict[str, Any]]) -> list[DeadlineEntry]:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
+from tracker.vocabulary import FOLLOWED_STATUSES
 from tracker.work import triage, workdays
 
 ALERT_KINDS = ("reminder", "new_item", "deadline_moved", "source_failing")
@@ -164,7 +165,7 @@ def _matches(sub: Subscription, item: ItemState) -> bool:
     """A subscription follows an item when topic and score fit, or the team works on it."""
     if not triage.is_open(item.triage_status):
         return False
-    if item.triage_status in ("beobachten", "stellungnahme_geplant"):
+    if item.triage_status in FOLLOWED_STATUSES:
         return True
     if not item.relevant or item.score < sub.min_score:
         return False

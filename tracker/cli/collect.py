@@ -16,14 +16,17 @@ from tracker.collect.fetch import FetchRequest, fetch
 from tracker.collect.sources import CollectorSettings, SourceRegistry, load_sources
 from tracker.demo.loader import load_demo
 from tracker.errors import UserError
-from tracker.models import SOURCE_KINDS, Source
+from tracker.models import Source
 from tracker.storage import open_db
 from tracker.storage.sources import source_health
+from tracker.vocabulary import FetchOutcome, SourceHealth, SourceKind
 
 console = Console()
 err_console = Console(stderr=True)
 
-STATE_STYLE = {"ok": "green", "unverändert": "cyan", "warnung": "yellow", "fehler": "red"}
+OUTCOME_STYLE = {FetchOutcome.OK: "green", FetchOutcome.UNCHANGED: "cyan", FetchOutcome.WARNING: "yellow",
+                 FetchOutcome.ERROR: "red"}
+HEALTH_STYLE = {SourceHealth.OK: "green", SourceHealth.WARNING: "yellow", SourceHealth.ERROR: "red"}
 
 
 def _print_problems(problems: list[str]) -> None:
@@ -51,8 +54,8 @@ def collect_command(
         report = collecting.run_collection(source, registry=registry, on_progress=on_progress)
     table = Table("Quelle", "Ergebnis", "HTTP", "neu", "geändert", "unverändert", "Meldung")
     for outcome in sorted(report.outcomes, key=lambda o: o.source_id):
-        style = STATE_STYLE.get(outcome.state, "")
-        table.add_row(outcome.source_id, f"[{style}]{outcome.state}[/]", str(outcome.http_status or "–"),
+        style = OUTCOME_STYLE.get(outcome.state, "")
+        table.add_row(outcome.source_id, f"[{style}]{outcome.state.label}[/]", str(outcome.http_status or "–"),
                       str(outcome.stats.new), str(outcome.stats.changed),
                       str(outcome.stats.unchanged + outcome.stats.linked), outcome.message or "")
     console.print(table)
@@ -78,8 +81,9 @@ def sources_command(
     table = Table("Quelle", "Zustand", "zuletzt versucht", "zuletzt erfolgreich", "HTTP", "Fehler in Folge",
                   "Einträge", "Meldung")
     for row in rows:
-        state = str(row["state"]) if row["id"] in configured else "nicht mehr konfiguriert"
-        style = {"OK": "green", "Warnung": "yellow", "Fehler": "red"}.get(state, "dim")
+        configured_now = row["id"] in configured
+        state = SourceHealth.label_of(row["state"]) if configured_now else "nicht mehr konfiguriert"
+        style = HEALTH_STYLE.get(row["state"], "dim") if configured_now else "dim"
         table.add_row(str(row["id"]), f"[{style}]{state}[/]", _when(row["last_attempt_at"]),
                       _when(row["last_success_at"]), str(row["last_status"] or "–"),
                       str(row["consecutive_failures"]), str(row["items_stored"]),
@@ -114,7 +118,7 @@ def _guess_kind(body: bytes, name: str) -> str:
     if "results" in text and "gov.uk" in text:
         return "govuk"
     raise UserError(f"{name}: kein Adapter für dieses JSON-Format; mit --kind eine Art angeben "
-                    f"({', '.join(SOURCE_KINDS)})")
+                    f"({', '.join(SourceKind.codes())})")
 
 
 def _read_location(location: str, source: str | None,
@@ -150,12 +154,12 @@ def _target_source(registry: SourceRegistry, source: str | None, kind: str | Non
 def ingest_command(
     locations: Annotated[list[str], typer.Argument(help="Dateien oder http(s)-Adressen von Feeds/JSON-Dokumenten.")],
     source: Annotated[str | None, typer.Option("--source", "-s", help="Quelle aus feeds.toml.")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", help=f"Art: {', '.join(SOURCE_KINDS)}.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help=f"Art: {', '.join(SourceKind.codes())}.")] = None,
     jurisdiction: Annotated[str, typer.Option(help="Rechtsraum, wenn keine Quelle angegeben ist.")] = "de",
 ) -> None:
     """Gespeicherte oder entfernte Dokumente einlesen (gleicher Weg wie collect)."""
-    if kind and kind not in SOURCE_KINDS:
-        raise UserError(f"--kind {kind}: unbekannt, erlaubt: {', '.join(SOURCE_KINDS)}")
+    if kind and kind not in SourceKind.codes():
+        raise UserError(f"--kind {kind}: unbekannt, erlaubt: {', '.join(SourceKind.codes())}")
     registry = load_sources()
     documents, failures = [], []
     for location in locations:
@@ -168,7 +172,7 @@ def ingest_command(
         documents.append((location, (body, target, url, headers, status)))
     outcomes = collecting.ingest_documents([doc for _, doc in documents], registry_sources=registry.sources)
     for (location, (_, target, *_rest)), outcome in zip(documents, outcomes, strict=True):
-        if outcome.state == "fehler":
+        if outcome.state == FetchOutcome.ERROR:
             failures.append(f"{location}: {outcome.message}")
             continue
         stats = outcome.stats

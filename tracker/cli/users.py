@@ -16,9 +16,11 @@ from rich.console import Console
 from rich.table import Table
 
 from tracker.access import auth
+from tracker.demo import members as demo_members
 from tracker.errors import UserError
 from tracker.storage import open_db
-from tracker.work import workspaces as consultations
+from tracker.vocabulary import Role
+from tracker.work import organisations
 
 console = Console()
 users_app = typer.Typer(help="Benutzer und Mitgliedsorganisationen verwalten.", no_args_is_help=True)
@@ -36,7 +38,7 @@ def _read_password(from_stdin: bool) -> str:
 @users_app.command("add")
 def add(
     login: Annotated[str, typer.Argument(help="Benutzername (Kleinbuchstaben, Ziffern, . _ -).")],
-    role: Annotated[str, typer.Option("--role", "-r", help="admin, team oder member.")] = "member",
+    role: Annotated[str, typer.Option("--role", "-r", help=f"{', '.join(Role.codes())}.")] = Role.MEMBER,
     name: Annotated[str | None, typer.Option("--name", "-n", help="Anzeigename.")] = None,
     org: Annotated[str | None, typer.Option("--org", "-o", help="Organisation (Pflicht für member).")] = None,
     email: Annotated[str | None, typer.Option("--email", help="E-Mail-Adresse.")] = None,
@@ -80,7 +82,7 @@ def org(
     address: Annotated[str | None, typer.Option("--address", help="Anschrift.")] = None,
 ) -> None:
     """Eine Mitgliedsorganisation anlegen oder ändern."""
-    consultations.save_organisation(auth.LOCAL_USER, {
+    organisations.save_organisation(auth.LOCAL_USER, {
         "id": org_id, "name": name, "short_name": short_name, "kind": kind, "contact_name": contact,
         "contact_email": email, "address": address})
     typer.echo(f"Organisation {org_id} gespeichert.")
@@ -90,7 +92,7 @@ def org(
 def demo() -> None:
     """Demo-Mitglieder und Demo-Zugänge laden (Passwörter stehen auf der Anmeldeseite)."""
     with open_db() as con:
-        created = consultations.seed_demo_members(con)
+        created = demo_members.seed_demo_members(con)
     typer.echo(f"{created} Demo-Benutzer angelegt.")
 
 

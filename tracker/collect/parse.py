@@ -20,7 +20,8 @@ import feedparser
 
 from tracker.collect.adapters import ADAPTERS
 from tracker.collect.sanitise import html_to_text
-from tracker.models import SOURCE_KINDS, ParseResult, RawEntry
+from tracker.models import ParseResult, RawEntry
+from tracker.vocabulary import SourceKind
 
 FEED_KINDS = ("rss", "atom")
 
@@ -46,7 +47,7 @@ def parse_document(body: bytes, *, kind: str, url: str,
         return ADAPTERS[kind](body, url)
     if kind in FEED_KINDS:
         return parse_feed(body, url=url, headers=headers)
-    known = ", ".join(SOURCE_KINDS)
+    known = ", ".join(SourceKind.codes())
     return ParseResult(entries=[], error=f"Unbekannte Quellenart '{kind}' (erlaubt: {known})")
 
 

@@ -39,6 +39,7 @@ from tracker.storage.sources import (
     record_success,
     sync_sources,
 )
+from tracker.vocabulary import FetchOutcome
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -48,7 +49,7 @@ class SourceOutcome:
     """How one source ended in one run; the same words the health table shows."""
 
     source_id: str
-    state: str  # "ok", "unverändert", "warnung", "fehler"
+    state: FetchOutcome
     http_status: int | None = None
     stats: StoreStats = field(default_factory=StoreStats)
     message: str | None = None
@@ -62,7 +63,7 @@ class CollectReport:
 
     @property
     def failed(self) -> list[SourceOutcome]:
-        return [o for o in self.outcomes if o.state == "fehler"]
+        return [o for o in self.outcomes if o.state == FetchOutcome.ERROR]
 
     @property
     def items_new(self) -> int:
@@ -166,12 +167,13 @@ def write_together(con: duckdb.DuckDBPyConnection, arrivals: Sequence[Arrival], 
         error = fetched.error or (prepared.error if prepared else None)
         if error:
             record_failure(con, source.id, now=now, status=fetched.status, error=error, duration_ms=duration_ms)
-            outcomes[index] = SourceOutcome(source.id, "fehler", fetched.status, message=error, duration_ms=duration_ms)
+            outcomes[index] = SourceOutcome(source.id, FetchOutcome.ERROR, fetched.status, message=error,
+                                            duration_ms=duration_ms)
         elif prepared is None:
             record_success(con, source.id, now=now, status=fetched.status, etag=fetched.etag,
                            last_modified=fetched.last_modified, item_count=None, warning=None,
                            duration_ms=duration_ms)
-            outcomes[index] = SourceOutcome(source.id, "unverändert", fetched.status, duration_ms=duration_ms)
+            outcomes[index] = SourceOutcome(source.id, FetchOutcome.UNCHANGED, fetched.status, duration_ms=duration_ms)
         else:
             to_store.append((index, arrival, prepared))
     previous = fetch_states(con, [arrival.source.id for _, arrival, _ in to_store])
@@ -196,7 +198,8 @@ def _record_stored(con: duckdb.DuckDBPyConnection, arrival: Arrival, prepared: P
     record_success(con, source.id, now=now, status=fetched.status, etag=fetched.etag,
                    last_modified=fetched.last_modified, item_count=len(prepared.items), warning=warning,
                    duration_ms=duration_ms)
-    return SourceOutcome(source.id, "warnung" if warning else "ok", fetched.status, stats, warning, duration_ms)
+    outcome = FetchOutcome.WARNING if warning else FetchOutcome.OK
+    return SourceOutcome(source.id, outcome, fetched.status, stats, warning, duration_ms)
 
 
 def write_arrivals(db_path: Path | None, arrivals: Sequence[Arrival], *, clock: Callable[[], datetime] | None = None,
@@ -229,7 +232,7 @@ def _write_or_record_failure(con: duckdb.DuckDBPyConnection, arrival: Arrival, n
         with transaction(con):
             record_failure(con, arrival.source.id, now=now, status=arrival.fetched.status, error=message,
                            duration_ms=int(arrival.fetched.elapsed_seconds * 1000))
-        return SourceOutcome(arrival.source.id, "fehler", arrival.fetched.status, message=message)
+        return SourceOutcome(arrival.source.id, FetchOutcome.ERROR, arrival.fetched.status, message=message)
 
 
 def _bursts(results: Iterator[FetchResult], max_burst: int = 16) -> Iterator[list[FetchResult]]:
@@ -357,4 +360,4 @@ def record_ingest_failure(source: Source, message: str, *, db_path: Path | None 
     with open_db(db_path) as con, transaction(con):
         sync_sources(con, [source])
         record_failure(con, source.id, now=clock(), status=None, error=message, duration_ms=0)
-    return SourceOutcome(source.id, "fehler", message=message)
+    return SourceOutcome(source.id, FetchOutcome.ERROR, message=message)

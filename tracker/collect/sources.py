@@ -21,22 +21,9 @@ from urllib.parse import urlsplit
 
 from tracker import settings
 from tracker.errors import ConfigError, UserError
-from tracker.models import SOURCE_KINDS, Source
-
-# Topic ids are a contract shared with the judge, the dashboard and the alert rules.
-TOPIC_IDS = (
-    "iot_networks",
-    "urban_data",
-    "energy",
-    "mobility",
-    "broadband",
-    "egovernment",
-    "cybersecurity",
-    "ai",
-    "water",
-    "funding",
-    "procurement_municipal",
-)
+from tracker.judge.taxonomy import topic_ids
+from tracker.models import Source
+from tracker.vocabulary import SourceKind
 
 # ISO 3166-2:DE subdivision codes, lower case, as used in "de-by", "de-nw", ...
 LAND_CODES = ("bw", "by", "be", "bb", "hb", "hh", "he", "mv", "ni", "nw", "rp", "sl", "sn", "st", "sh", "th")
@@ -241,9 +228,9 @@ def _parse_entry(
                           "nicht mit '-' beginnend)")
         elif values["id"] in seen_ids:
             problem("id", "doppelte Kennung: ein früherer Eintrag trägt sie schon")
-    if "kind" in values and values["kind"] not in SOURCE_KINDS:
-        problem("kind", f"unbekannte Art '{values['kind']}'{_suggest(values['kind'], SOURCE_KINDS)}; "
-                        f"erlaubt: {', '.join(SOURCE_KINDS)}")
+    if "kind" in values and values["kind"] not in SourceKind.codes():
+        problem("kind", f"unbekannte Art '{values['kind']}'{_suggest(values['kind'], SourceKind.codes())}; "
+                        f"erlaubt: {', '.join(SourceKind.codes())}")
     if "url" in values:
         url_problem = _check_url(values["url"])
         if url_problem:
@@ -271,13 +258,14 @@ def _parse_entry(
     if not isinstance(raw_hints, list) or not all(isinstance(h, str) for h in raw_hints):
         problem("topic_hints", "Liste von Themen-Kennungen erwartet, z. B. [\"energy\", \"broadband\"]")
     else:
+        known_topics = topic_ids()
         for hint in raw_hints:
-            if hint in TOPIC_IDS:
+            if hint in known_topics:
                 if hint not in hints:
                     hints.append(hint)
             else:
                 # An unknown hint only loses a hint, not the source: warn and drop it.
-                message = f"unbekanntes Thema '{hint}'{_suggest(hint, TOPIC_IDS)} wird ignoriert"
+                message = f"unbekanntes Thema '{hint}'{_suggest(hint, known_topics)} wird ignoriert"
                 problem("topic_hints", message, SEVERITY_WARNING)
 
     if any(p.severity == SEVERITY_ERROR for p in problems):

@@ -20,6 +20,7 @@ import duckdb
 from tracker.collect.normalise import normalise_entries
 from tracker.collect.sources import SourceRegistry, load_sources
 from tracker.demo.dates import shift_dates_in_text
+from tracker.demo.members import seed_demo_members
 from tracker.errors import UserError
 from tracker.judge.enrich import judge_items
 from tracker.models import RawEntry, Source
@@ -30,7 +31,6 @@ from tracker.storage.items import store_items
 from tracker.storage.judgements import save_judgements
 from tracker.storage.meta import DEMO_SHIFT_KEY, demo_shift_days, set_meta
 from tracker.storage.sources import sync_sources
-from tracker.work.workspaces import seed_demo_members
 
 DEMO_FILE = DATA_DIR / "demo" / "items.json"
 

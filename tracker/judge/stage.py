@@ -13,25 +13,26 @@ import re
 from collections.abc import Iterable
 
 from tracker.judge.matching import trie_pattern
+from tracker.vocabulary import Stage
 
-STAGES = ("consultation", "draft", "adopted", "funding_call", "tender", "news")
+STAGES = Stage.codes()
 
-_CUES: dict[str, tuple[str, ...]] = {
-    "tender": ("vergabebekanntmachung", "auftragsbekanntmachung", "=contract notice", "=invitation to tender",
+_CUES: dict[Stage, tuple[str, ...]] = {
+    Stage.TENDER: ("vergabebekanntmachung", "auftragsbekanntmachung", "=contract notice", "=invitation to tender",
                "=tender ", "=tender:", "=tenders ", "öffentliche ausschreibung", "ausschreibung von leistungen",
                "ausschreibung für leistungen", "ausschreibung von liefer"),
-    "funding_call": ("förderaufruf", "förderrichtlinie", "förderprogramm", "förderwettbewerb", "projektaufruf",
+    Stage.FUNDING_CALL: ("förderaufruf", "förderrichtlinie", "förderprogramm", "förderwettbewerb", "projektaufruf",
                      "über die gewährung von zuwendungen", "richtlinie zur förderung", "zuwendungen",
                      "=call for proposals", "=funding call", "=funding opportunit", "=funding programme",
                      "=grant programme", "=grants programme", "=grant scheme"),
-    "consultation": ("konsultation", "anhörung", "stellungnahme", "beteiligungsverfahren", "festlegungsverfahren",
+    Stage.CONSULTATION: ("konsultation", "anhörung", "stellungnahme", "beteiligungsverfahren", "festlegungsverfahren",
                      "consultation", "call for evidence", "have your say", "request for comment",
                      "request for information", "seeks views", "seek views", "seeks comment", "seek comment",
                      "seeks feedback", "feedback period", "feedback on", "comments must", "comments are invited",
                      "comment request"),
-    "draft": ("entwurf", "vorschlag für", "=proposal for", "=proposed rule", "=draft ", "=draft:", "initiative",
+    Stage.DRAFT: ("entwurf", "vorschlag für", "=proposal for", "=proposed rule", "=draft ", "=draft:", "initiative",
               "eckpunkte"),
-    "adopted": ("bundesgesetzblatt", "verkündet", "in kraft", "beschlossen", "verabschiedet", "=adopted",
+    Stage.ADOPTED: ("bundesgesetzblatt", "verkündet", "in kraft", "beschlossen", "verabschiedet", "=adopted",
                 "=final rule", "amtsblatt"),
 }
 STAGES_BY_RANK = tuple(_CUES)
@@ -74,7 +75,7 @@ def stage_from_cues(found: Iterable[tuple[str, bool]], title: str) -> str:
     """Decide from (stage, found in the title) pairs; "adopted" counts in the title only."""
     best = len(_PRIORITY)
     for stage, in_title in found:
-        if stage == "adopted" and not in_title:
+        if stage == Stage.ADOPTED and not in_title:
             continue
         best = min(best, _PRIORITY[stage])
     if best < len(_PRIORITY):
@@ -83,8 +84,8 @@ def stage_from_cues(found: Iterable[tuple[str, bool]], title: str) -> str:
     # (most) needs no lower-cased copy and no search.
     first = title[:1].lower()
     if first not in _ADOPTED_FIRST and not first.isdecimal():
-        return "news"
-    return "adopted" if _ADOPTED_START.search(title.lower()) else "news"
+        return Stage.NEWS
+    return Stage.ADOPTED if _ADOPTED_START.search(title.lower()) else Stage.NEWS
 
 
 def classify_stage(title: str, summary: str = "") -> str:

@@ -227,3 +227,26 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
     context = _strings(checker, "context", "context, field 'terms'", (raw.get("context") or {}).get("terms", []))
     return Taxonomy(path=path, sha=hashlib.sha256(data).hexdigest()[:12], settings=settings,
                     topics=topics, masks=masks, context=context)
+
+
+_loaded: dict[Path, tuple[tuple[int, int], Taxonomy]] = {}
+
+
+def current_taxonomy(path: Path | None = None) -> Taxonomy:
+    """``load_taxonomy``, parsed again only when the file changed on disk (mtime, size)."""
+    path = Path(path) if path is not None else DEFAULT_TAXONOMY_PATH
+    try:
+        stat = path.stat()
+        signature = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return load_taxonomy(path)  # reports the missing file
+    cached = _loaded.get(path)
+    if cached is None or cached[0] != signature:
+        cached = (signature, load_taxonomy(path))
+        _loaded[path] = cached
+    return cached[1]
+
+
+def topic_ids(path: Path | None = None) -> tuple[str, ...]:
+    """The topic ids of ``data/topics.toml``: the contract ids plus any the team added."""
+    return tuple(current_taxonomy(path).topics)

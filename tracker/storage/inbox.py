@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from tracker.vocabulary import TriageStatus
 from tracker.work import inbox
 from tracker.work.inbox import InboxFilter
 
@@ -24,7 +25,7 @@ WITH base AS MATERIALIZED (
            i.deadline,
            coalesce(i.jurisdiction, '') AS jurisdiction,
            coalesce(j.stage, i.stage, '') AS stage,
-           coalesce(t.status, 'neu') AS status,
+           coalesce(t.status, $default_status) AS status,
            coalesce(t.owner, $no_owner) AS owner,
            coalesce(j.topics, []::VARCHAR[]) AS topics,
            coalesce(s.source_ids, []::VARCHAR[]) AS source_ids,
@@ -71,7 +72,7 @@ def _like_pattern(word: str) -> str:
 
 def _base_sql(f: InboxFilter) -> tuple[str, dict[str, Any]]:
     where = ["TRUE"]
-    params: dict[str, Any] = {"no_owner": inbox.NO_OWNER}
+    params: dict[str, Any] = {"no_owner": inbox.NO_OWNER, "default_status": TriageStatus.NEU}
     for n, word in enumerate(inbox.clean_search(f.text).split()):
         where.append(f"(i.title ILIKE $w{n} ESCAPE '\\' OR coalesce(i.summary, '') ILIKE $w{n} ESCAPE '\\')")
         params[f"w{n}"] = _like_pattern(word)
@@ -208,10 +209,10 @@ def item_detail(con: duckdb.DuckDBPyConnection, item_id: str) -> dict[str, Any] 
     rows = _rows(con.execute(
         """SELECT i.*, j.score, j.topics, j.topic_scores, j.evidence, j.stage AS judged_stage,
                   j.relevant, j.in_remit, j.model_version, j.judged_at, j.language_supported,
-                  coalesce(t.status, 'neu') AS status, t.owner, t.member_input_due,
+                  coalesce(t.status, ?) AS status, t.owner, t.member_input_due,
                   t.board_signoff_due, t.updated_by, t.updated_at AS triaged_at
            FROM items i LEFT JOIN item_judgements j ON j.item_id = i.id
-           LEFT JOIN item_triage t ON t.item_id = i.id WHERE i.id = ?""", [item_id]))
+           LEFT JOIN item_triage t ON t.item_id = i.id WHERE i.id = ?""", [TriageStatus.NEU, item_id]))
     if not rows:
         return None
     item = rows[0]
@@ -239,15 +240,16 @@ def open_deadlines(con: duckdb.DuckDBPyConnection, *, today: date, days_back: in
         """SELECT i.id, i.title, i.link, i.deadline, i.deadline_at, i.deadline_text,
                   CAST(coalesce(i.opening_date, i.published_at, i.first_seen_at) AS DATE) AS start,
                   coalesce(j.topics, []::VARCHAR[]) AS topics, j.topic_scores,
-                  coalesce(j.score, 0.0) AS score, coalesce(t.status, 'neu') AS status, t.owner,
+                  coalesce(j.score, 0.0) AS score, coalesce(t.status, $default) AS status, t.owner,
                   t.member_input_due, t.board_signoff_due
            FROM items i LEFT JOIN item_judgements j ON j.item_id = i.id
            LEFT JOIN item_triage t ON t.item_id = i.id
-           WHERE i.deadline BETWEEN ? AND ? AND list_contains(?, coalesce(t.status, 'neu'))
-             AND coalesce(j.score, 0.0) >= ?
-           ORDER BY i.deadline, j.score DESC NULLS LAST, i.id LIMIT ?""",
-        [today - timedelta(days=days_back), today + timedelta(days=days_ahead), list(statuses),
-         float(min_score), limit]))
+           WHERE i.deadline BETWEEN $start AND $end AND list_contains($statuses, coalesce(t.status, $default))
+             AND coalesce(j.score, 0.0) >= $min_score
+           ORDER BY i.deadline, j.score DESC NULLS LAST, i.id LIMIT $limit""",
+        {"default": TriageStatus.NEU, "start": today - timedelta(days=days_back),
+         "end": today + timedelta(days=days_ahead), "statuses": list(statuses),
+         "min_score": float(min_score), "limit": limit}))
     for row in rows:
         row["topic_scores"] = _json(row["topic_scores"]) or {}
     return rows

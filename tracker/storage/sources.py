@@ -10,6 +10,7 @@ import duckdb
 import pyarrow as pa
 
 from tracker.models import Source
+from tracker.vocabulary import SourceHealth
 
 
 @dataclass(frozen=True)
@@ -79,15 +80,16 @@ def source_health(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
                s.last_attempt_at, s.last_success_at, s.last_status, s.consecutive_failures,
                s.last_error, s.last_warning, s.last_item_count, s.last_duration_ms,
                coalesce(c.items, 0) AS items_stored,
-               CASE WHEN s.last_attempt_at IS NULL THEN 'nie abgerufen'
-                    WHEN s.last_error IS NOT NULL THEN 'Fehler'
-                    WHEN s.last_warning IS NOT NULL THEN 'Warnung'
-                    ELSE 'OK' END AS state
+               CASE WHEN s.last_attempt_at IS NULL THEN $never
+                    WHEN s.last_error IS NOT NULL THEN $error
+                    WHEN s.last_warning IS NOT NULL THEN $warning
+                    ELSE $ok END AS state
         FROM sources s
         LEFT JOIN (SELECT source_id, count(*) AS items FROM item_sources GROUP BY source_id) c
                ON c.source_id = s.id
         ORDER BY (s.last_error IS NULL), s.consecutive_failures DESC, s.id
-    """)
+    """, {"never": SourceHealth.NEVER_FETCHED, "error": SourceHealth.ERROR, "warning": SourceHealth.WARNING,
+          "ok": SourceHealth.OK})
     names = [d[0] for d in rel.description]
     return [dict(zip(names, row, strict=True)) for row in rel.fetchall()]
 

@@ -10,6 +10,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from tracker.vocabulary import TriageStatus
 from tracker.work import inbox
 
 URGENCY_ORDER = ("kritisch", "bald", "spaeter", "abgelaufen")
@@ -52,7 +53,7 @@ def deadline_frame(rows: Sequence[Mapping[str, Any]], today: date, land: str | N
             "Thema": _label(labels, primary_topic(list(row.get("topics") or []), scores)),
             "Beginn": pd.Timestamp(start), "Frist": pd.Timestamp(deadline),
             "Dringlichkeit": level, "Arbeitstage": inbox.working_days_left(deadline, today, land),
-            "Status": row.get("status") or "neu", "heute": pd.Timestamp(today),
+            "Status": row.get("status") or TriageStatus.NEU, "heute": pd.Timestamp(today),
         })
     return pd.DataFrame.from_records(records, columns=[
         "id", "Titel", "Thema", "Beginn", "Frist", "Dringlichkeit", "Arbeitstage", "Status", "heute"])

@@ -12,6 +12,7 @@ import streamlit as st
 from tracker import settings
 from tracker.access.auth import LOCAL_USER
 from tracker.models import User
+from tracker.vocabulary import Role
 
 SESSION_KEY = "user"
 
@@ -19,7 +20,7 @@ SESSION_KEY = "user"
 def local_user() -> User:
     """The CLI's local administrator, unless ``TRACKER_LOCAL_USER`` names someone else."""
     login = (settings.setting("TRACKER_LOCAL_USER") or "").strip()
-    return User(id=login, display_name=login, role="admin") if login else LOCAL_USER
+    return User(id=login, display_name=login, role=Role.ADMIN) if login else LOCAL_USER
 
 
 def current_user() -> User:

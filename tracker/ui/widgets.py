@@ -14,6 +14,7 @@ import streamlit as st
 from tracker.errors import UserError
 from tracker.judge.taxonomy import Taxonomy, load_taxonomy
 from tracker.storage import DatabaseLockedError
+from tracker.vocabulary import DONE_STATUSES, TriageStatus
 from tracker.work import inbox, triage, workdays
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -102,8 +103,8 @@ def deadline_badge(deadline: date | None, day: date) -> str:
 
 
 def status_badge(status: str | None) -> str:
-    colour = "#16a34a" if status in ("abgegeben", "erledigt") else (
-        "#9ca3af" if status == "irrelevant" else "#7c3aed")
+    colour = "#16a34a" if status in DONE_STATUSES else (
+        "#9ca3af" if status == TriageStatus.IRRELEVANT else "#7c3aed")
     return badge(triage.status_label(status), colour)
 
 

@@ -20,19 +20,16 @@ from tracker.models import User
 from tracker.storage import open_db
 from tracker.storage import positions as store
 from tracker.storage.connection import transaction
-from tracker.work import workspaces as consultations
+from tracker.vocabulary import Stance
+from tracker.work import workspaces
 
 if TYPE_CHECKING:
     import altair as alt
 
-STANCES = {
-    "zustimmung": "Zustimmung",
-    "aenderungen": "Zustimmung mit Änderungen",
-    "ablehnung": "Ablehnung",
-    "keine": "Keine Position",
-}
-STANCE_COLOURS = {"zustimmung": "#2e7d32", "aenderungen": "#f9a825", "ablehnung": "#c62828",
-                  "keine": "#9e9e9e", "offen": "#d5dde3"}
+# Colours of the matrix; the extra code stands for a section not answered yet.
+NOT_ANSWERED = "offen"
+STANCE_COLOURS = {Stance.ZUSTIMMUNG: "#2e7d32", Stance.AENDERUNGEN: "#f9a825", Stance.ABLEHNUNG: "#c62828",
+                  Stance.KEINE: "#9e9e9e", NOT_ANSWERED: "#d5dde3"}
 MAX_TEXT = 20_000
 # Control characters cannot be stored in a DOCX (XML 1.0) and have no business in a statement.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -61,12 +58,12 @@ class Position:
 
     @property
     def stance_label(self) -> str:
-        return STANCES[self.stance]
+        return Stance.label_of(self.stance)
 
 
 @dataclass
 class Matrix:
-    workspace: consultations.Workspace
+    workspace: workspaces.Workspace
     organisations: list[dict[str, Any]]        # the organisations this user may see
     cells: dict[tuple[int, str], Position]
 
@@ -100,7 +97,7 @@ class Matrix:
                 out.append({
                     "abschnitt_nr": s.ordinal, "abschnitt": s.heading, "organisation_id": org["id"],
                     "organisation": org["short_name"] or org["name"],
-                    "haltung_code": p.stance if p else "offen",
+                    "haltung_code": p.stance if p else NOT_ANSWERED,
                     "haltung": p.stance_label if p else "noch offen",
                     "begruendung": p.reason if p else "", "formulierung": p.proposed_wording if p else "",
                     "geaendert_von": p.updated_by if p else "",
@@ -117,7 +114,7 @@ def _to_position(row: dict[str, Any]) -> Position:
 def matrix(user: User, item_id: str) -> Matrix:
     """The position matrix as far as ``user`` may read it."""
     with open_db() as con:
-        ws = consultations.load_checked(con, user, item_id)
+        ws = workspaces.load_checked(con, user, item_id)
         row = ws.as_row()
         if user.is_team or ws.positions_shared:
             rows = store.positions(con, item_id)
@@ -133,14 +130,14 @@ def matrix(user: User, item_id: str) -> Matrix:
 def record_position(user: User, item_id: str, section_id: int, organisation_id: str, stance: str,
                     reason: str = "", proposed_wording: str = "") -> Position:
     """Enter or change one organisation's position on one section."""
-    if stance not in STANCES:
-        raise UserError(f"Unbekannte Haltung {stance!r}; erlaubt: {', '.join(STANCES.values())}.")
+    if stance not in Stance.codes():
+        raise UserError(f"Unbekannte Haltung {stance!r}; erlaubt: {', '.join(Stance.labels().values())}.")
     reason, proposed_wording = clean_text(reason), clean_text(proposed_wording)
     if len(reason) > MAX_TEXT or len(proposed_wording) > MAX_TEXT:
         raise UserError(f"Begründung und Formulierung dürfen je höchstens {MAX_TEXT} Zeichen haben.")
     now = datetime.now(UTC)
     with open_db() as con, transaction(con):
-        ws = consultations.load_checked(con, user, item_id)
+        ws = workspaces.load_checked(con, user, item_id)
         if organisation_id not in ws.member_ids:
             raise permissions.PermissionDenied("Diese Organisation ist für die Konsultation nicht angefragt.")
         permissions.require_edit_position(user, ws.as_row(), organisation_id)
@@ -179,7 +176,7 @@ def matrix_chart(m: Matrix) -> alt.Chart:
 
     frame = pd.DataFrame(m.rows())
     codes = list(STANCE_COLOURS)
-    labels = [*STANCES.values(), "noch offen"]
+    labels = [*Stance.labels().values(), "noch offen"]
     return (
         alt.Chart(frame)
         .mark_rect(stroke="white", strokeWidth=2)

@@ -25,9 +25,10 @@ from tracker.storage import positions as ws_store
 from tracker.storage import statements as store
 from tracker.storage.connection import transaction
 from tracker.storage.triage import save_triage, triage_state
+from tracker.vocabulary import SUPPORTING_STANCES, Stance, WorkspaceStatus
 from tracker.work import positions as pos
 from tracker.work import triage as triage_rules
-from tracker.work import workspaces as consultations
+from tracker.work import workspaces
 
 SOURCES = re.compile(r"\s*<!--\s*quellen:\s*(?P<refs>[^>]*?)\s*-->")
 NO_INPUT_FLAG = "[OFFEN]"
@@ -78,15 +79,15 @@ def _verb(n: int, singular: str, plural: str) -> str:
     return singular if n == 1 else plural
 
 
-def _section_paragraphs(section: consultations.Section, found: list[pos.Position],
+def _section_paragraphs(section: workspaces.Section, found: list[pos.Position],
                         names: dict[str, str]) -> list[Paragraph]:
-    by = {stance: [p for p in found if p.stance == stance] for stance in pos.STANCES}
-    pro = [p for p in found if p.stance in ("zustimmung", "aenderungen")]
-    contra = by["ablehnung"]
+    by = {stance: [p for p in found if p.stance == stance] for stance in Stance}
+    pro = [p for p in found if p.stance in SUPPORTING_STANCES]
+    contra = by[Stance.ABLEHNUNG]
     if not pro and not contra:
-        refs = tuple(p.ref for p in by["keine"])
-        told = (f" ({join_names([names[p.organisation_id] for p in by['keine']])}: keine Position)"
-                if by["keine"] else "")
+        refs = tuple(p.ref for p in by[Stance.KEINE])
+        told = (f" ({join_names([names[p.organisation_id] for p in by[Stance.KEINE]])}: keine Position)"
+                if by[Stance.KEINE] else "")
         return [Paragraph(f"**{NO_INPUT_FLAG} Zu diesem Abschnitt liegen keine inhaltlichen Rückmeldungen der "
                           f"Mitglieder vor{told}. Bitte ergänzen oder den Abschnitt streichen.**", refs)]
 
@@ -105,7 +106,7 @@ def _section_paragraphs(section: consultations.Section, found: list[pos.Position
         plural = not minority and len(majority) > 1
         if majority is contra:
             core = f"{'lehnen' if plural else 'lehnt'} die vorgesehene Regelung ab"
-        elif by["aenderungen"]:
+        elif by[Stance.AENDERUNGEN]:
             core = (f"{'unterstützen' if plural else 'unterstützt'} die Regelung im Grundsatz, "
                     f"{'halten' if plural else 'hält'} aber Änderungen für erforderlich")
         else:
@@ -124,15 +125,15 @@ def _section_paragraphs(section: consultations.Section, found: list[pos.Position
             out.append(Paragraph(f"> Formulierungsvorschlag ({names[p.organisation_id]}): "
                                  f"{_quoted(p.proposed_wording)}", (p.ref,)))
     for p in minority:
-        stance = "lehnt die Regelung ab" if p.stance == "ablehnung" else (
-            "befürwortet die Regelung" + (" mit Änderungen" if p.stance == "aenderungen" else ""))
+        stance = "lehnt die Regelung ab" if p.stance == Stance.ABLEHNUNG else (
+            "befürwortet die Regelung" + (" mit Änderungen" if p.stance == Stance.AENDERUNGEN else ""))
         reason = f" Begründung: {_inline(p.reason)}" if p.reason else ""
         out.append(Paragraph(f"**Abweichende Auffassung:** {names[p.organisation_id]} {stance}.{reason}",
                              (p.ref,)))
         if p.proposed_wording:
             out.append(Paragraph(f"> Formulierungsvorschlag ({names[p.organisation_id]}): "
                                  f"{_quoted(p.proposed_wording)}", (p.ref,)))
-    abstained = by["keine"]
+    abstained = by[Stance.KEINE]
     if abstained:
         out.append(Paragraph(f"Ohne Position zu diesem Abschnitt: "
                              f"{join_names([names[p.organisation_id] for p in abstained])}.",
@@ -229,7 +230,7 @@ def save_version(user: User, item_id: str, body_md: str, note: str | None = None
     if not body_md.strip():
         raise UserError("Ein leerer Entwurf wird nicht gespeichert.")
     with open_db() as con, transaction(con):
-        consultations.load_checked(con, user, item_id)
+        workspaces.load_checked(con, user, item_id)
         latest = store.version(con, item_id, None)
         if latest and latest["body_md"] == body_md:
             raise UserError(f"Keine Änderung gegenüber Version {latest['version']}.")
@@ -266,7 +267,7 @@ def record_submission(user: User, item_id: str, *, version: int, submitted_on: d
     if not channel.strip():
         raise UserError("Bitte den Einreichungsweg angeben.")
     with open_db() as con, transaction(con):
-        consultations.load_checked(con, user, item_id)
+        workspaces.load_checked(con, user, item_id)
         sent = store.version(con, item_id, version)
         if sent is None:
             raise UserError(f"Version {version} gibt es nicht.")
@@ -277,7 +278,7 @@ def record_submission(user: User, item_id: str, *, version: int, submitted_on: d
             "file_sha256": hashlib.sha256(file_bytes).hexdigest() if file_bytes is not None else None,
             "note": note, "recorded_by": user.id, "recorded_at": datetime.now(UTC),
         })
-        ws_store.update_workspace(con, item_id, {"status": "eingereicht"}, user.id, datetime.now(UTC))
+        ws_store.update_workspace(con, item_id, {"status": WorkspaceStatus.EINGEREICHT}, user.id, datetime.now(UTC))
     _mark_triage_submitted(user, item_id)
     return row
 
@@ -295,7 +296,7 @@ def _mark_triage_submitted(user: User, item_id: str) -> None:
 def submissions(user: User, item_id: str) -> list[dict[str, Any]]:
     """Submission records of an item, for anyone who may see its workspace."""
     with open_db() as con:
-        consultations.load_checked(con, user, item_id)
+        workspaces.load_checked(con, user, item_id)
         return store.submissions(con, item_id)
 
 
@@ -303,7 +304,7 @@ def item_statement_status(user: User, item_id: str) -> dict[str, Any] | None:
     """What the item page shows about the joint statement: workspace status, latest
     version, submissions. None when there is no workspace or the user may not see it."""
     with open_db() as con:
-        ws = consultations.load(con, item_id)
+        ws = workspaces.load(con, item_id)
         if ws is None or not permissions.can_see_workspace(user, ws.as_row(), ws.member_ids):
             return None
         latest = store.version(con, item_id, None) if user.is_team else None

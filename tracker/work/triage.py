@@ -6,29 +6,15 @@ and statements see the same meaning of "open" and the same proposed dates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from tracker import settings
-from tracker.alerts.ical import DeadlineEntry
+from tracker.vocabulary import OPEN_STATUSES, OWNER_REQUIRED_STATUSES, TriageStatus
 from tracker.work import workdays
 
-STATUS_LABELS: dict[str, str] = {
-    "neu": "Neu",
-    "beobachten": "Beobachten",
-    "stellungnahme_geplant": "Stellungnahme geplant",
-    "abgegeben": "Abgegeben",
-    "erledigt": "Erledigt",
-    "irrelevant": "Irrelevant",
-}
-STATUSES = tuple(STATUS_LABELS)
-DEFAULT_STATUS = "neu"
-# Items still waiting for the team: their deadlines count, alerts and the Fristen page show them.
-OPEN_STATUSES = ("neu", "beobachten", "stellungnahme_geplant")
-# Statuses that commit someone to work on the item, so the item needs an owner.
-OWNER_REQUIRED = ("stellungnahme_geplant", "abgegeben")
+STATUSES = TriageStatus.codes()
+DEFAULT_STATUS = TriageStatus.NEU
 
 TRIAGE_FIELDS = ("status", "owner", "member_input_due", "board_signoff_due")
 
@@ -57,7 +43,7 @@ class InternalDates:
 
 
 def status_label(status: str | None) -> str:
-    return STATUS_LABELS.get(status or DEFAULT_STATUS, status or DEFAULT_STATUS)
+    return TriageStatus.label_of(status or DEFAULT_STATUS)
 
 
 def is_open(status: str | None) -> bool:
@@ -117,11 +103,12 @@ def propose_internal_dates(deadline: date, today: date, *, land: str | None = No
 def validate(new: TriageState, old: TriageState, deadline: date | None) -> list[str]:
     """Problems that block saving ``new``; empty when the change may be stored."""
     problems: list[str] = []
-    if new.status not in STATUS_LABELS:
+    if new.status not in STATUSES:
         problems.append(f"Unbekannter Status {new.status!r}.")
-    if new.status in OWNER_REQUIRED and not (new.owner or "").strip():
+    if new.status in OWNER_REQUIRED_STATUSES and not (new.owner or "").strip():
         problems.append(f"Status „{status_label(new.status)}“ braucht eine verantwortliche Person.")
-    if new.status == "abgegeben" and old.status not in ("stellungnahme_geplant", "abgegeben"):
+    if new.status == TriageStatus.ABGEGEBEN and old.status not in (TriageStatus.STELLUNGNAHME_GEPLANT,
+                                                                   TriageStatus.ABGEGEBEN):
         problems.append("„Abgegeben“ setzt eine geplante Stellungnahme voraus.")
     if new.member_input_due and new.board_signoff_due and new.member_input_due > new.board_signoff_due:
         problems.append("Die Mitgliederrückmeldung muss vor der Vorstandsfreigabe liegen.")
@@ -143,17 +130,3 @@ def changes(old: TriageState, new: TriageState) -> list[tuple[str, str | None, s
 
     return [(name, text(old.value(name)), text(new.value(name)))
             for name in TRIAGE_FIELDS if text(old.value(name)) != text(new.value(name))]
-
-
-def calendar_entries(rows: Iterable[Mapping[str, Any]]) -> list[DeadlineEntry]:
-    """External deadlines plus the internal dates set in triage, ready for an iCalendar file."""
-    entries: list[DeadlineEntry] = []
-    for row in rows:
-        common = {"item_id": row["id"], "title": row["title"], "topics": tuple(row.get("topics") or ()),
-                  "link": row.get("link")}
-        entries.append(DeadlineEntry(deadline=row["deadline"], deadline_at=row.get("deadline_at"),
-                                     kind="external", **common))
-        for column, kind in (("member_input_due", "member_input"), ("board_signoff_due", "board_signoff")):
-            if row.get(column):
-                entries.append(DeadlineEntry(deadline=row[column], kind=kind, **common))
-    return entries

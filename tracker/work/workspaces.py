@@ -6,11 +6,9 @@ Every function takes the acting ``User`` and checks ``tracker.access.permissions
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, date, datetime
 from typing import Any
 
 import duckdb
@@ -18,23 +16,16 @@ import duckdb
 from tracker.access import permissions
 from tracker.errors import UserError
 from tracker.models import User
-from tracker.settings import DATA_DIR
 from tracker.storage import open_db
 from tracker.storage import positions as store
 from tracker.storage import users as user_store
 from tracker.storage.connection import transaction
 from tracker.storage.triage import save_triage, triage_state
+from tracker.vocabulary import TriageStatus, WorkspaceStatus
 from tracker.work import triage as triage_rules
 from tracker.work.triage import TriageState
 
-PLANNED_STATUS = "stellungnahme_geplant"  # tracker.work.triage status code, label "Stellungnahme geplant"
-STATUSES = {
-    "vorbereitung": "In Vorbereitung (nur Team)",
-    "offen": "Offen für Mitglieder",
-    "geschlossen": "Eingabe geschlossen",
-    "eingereicht": "Eingereicht",
-}
-DEMO_MEMBERS_PATH = DATA_DIR / "demo" / "organisations.json"
+STATUSES = WorkspaceStatus.codes()
 _SECTION_LABEL = re.compile(
     r"^\s*(?P<label>§+\s*\d+[a-z]?(?:\s*Abs\.\s*\d+)?|Art(?:ikel|\.)\s*\d+[a-z]?(?:\s*Abs\.\s*\d+)?"
     r"|Frage\s*\d+[a-z]?|Nr\.\s*\d+|Kapitel\s*\d+|\d+(?:\.\d+)*\.?)\s*[:–—-]?\s+(?P<title>\S.*)$",
@@ -75,7 +66,7 @@ class Workspace:
 
     @property
     def status_label(self) -> str:
-        return STATUSES.get(self.status, self.status)
+        return WorkspaceStatus.label_of(self.status)
 
     def as_row(self) -> dict[str, Any]:
         return {"status": self.status, "positions_shared": self.positions_shared}
@@ -138,7 +129,7 @@ def candidates(user: User) -> list[dict[str, Any]]:
     """Items triaged as 'Stellungnahme geplant' that have no workspace yet."""
     permissions.require_team(user)
     with open_db() as con:
-        return store.planned_items_without_workspace(con, PLANNED_STATUS)
+        return store.planned_items_without_workspace(con, TriageStatus.STELLUNGNAHME_GEPLANT)
 
 
 def open_workspace(user: User, item_id: str, *, title: str | None = None, addressee: str | None = None,
@@ -155,7 +146,7 @@ def open_workspace(user: User, item_id: str, *, title: str | None = None, addres
         store.insert_workspace(con, {
             "item_id": item_id, "title": (title or item["title"]).strip(), "addressee": addressee,
             "reference": reference, "external_deadline": item["deadline"],
-            "member_input_due": item["member_input_due"], "status": "vorbereitung",
+            "member_input_due": item["member_input_due"], "status": WorkspaceStatus.VORBEREITUNG,
             "positions_shared": False, "created_by": user.id, "created_at": now,
         })
     if member_input_due is not None:
@@ -221,71 +212,3 @@ def set_members(user: User, item_id: str, organisation_ids: list[str]) -> Worksp
             raise UserError(f"Unbekannte Organisation(en): {', '.join(unknown)}")
         store.set_members(con, item_id, list(dict.fromkeys(organisation_ids)), datetime.now(UTC))
     return get_workspace(user, item_id)
-
-
-def save_organisation(user: User, org: dict[str, Any]) -> None:
-    """Create or update a member organisation (admin only)."""
-    permissions.require_admin(user)
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,49}", str(org.get("id") or "")):
-        raise UserError("Kennung der Organisation: Kleinbuchstaben, Ziffern und Bindestriche (2–50 Zeichen).")
-    if not str(org.get("name") or "").strip():
-        raise UserError("Die Organisation braucht einen Namen.")
-    with open_db() as con:
-        user_store.upsert_organisation(con, org)
-
-
-def organisations(*, members_only: bool = False) -> list[dict[str, Any]]:
-    with open_db() as con:
-        return user_store.list_organisations(con, members_only=members_only)
-
-
-def seed_demo_members(con: duckdb.DuckDBPyConnection, path: Path = DEMO_MEMBERS_PATH,
-                      today: date | None = None) -> int:
-    """Load the demo member organisations and demo users (marked ``is_demo``) into an open
-    connection (inside the caller's transaction, if any); existing users are left alone.
-    When a demo item of the file's ``workspace`` title is stored, it also gets a demo
-    workspace with sections and positions, so the matrix and the draft have something to
-    show. Returns the number of users created."""
-    from tracker.access import auth  # auth imports permissions only; late import keeps module load light
-
-    data = json.loads(path.read_text(encoding="utf-8"))
-    for org in data["organisations"]:
-        user_store.upsert_organisation(con, {**org, "is_demo": True})
-    created = 0
-    for entry in data["users"]:
-        if user_store.user_exists(con, entry["login"]):
-            continue
-        auth.create_user(auth.LOCAL_USER, login=entry["login"], display_name=entry["display_name"],
-                         password=entry["password"], role=entry["role"],
-                         organisation_id=entry.get("organisation_id"), email=entry.get("email"),
-                         con=con, is_demo=True)
-        created += 1
-    _seed_demo_workspace(con, data.get("workspace"), today or date.today())
-    return created
-
-
-def _seed_demo_workspace(con: duckdb.DuckDBPyConnection, spec: dict[str, Any] | None, today: date) -> None:
-    if not spec:
-        return
-    found = store.items_with_title_prefix(con, spec["title_starts_with"], demo_only=True)
-    if not found or store.get_workspace(con, found[0]) is not None:
-        return
-    item_id = found[0]
-    item = store.item_summary(con, item_id)
-    now = datetime.now(UTC)
-    store.insert_workspace(con, {
-        "item_id": item_id, "title": item["title"], "addressee": spec.get("addressee"),
-        "reference": spec.get("reference"), "external_deadline": item["deadline"],
-        "member_input_due": today + timedelta(days=int(spec.get("input_days", 5))), "status": "offen",
-        "positions_shared": False, "created_by": "demo", "created_at": now, "opened_at": now,
-    })
-    store.replace_sections(con, item_id, [{**s, "id": None} for s in spec["sections"]])
-    section_ids = [s["id"] for s in store.sections(con, item_id)]
-    orgs = sorted({p["org"] for p in spec["positions"]})
-    store.set_members(con, item_id, orgs, now)
-    for p in spec["positions"]:
-        store.upsert_position(con, {
-            "section_id": section_ids[p["section"] - 1], "organisation_id": p["org"], "item_id": item_id,
-            "stance": p["stance"], "reason": p.get("reason", ""), "proposed_wording": p.get("wording", ""),
-            "updated_by": "demo", "updated_at": now,
-        })

@@ -22,9 +22,10 @@ from tracker.collect.adapters.support import (
     web_link,
 )
 from tracker.models import ParseResult, RawEntry
+from tracker.vocabulary import Stage
 
 API_NAME = "Federal Register API"
-_STAGE_BY_TYPE = {"Proposed Rule": "draft", "Rule": "adopted"}
+_STAGE_BY_TYPE = {"Proposed Rule": Stage.DRAFT, "Rule": Stage.ADOPTED}
 
 
 def parse(body: bytes, url: str = "") -> ParseResult:
@@ -63,7 +64,7 @@ def _entry(doc: Mapping[str, object]) -> RawEntry:
         language="en",
         deadline=deadline,
         deadline_text=f"comments_close_on: {closes_raw}" if deadline else None,
-        stage="consultation" if deadline else _STAGE_BY_TYPE.get(doc_type),
+        stage=Stage.CONSULTATION if deadline else _STAGE_BY_TYPE.get(doc_type),
         extra={
             "type": doc_type or None,
             "agencies": [a for a in agencies if a],

@@ -22,6 +22,7 @@ from tracker.collect.adapters.support import (
     web_link,
 )
 from tracker.models import ParseResult, RawEntry
+from tracker.vocabulary import Stage
 
 API_NAME = "GOV.UK API"
 SITE = "https://www.gov.uk"
@@ -75,6 +76,6 @@ def _entry(item: Mapping[str, object]) -> RawEntry:
         deadline_at=deadline_at,
         deadline_text=f"closing_date: {closing_raw}" if deadline_at else None,
         opening_date=local_date(opening_at, LONDON),
-        stage="consultation" if "consultation" in doc_type or deadline_at else None,
+        stage=Stage.CONSULTATION if "consultation" in doc_type or deadline_at else None,
         extra={"document_type": doc_type or None, "schema_name": text(item.get("schema_name")) or None},
     )

@@ -23,6 +23,7 @@ from tracker.collect.adapters.support import (
     text_as_html,
 )
 from tracker.models import ParseResult, RawEntry
+from tracker.vocabulary import Stage
 
 API_NAME = "EU Have Your Say"
 INITIATIVE_URL = "https://ec.europa.eu/info/law/better-regulation/have-your-say/initiatives/{id}"
@@ -66,7 +67,7 @@ def _entry(item: Mapping[str, object], language: str | None) -> RawEntry:
         deadline_at=deadline_at,
         deadline_text=f"feedbackEndDate: {end_raw} (Brüssel)" if deadline_at else None,
         opening_date=local_date(opening_at, BRUSSELS),
-        stage="consultation" if has_window else None,
+        stage=Stage.CONSULTATION if has_window else None,
         extra={
             "reference": text(item.get("reference")) or None,
             "act_type": text(item.get("foreseenActType")) or None,

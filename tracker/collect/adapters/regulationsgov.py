@@ -21,10 +21,11 @@ from tracker.collect.adapters.support import (
     text_as_html,
 )
 from tracker.models import ParseResult, RawEntry
+from tracker.vocabulary import Stage
 
 API_NAME = "regulations.gov API"
 _PAGE_BY_TYPE = {"documents": "document", "dockets": "docket", "comments": "comment"}
-_STAGE_BY_DOCUMENT_TYPE = {"Proposed Rule": "draft", "Rule": "adopted"}
+_STAGE_BY_DOCUMENT_TYPE = {"Proposed Rule": Stage.DRAFT, "Rule": Stage.ADOPTED}
 
 
 def parse(body: bytes, url: str = "") -> ParseResult:
@@ -75,7 +76,7 @@ def _entry(record: Mapping[str, object]) -> RawEntry:
         deadline_at=deadline_at,
         deadline_text=f"commentEndDate: {end_raw}" if deadline_at else None,
         opening_date=local_date(opening_at, NEW_YORK),
-        stage="consultation" if in_comment_period else _STAGE_BY_DOCUMENT_TYPE.get(document_type),
+        stage=Stage.CONSULTATION if in_comment_period else _STAGE_BY_DOCUMENT_TYPE.get(document_type),
         extra={
             "document_type": document_type or None,
             "agency_id": text(attrs.get("agencyId")) or None,

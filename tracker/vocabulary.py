@@ -1,0 +1,202 @@
+"""The domain's words, defined once: triage statuses, workspace statuses, stances, stages,
+roles, source kinds and source health states, each with its German label.
+
+Every other module (SQL parameters included) uses these members instead of bare strings,
+so a word added or renamed here takes effect everywhere. The members are ``StrEnum``s:
+they compare equal to the stored text and are written to DuckDB as that text.
+Topic ids are not listed here: they are a contract of ``data/topics.toml`` and read from it
+(``tracker.judge.taxonomy.topic_ids``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+def _codes(*members: StrEnum) -> tuple[str, ...]:
+    """A group of words as plain stored text, in the order given (widgets keep it, and
+    Streamlit coerces Enum members in widget state)."""
+    return tuple(member.value for member in members)
+
+
+class Vocabulary(StrEnum):
+    """A closed set of stored words, each with a German label for the user interface."""
+
+    @property
+    def label(self) -> str:
+        return _LABELS[type(self)][self.value]
+
+    @classmethod
+    def codes(cls) -> tuple[str, ...]:
+        """The stored codes, in definition order (for validation and messages)."""
+        return tuple(member.value for member in cls)
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        """Code → German label, in definition order (for select boxes and legends)."""
+        return {member.value: member.label for member in cls}
+
+    @classmethod
+    def label_of(cls, code: str | None, default: str = "–") -> str:
+        """The German label of a stored code; an unknown code is shown as it is."""
+        if code is None:
+            return default
+        try:
+            return cls(code).label
+        except ValueError:
+            return code
+
+
+class TriageStatus(Vocabulary):
+    """Where an item stands in the team's triage."""
+
+    NEU = "neu"
+    BEOBACHTEN = "beobachten"
+    STELLUNGNAHME_GEPLANT = "stellungnahme_geplant"
+    ABGEGEBEN = "abgegeben"
+    ERLEDIGT = "erledigt"
+    IRRELEVANT = "irrelevant"
+
+
+# Items still waiting for the team: their deadlines count, alerts and the Fristen page show them.
+OPEN_STATUSES = _codes(TriageStatus.NEU, TriageStatus.BEOBACHTEN, TriageStatus.STELLUNGNAHME_GEPLANT)
+# Items the team chose to follow: calendars and reminders include them whatever their score.
+FOLLOWED_STATUSES = _codes(TriageStatus.BEOBACHTEN, TriageStatus.STELLUNGNAHME_GEPLANT)
+# Statuses that commit someone to work on the item, so the item needs an owner.
+OWNER_REQUIRED_STATUSES = _codes(TriageStatus.STELLUNGNAHME_GEPLANT, TriageStatus.ABGEGEBEN)
+# Statuses that mean the work on the item is over.
+DONE_STATUSES = _codes(TriageStatus.ABGEGEBEN, TriageStatus.ERLEDIGT)
+
+
+class WorkspaceStatus(Vocabulary):
+    """Where a consultation workspace stands: prepared, open for member input, closed, submitted."""
+
+    VORBEREITUNG = "vorbereitung"
+    OFFEN = "offen"
+    GESCHLOSSEN = "geschlossen"
+    EINGEREICHT = "eingereicht"
+
+
+# Members see a workspace only once the team has opened it for their input.
+VISIBLE_TO_MEMBERS = _codes(WorkspaceStatus.OFFEN, WorkspaceStatus.GESCHLOSSEN, WorkspaceStatus.EINGEREICHT)
+
+
+class Stance(Vocabulary):
+    """A member organisation's position on one section."""
+
+    ZUSTIMMUNG = "zustimmung"
+    AENDERUNGEN = "aenderungen"
+    ABLEHNUNG = "ablehnung"
+    KEINE = "keine"
+
+
+# Stances that support the rule (with or without changes): they count toward consensus.
+SUPPORTING_STANCES = _codes(Stance.ZUSTIMMUNG, Stance.AENDERUNGEN)
+
+
+class Stage(Vocabulary):
+    """What kind of publication an item is, as far as the team's work goes."""
+
+    CONSULTATION = "consultation"
+    DRAFT = "draft"
+    ADOPTED = "adopted"
+    FUNDING_CALL = "funding_call"
+    TENDER = "tender"
+    NEWS = "news"
+
+
+class Role(Vocabulary):
+    """What a user may do: an admin everything, the team the work, a member its own positions."""
+
+    ADMIN = "admin"
+    TEAM = "team"
+    MEMBER = "member"
+
+
+TEAM_ROLES = _codes(Role.ADMIN, Role.TEAM)
+
+
+class SourceKind(Vocabulary):
+    """How a source is read: feedparser for RSS/Atom, an adapter for each JSON API."""
+
+    RSS = "rss"
+    ATOM = "atom"
+    HAVEYOURSAY = "haveyoursay"
+    GOVUK = "govuk"
+    FEDERALREGISTER = "federalregister"
+    REGULATIONSGOV = "regulationsgov"
+
+
+class FetchOutcome(Vocabulary):
+    """How one source ended in one collection run."""
+
+    OK = "ok"
+    UNCHANGED = "unverändert"
+    WARNING = "warnung"
+    ERROR = "fehler"
+
+
+class SourceHealth(Vocabulary):
+    """The state the source health table shows, from the source's last attempt."""
+
+    NEVER_FETCHED = "nie_abgerufen"
+    ERROR = "fehler"
+    WARNING = "warnung"
+    OK = "ok"
+
+
+_LABELS: dict[type[Vocabulary], dict[str, str]] = {
+    TriageStatus: {
+        TriageStatus.NEU: "Neu",
+        TriageStatus.BEOBACHTEN: "Beobachten",
+        TriageStatus.STELLUNGNAHME_GEPLANT: "Stellungnahme geplant",
+        TriageStatus.ABGEGEBEN: "Abgegeben",
+        TriageStatus.ERLEDIGT: "Erledigt",
+        TriageStatus.IRRELEVANT: "Irrelevant",
+    },
+    WorkspaceStatus: {
+        WorkspaceStatus.VORBEREITUNG: "In Vorbereitung (nur Team)",
+        WorkspaceStatus.OFFEN: "Offen für Mitglieder",
+        WorkspaceStatus.GESCHLOSSEN: "Eingabe geschlossen",
+        WorkspaceStatus.EINGEREICHT: "Eingereicht",
+    },
+    Stance: {
+        Stance.ZUSTIMMUNG: "Zustimmung",
+        Stance.AENDERUNGEN: "Zustimmung mit Änderungen",
+        Stance.ABLEHNUNG: "Ablehnung",
+        Stance.KEINE: "Keine Position",
+    },
+    Stage: {
+        Stage.CONSULTATION: "Konsultation",
+        Stage.DRAFT: "Entwurf",
+        Stage.ADOPTED: "Beschlossen",
+        Stage.FUNDING_CALL: "Förderaufruf",
+        Stage.TENDER: "Ausschreibung",
+        Stage.NEWS: "Meldung",
+    },
+    Role: {
+        Role.ADMIN: "Administration",
+        Role.TEAM: "Fachteam",
+        Role.MEMBER: "Mitglied",
+    },
+    SourceKind: {
+        SourceKind.RSS: "RSS",
+        SourceKind.ATOM: "Atom",
+        SourceKind.HAVEYOURSAY: "Have Your Say (JSON)",
+        SourceKind.GOVUK: "GOV.UK (JSON)",
+        SourceKind.FEDERALREGISTER: "Federal Register (JSON)",
+        SourceKind.REGULATIONSGOV: "Regulations.gov (JSON)",
+    },
+    FetchOutcome: {
+        FetchOutcome.OK: "ok",
+        FetchOutcome.UNCHANGED: "unverändert",
+        FetchOutcome.WARNING: "Warnung",
+        FetchOutcome.ERROR: "Fehler",
+    },
+    SourceHealth: {
+        SourceHealth.NEVER_FETCHED: "nie abgerufen",
+        SourceHealth.ERROR: "Fehler",
+        SourceHealth.WARNING: "Warnung",
+        SourceHealth.OK: "OK",
+    },
+}
