@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tracker.collect.fetch import FetchPolicy
 from tracker.collect.sources import (
     LAND_CODES,
     SEVERITY_WARNING,
-    CollectorSettings,
     ConfigProblem,
     collector_field_names,
     load_sources,
@@ -82,7 +82,7 @@ def test_default_path_comes_from_settings(monkeypatch, tmp_path):
     registry = load_sources()
     assert registry.path == target
     assert [s.id for s in registry.sources] == ["minimal"]
-    assert registry.collector == CollectorSettings()
+    assert registry.collector == FetchPolicy()
 
 
 # --- broken entries ---------------------------------------------------------------------
@@ -138,7 +138,7 @@ def test_unknown_topic_hint_is_only_a_warning(broken):
 
 def test_collector_problems_keep_defaults(broken):
     assert broken.collector.concurrency == 2
-    assert broken.collector.retries == CollectorSettings().retries
+    assert broken.collector.retries == FetchPolicy().retries
     assert only(broken.errors, field="retries").line == line_of(BROKEN, 'retries = "drei"')
     assert only(broken.errors, field="timeout").line == line_of(BROKEN, "timeout = 5")
 

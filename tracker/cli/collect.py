@@ -12,8 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from tracker.collect import run as collecting
-from tracker.collect.fetch import FetchRequest, fetch
-from tracker.collect.sources import CollectorSettings, SourceRegistry, load_sources
+from tracker.collect.fetch import FetchPolicy, FetchRequest, fetch
+from tracker.collect.sources import SourceRegistry, load_sources
 from tracker.demo.loader import load_demo
 from tracker.errors import UserError
 from tracker.models import Source
@@ -122,9 +122,9 @@ def _guess_kind(body: bytes, name: str) -> str:
 
 
 def _read_location(location: str, source: str | None,
-                   collector: CollectorSettings) -> tuple[bytes, str, dict[str, str], int | None]:
+                   collector: FetchPolicy) -> tuple[bytes, str, dict[str, str], int | None]:
     if location.startswith(("http://", "https://")):
-        fetched = fetch(FetchRequest(source or "manuell", location), collecting.fetch_policy(collector))
+        fetched = fetch(FetchRequest(source or "manuell", location), collector)
         if fetched.error or fetched.body is None:
             raise UserError(f"{location}: {fetched.error or 'keine Antwort'}")
         return fetched.body, fetched.final_url or location, fetched.headers, fetched.status

@@ -22,6 +22,9 @@ from tracker.models import FetchResult
 
 @dataclass(frozen=True)
 class FetchPolicy:
+    """How the collector talks to the outside world: ``[collector]`` in feeds.toml
+    (``tracker.collect.sources`` validates it into this one object)."""
+
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
     total_deadline: float = 60.0  # wall-clock seconds per source, retries included
@@ -29,8 +32,9 @@ class FetchPolicy:
     max_redirects: int = 5
     retries: int = 2  # extra attempts on timeouts, connection errors, 429 and 5xx
     backoff_seconds: float = 1.0  # exponential: 1, 2, 4 ... capped by the deadline
-    user_agent: str = "Konsultationsradar/0.1 (Monitoring oeffentlicher Konsultationen)"
+    user_agent: str = "Konsultationsradar/0.1 (consultation tracker of a municipal utilities association)"
     concurrency: int = 4
+    archive_retention_days: int = 90  # how long raw responses are kept after a collection
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import duckdb
 from tracker.collect.fetch import FetchPolicy, FetchRequest, fetch_all
 from tracker.collect.normalise import normalise_entries
 from tracker.collect.parse import parse_document
-from tracker.collect.sources import CollectorSettings, SourceRegistry, load_sources
+from tracker.collect.sources import SourceRegistry, load_sources
 from tracker.judge.enrich import judge_items
 from tracker.models import FetchResult, Item, Source
 from tracker.storage import open_db
@@ -76,15 +76,6 @@ class CollectReport:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def fetch_policy(settings: CollectorSettings) -> FetchPolicy:
-    return FetchPolicy(
-        connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout,
-        total_deadline=settings.total_deadline, max_bytes=settings.max_bytes,
-        max_redirects=settings.max_redirects, retries=settings.retries,
-        user_agent=settings.user_agent, concurrency=settings.concurrency,
-    )
 
 
 @dataclass
@@ -289,7 +280,7 @@ def run_collection(source_ids: Sequence[str] | None = None, *, db_path: Path | N
     """Collect the chosen sources; every source ends in the health table, none stops the rest."""
     registry = registry or load_sources()
     sources = select_sources(registry, source_ids)
-    policy = policy or fetch_policy(registry.collector)
+    policy = policy or registry.collector
     with open_db(db_path) as con, transaction(con):
         sync_sources(con, registry.sources)
         states = fetch_states(con, [s.id for s in sources])

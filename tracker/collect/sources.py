@@ -14,12 +14,13 @@ import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from tracker import settings
+from tracker.collect.fetch import FetchPolicy
 from tracker.errors import ConfigError, UserError
 from tracker.judge.taxonomy import topic_ids
 from tracker.models import Source
@@ -66,21 +67,6 @@ class ConfigProblem:
         return f"{where}: {prefix}{subject + ': ' if subject else ''}{self.message}"
 
 
-@dataclass(frozen=True)
-class CollectorSettings:
-    """How the collector talks to the outside world; ``[collector]`` in feeds.toml."""
-
-    user_agent: str = "Konsultationsradar/0.1 (consultation tracker of a municipal utilities association)"
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    total_deadline: float = 60.0
-    max_bytes: int = 20_000_000
-    max_redirects: int = 5
-    retries: int = 2
-    concurrency: int = 4
-    archive_retention_days: int = 90
-
-
 # name -> (accepted python types, minimum, maximum); floats accept TOML integers too.
 _COLLECTOR_RULES: dict[str, tuple[tuple[type, ...], float, float]] = {
     "user_agent": ((str,), None, None),
@@ -102,7 +88,7 @@ class SourceRegistry:
     path: Path
     sources: list[Source]
     problems: list[ConfigProblem] = field(default_factory=list)
-    collector: CollectorSettings = field(default_factory=CollectorSettings)
+    collector: FetchPolicy = field(default_factory=FetchPolicy)
 
     @property
     def enabled(self) -> list[Source]:
@@ -315,9 +301,9 @@ def _check_jurisdiction(value: str) -> str | None:
 
 def _parse_collector(
     raw: object, sections: list[_Section], path: Path, problems: list[ConfigProblem]
-) -> CollectorSettings:
+) -> FetchPolicy:
     if raw is None:
-        return CollectorSettings()
+        return FetchPolicy()
     section = next((s for s in sections if s.name == "collector" and not s.is_array), None)
     header_line = section.line if section else sections[0].line_of("collector")
 
@@ -327,7 +313,7 @@ def _parse_collector(
 
     if not isinstance(raw, dict):
         problem("collector", "[collector] muss eine Tabelle sein; Standardwerte gelten")
-        return CollectorSettings()
+        return FetchPolicy()
 
     chosen: dict[str, Any] = {}
     for key, value in raw.items():
@@ -347,7 +333,7 @@ def _parse_collector(
             problem(key, f"muss zwischen {_number(low)} und {_number(high)} liegen; Standardwert gilt")
         else:
             chosen[key] = float(value) if float in types else value
-    return CollectorSettings(**chosen)
+    return FetchPolicy(**chosen)
 
 
 # --- locating lines in the text ---------------------------------------------------------
@@ -490,4 +476,4 @@ def _number(value: float) -> str:
 
 def collector_field_names() -> tuple[str, ...]:
     """The keys ``[collector]`` accepts, in declaration order (for docs and their test)."""
-    return tuple(f.name for f in fields(CollectorSettings))
+    return tuple(_COLLECTOR_RULES)
