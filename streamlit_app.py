@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracker import scheduler
+from tracker import scheduler, settings
 from tracker.access import auth
 from tracker.errors import ConfigError
 from tracker.models import User
@@ -18,6 +18,15 @@ from tracker.ui.session import SESSION_KEY, current_user
 from tracker.vocabulary import Role
 
 st.set_page_config(page_title="Konsultationsradar", page_icon=":material/radar:", layout="wide")
+
+# Every setting is checked once, before anything else runs: a wrong value stops the
+# dashboard with the setting named, instead of failing somewhere later.
+try:
+    settings.get()
+except ConfigError as exc:
+    st.sidebar.warning(str(exc))
+    st.error(f"Die Konfiguration ist fehlerhaft – bitte korrigieren und neu laden. {exc}")
+    st.stop()
 
 
 @st.cache_resource(show_spinner=False)

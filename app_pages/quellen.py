@@ -46,7 +46,7 @@ with guarded(), open_db() as con:
 widgets.demo_banner(shift)
 
 st.markdown("Die Quellen stehen in dieser Datei (bearbeiten, dann „Jetzt sammeln“):")
-st.code(str(settings.feeds_path()), language=None)
+st.code(str(settings.get().feeds_path), language=None)
 
 if not health:
     st.info("Noch keine Quellen bekannt. Quellen in der Datei oben eintragen und „Jetzt sammeln“ drücken.")

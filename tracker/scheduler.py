@@ -19,7 +19,6 @@ from pathlib import Path
 
 from tracker import settings
 from tracker.alerts import calendars, lease, outbox
-from tracker.errors import ConfigError
 
 log = logging.getLogger(__name__)
 SLOT_NAME = "scheduler"
@@ -28,12 +27,7 @@ FIRST_TICK_DELAY = 5.0
 
 def schedule_minutes() -> int | None:
     """The interval from TRACKER_SCHEDULE_MINUTES, or None when the scheduler is off."""
-    raw = (settings.setting("TRACKER_SCHEDULE_MINUTES") or "").strip()
-    if not raw or raw == "0":
-        return None
-    if not raw.isdigit():
-        raise ConfigError(f"TRACKER_SCHEDULE_MINUTES={raw!r}: ganze Zahl von Minuten erwartet (z. B. 60)")
-    return int(raw)
+    return settings.get().schedule_minutes
 
 
 @dataclass
@@ -74,10 +68,10 @@ def tick(*, interval: timedelta, now: datetime | None = None, holder: str | None
     except Exception as exc:
         log.exception("scheduled alert run failed")
         report.errors.append(f"Benachrichtigungen: {type(exc).__name__}: {exc}")
-    ics_dir = settings.setting("TRACKER_ICS_DIR")
+    ics_dir = settings.get().ics_dir
     if ics_dir:
         try:
-            report.calendars = f"{len(calendars.write_calendars(Path(ics_dir), db_path=db_path))} Dateien"
+            report.calendars = f"{len(calendars.write_calendars(ics_dir, db_path=db_path))} Dateien"
         except Exception as exc:
             log.exception("writing calendars failed")
             report.errors.append(f"Kalender: {type(exc).__name__}: {exc}")

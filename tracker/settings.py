@@ -1,54 +1,256 @@
-"""Where things live and how settings are looked up.
+"""Every setting of the tracker, read once into one typed ``Settings`` object.
 
-Settings come from the environment first, then from ``.streamlit/secrets.toml`` (the
-file Streamlit users already know), so no secret ever has to be written into the repo.
+Settings come from the environment first, then from ``.streamlit/secrets.toml`` (the file
+Streamlit users already know, git-ignored), so no secret is ever written into the repo.
+In secrets.toml a name may stand at top level or as ``[section] key`` with the name's
+first part as the section: ``SMTP_HOST`` is found as ``[smtp] host`` too.
+
+``get()`` validates every setting at once and raises one ``ConfigError`` naming the
+setting, its value, where it came from and what is expected. The object is rebuilt only
+when the environment or the secrets file changed, so every caller asks ``get()`` and
+sees the same values (tests that change the environment see their change).
+Files the tracker reads (feeds.toml, topics.toml, association.toml) are configuration
+of their own and validated where they are read.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
-from functools import lru_cache
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from tracker.errors import ConfigError
+from tracker.vocabulary import LAENDER
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_DB_PATH = DATA_DIR / "tracker.duckdb"
 DEFAULT_FEEDS_PATH = PROJECT_ROOT / "feeds.toml"
+DEFAULT_ASSOCIATION_PATH = DATA_DIR / "association.toml"
 SECRETS_PATH = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 
-
-def db_path() -> Path:
-    """The DuckDB file: ``TRACKER_DB`` if set, else ``data/tracker.duckdb``."""
-    return Path(os.environ.get("TRACKER_DB") or DEFAULT_DB_PATH)
+_OFF = frozenset({"off", "0", "false", "no", "aus", "nein"})
+_ON = frozenset({"on", "1", "true", "yes", "an", "ja"})
 
 
-def feeds_path() -> Path:
-    """The source registry: ``TRACKER_FEEDS`` if set, else ``feeds.toml`` in the project."""
-    return Path(os.environ.get("TRACKER_FEEDS") or DEFAULT_FEEDS_PATH)
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where e-mail goes out; ``host`` None means e-mail is not configured."""
+
+    host: str | None = None
+    port: int = 587
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    sender: str = "konsultationsradar@localhost"
+    starttls: bool = True
+    use_ssl: bool = False
+    timeout: float = 30.0
 
 
-@lru_cache(maxsize=4)
-def _secrets(path: Path) -> dict[str, object]:
+@dataclass(frozen=True)
+class Settings:
+    """The tracker's settings; see the README's configuration table for each name."""
+
+    db_path: Path = DEFAULT_DB_PATH
+    feeds_path: Path = DEFAULT_FEEDS_PATH
+    association_path: Path = DEFAULT_ASSOCIATION_PATH
+    auth_enabled: bool = True
+    local_user: str | None = None
+    land: str = "NW"
+    member_input_workdays: int = 5
+    board_signoff_workdays: int = 2
+    schedule_minutes: int | None = None
+    ics_dir: Path | None = None
+    base_url: str = "http://localhost:8501"
+    webhooks: str = ""
+    webhook_timeout: float = 10.0
+    webhook_urls: Mapping[str, str | None] = field(default_factory=dict)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    source_failure_threshold: int = 3  # failed fetches in a row before an alert
+    digest_hour: int = 7
+
+
+class _Reader:
+    """Looks names up (environment, then secrets.toml) and converts them, collecting
+    every problem so one error lists them all."""
+
+    def __init__(self, environ: Mapping[str, str], secrets: dict[str, Any], secrets_path: Path) -> None:
+        self.environ = environ
+        self.secrets = secrets
+        self.secrets_path = secrets_path
+        self.problems: list[str] = []
+        self.names: list[str] = []
+
+    def raw(self, name: str) -> tuple[str | None, str]:
+        """The text of a setting and where it was found."""
+        self.names.append(name)
+        if name in self.environ:
+            return self.environ[name], "Umgebung"
+        if name in self.secrets:
+            return str(self.secrets[name]), str(self.secrets_path)
+        section, _, key = name.lower().partition("_")
+        table = self.secrets.get(section)
+        if key and isinstance(table, dict) and key in table:
+            return str(table[key]), f"{self.secrets_path} [{section}] {key}"
+        return None, ""
+
+    def value(self, name: str, convert: Callable[[str], Any], default: Any, expected: str) -> Any:
+        text, origin = self.raw(name)
+        if text is None or not text.strip():
+            return default
+        try:
+            return convert(text.strip())
+        except (ValueError, TypeError):
+            self.problems.append(f"{name}={text!r} ({origin}): {expected}")
+            return default
+
+    def text(self, name: str, default: str | None = None) -> str | None:
+        text, _ = self.raw(name)
+        return text.strip() if text is not None and text.strip() else default
+
+
+def _integer(low: int, high: int) -> Callable[[str], int]:
+    def convert(text: str) -> int:
+        value = int(text)
+        if not low <= value <= high:
+            raise ValueError
+        return value
+    return convert
+
+
+def _number(low: float, high: float) -> Callable[[str], float]:
+    def convert(text: str) -> float:
+        value = float(text)
+        if not math.isfinite(value) or not low <= value <= high:
+            raise ValueError
+        return value
+    return convert
+
+
+def _flag(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in _ON:
+        return True
+    if lowered in _OFF:
+        return False
+    raise ValueError
+
+
+def _land(text: str) -> str:
+    upper = text.upper()
+    if upper not in LAENDER:
+        raise ValueError
+    return upper
+
+
+def _minutes(text: str) -> int | None:
+    value = _integer(0, 10080)(text)
+    return value or None
+
+
+def _url(text: str) -> str:
+    if not text.startswith(("http://", "https://")):
+        raise ValueError
+    return text.rstrip("/")
+
+
+def _read(environ: Mapping[str, str], secrets: dict[str, Any], secrets_path: Path) -> Settings:
+    return _read_with(_Reader(environ, secrets, secrets_path))
+
+
+def _read_with(r: _Reader) -> Settings:
+    defaults = Settings()
+    smtp_port = r.value("SMTP_PORT", _integer(1, 65535), SmtpSettings.port, "ganze Zahl von 1 bis 65535 erwartet")
+    webhooks = r.text("TRACKER_WEBHOOKS", "") or ""
+    names = [part.partition(":")[0].strip() for part in webhooks.split(",") if part.strip()]
+    smtp = SmtpSettings(
+        host=r.text("SMTP_HOST"),
+        port=smtp_port,
+        user=r.text("SMTP_USER"),
+        password=r.text("SMTP_PASSWORD"),
+        sender=r.text("SMTP_FROM", SmtpSettings.sender) or SmtpSettings.sender,
+        starttls=r.value("SMTP_STARTTLS", _flag, True, "on oder off erwartet"),
+        use_ssl=r.value("SMTP_SSL", _flag, smtp_port == 465, "on oder off erwartet"),
+        timeout=r.value("SMTP_TIMEOUT", _number(0.1, 600), SmtpSettings.timeout, "Sekunden (0.1 bis 600) erwartet"),
+    )
+    settings = Settings(
+        db_path=Path(r.text("TRACKER_DB") or defaults.db_path),
+        feeds_path=Path(r.text("TRACKER_FEEDS") or defaults.feeds_path),
+        association_path=Path(r.text("TRACKER_ASSOCIATION") or defaults.association_path),
+        auth_enabled=r.value("TRACKER_AUTH", _flag, True, "on oder off erwartet"),
+        local_user=r.text("TRACKER_LOCAL_USER"),
+        land=r.value("TRACKER_LAND", _land, defaults.land, f"Bundesland-Kürzel erwartet ({', '.join(LAENDER)})"),
+        member_input_workdays=r.value("TRACKER_MEMBER_INPUT_WORKDAYS", _integer(0, 60),
+                                      defaults.member_input_workdays, "Arbeitstage von 0 bis 60 erwartet"),
+        board_signoff_workdays=r.value("TRACKER_BOARD_SIGNOFF_WORKDAYS", _integer(0, 60),
+                                       defaults.board_signoff_workdays, "Arbeitstage von 0 bis 60 erwartet"),
+        schedule_minutes=r.value("TRACKER_SCHEDULE_MINUTES", _minutes, None,
+                                 "ganze Zahl von Minuten erwartet (z. B. 60; 0 = aus)"),
+        ics_dir=Path(ics) if (ics := r.text("TRACKER_ICS_DIR")) else None,
+        base_url=r.value("TRACKER_BASE_URL", _url, defaults.base_url, "http(s)-Adresse erwartet"),
+        webhooks=webhooks,
+        webhook_timeout=r.value("TRACKER_WEBHOOK_TIMEOUT", _number(0.1, 600), defaults.webhook_timeout,
+                                "Sekunden (0.1 bis 600) erwartet"),
+        webhook_urls={name: r.text(f"WEBHOOK_{name.upper()}_URL") for name in names},
+        smtp=smtp,
+        source_failure_threshold=r.value("TRACKER_SOURCE_FAILURE_THRESHOLD", _integer(1, 1000),
+                                         defaults.source_failure_threshold, "ganze Zahl ab 1 erwartet"),
+        digest_hour=r.value("TRACKER_DIGEST_HOUR", _integer(0, 23), defaults.digest_hour,
+                            "Stunde von 0 bis 23 erwartet"),
+    )
+    if r.problems:
+        raise ConfigError("Ungültige Einstellung: " + "; ".join(r.problems))
+    return settings
+
+
+def setting_names() -> tuple[str, ...]:
+    """Every setting name the tracker reads (for the documentation and its test);
+    ``WEBHOOK_<NAME>_URL`` stands for one name per configured webhook."""
+    reader = _Reader({"TRACKER_WEBHOOKS": "name"}, {}, SECRETS_PATH)
+    _read_with(reader)
+    return tuple(dict.fromkeys(n.replace("WEBHOOK_NAME_URL", "WEBHOOK_<NAME>_URL") for n in reader.names))
+
+
+def _secrets_path(environ: Mapping[str, str]) -> Path:
+    """``TRACKER_SECRETS`` (environment only: it says where the other settings are)."""
+    return Path(environ.get("TRACKER_SECRETS") or SECRETS_PATH)
+
+
+def _load_secrets(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+        return tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: keine gültige TOML-Datei: {exc}") from exc
 
 
-def setting(name: str, default: str | None = None, *, secrets_path: Path | None = None) -> str | None:
-    """Look up ``name`` (e.g. ``SMTP_HOST``) in the environment, then in secrets.toml.
+def _signature(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
 
-    In secrets.toml a name may stand at top level or as ``[section] key`` with the
-    name's first part as the section: ``SMTP_HOST`` is found as ``[smtp] host`` too.
-    """
-    if name in os.environ:
-        return os.environ[name]
-    secrets = _secrets(secrets_path or Path(os.environ.get("TRACKER_SECRETS") or SECRETS_PATH))
-    if name in secrets:
-        return str(secrets[name])
-    section, _, key = name.lower().partition("_")
-    table = secrets.get(section)
-    if key and isinstance(table, dict) and key in table:
-        return str(table[key])
-    return default
+
+_PREFIXES = ("TRACKER_", "SMTP_", "WEBHOOK_")
+_cached: tuple[object, Settings] | None = None
+
+
+def get() -> Settings:
+    """The current settings, validated; rebuilt only when the environment or the secrets
+    file changed. Raises ``ConfigError`` listing every invalid setting."""
+    global _cached
+    environ = {k: v for k, v in os.environ.items() if k.startswith(_PREFIXES)}
+    path = _secrets_path(environ)
+    key = (tuple(sorted(environ.items())), str(path), _signature(path))
+    if _cached is not None and _cached[0] == key:
+        return _cached[1]
+    settings = _read(environ, _load_secrets(path), path)
+    _cached = (key, settings)
+    return settings

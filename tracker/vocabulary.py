@@ -145,6 +145,11 @@ class SourceHealth(Vocabulary):
     OK = "ok"
 
 
+# The sixteen Länder as ISO 3166-2:DE subdivision codes: holidays (``TRACKER_LAND``) and
+# jurisdictions (``de-by``, lower case there).
+LAENDER = ("BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH")
+
+
 _LABELS: dict[type[Vocabulary], dict[str, str]] = {
     TriageStatus: {
         TriageStatus.NEU: "Neu",

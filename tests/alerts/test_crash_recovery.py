@@ -14,19 +14,19 @@ from tests.alerts.test_email_digest import FAST, NOW, _world
 from tracker.alerts import outbox
 
 CHILD = """
-import sys
+import os, signal, sys
 from datetime import datetime
 from tracker.alerts import outbox
 outbox.run(now=datetime.fromisoformat(sys.argv[1]), db_path=sys.argv[2],
-           policy=outbox.SendPolicy(pauses=(0.0,), sleep=lambda _: None))
+           policy=outbox.SendPolicy(pauses=(0.0,), sleep=lambda _: None,
+                                    after_send=lambda _id: os.kill(os.getpid(), signal.SIGKILL)))
 print("finished without crash")
 """
 
 
 def test_kill_after_send_then_rerun_loses_nothing(db_path: Path, smtp_server: SmtpServer) -> None:
     _world(db_path)
-    env = {**os.environ, outbox.CRASH_HOOK_ENV: "1"}
-    child = subprocess.run([sys.executable, "-c", CHILD, NOW.isoformat(), str(db_path)], env=env,
+    child = subprocess.run([sys.executable, "-c", CHILD, NOW.isoformat(), str(db_path)], env=dict(os.environ),
                            capture_output=True, text=True, timeout=120)
     assert child.returncode == -signal.SIGKILL, child.stderr
     assert "finished" not in child.stdout

@@ -22,10 +22,10 @@ import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from tracker import settings
 from tracker.access import permissions
 from tracker.errors import UserError
 from tracker.models import User
-from tracker.settings import setting
 from tracker.storage import open_db
 from tracker.storage import users as store
 from tracker.storage.connection import transaction
@@ -41,14 +41,12 @@ LOCKED = (f"Zu viele Fehlversuche für diesen Benutzernamen. Bitte in {LOCK_MINU
 MIN_PASSWORD_LENGTH = 10
 LOCAL_USER = User(id="lokal", display_name="Lokale Nutzung", role=Role.ADMIN)
 _LOGIN_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
-_OFF_VALUES = {"off", "0", "false", "no", "aus", "nein"}
 _hasher = PasswordHasher()
 
 
 def auth_enabled() -> bool:
     """Whether users must log in (setting ``TRACKER_AUTH``, on unless set to ``off``)."""
-    value = (setting("TRACKER_AUTH", "on") or "on").strip().lower()
-    return value not in _OFF_VALUES
+    return settings.get().auth_enabled
 
 
 def hash_password(password: str) -> str:

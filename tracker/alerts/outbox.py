@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +24,7 @@ from zoneinfo import ZoneInfo
 from tracker import settings
 from tracker.alerts import lease, render, rules
 from tracker.alerts.channels import Channel, DeliveryError, OutgoingMessage
-from tracker.alerts.channels.email import EmailChannel, SmtpSettings
+from tracker.alerts.channels.email import EmailChannel, sender_domain
 from tracker.alerts.channels.webhook import WebhookChannel, configured_webhooks
 from tracker.errors import ConfigError
 from tracker.storage import alerts as store
@@ -41,7 +39,6 @@ BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), ti
            timedelta(hours=6))
 DEFAULT_TRIES = 3
 DEFAULT_PAUSES = (1.0, 3.0)
-CRASH_HOOK_ENV = "TRACKER_TEST_CRASH_AFTER_SEND"
 
 
 @dataclass(frozen=True)
@@ -81,6 +78,9 @@ class SendPolicy:
     tries: int = DEFAULT_TRIES
     pauses: Sequence[float] = DEFAULT_PAUSES
     sleep: Callable[[float], None] = time.sleep
+    # Called with the Message-ID after a channel accepted a message, before it is recorded
+    # as sent: where a crash would leave a sent message unrecorded (tests kill the process here).
+    after_send: Callable[[str], None] | None = None
 
 
 def backoff(failed_runs: int) -> timedelta:
@@ -88,8 +88,8 @@ def backoff(failed_runs: int) -> timedelta:
 
 
 def rule_settings() -> rules.RuleSettings:
-    threshold = int(settings.setting("TRACKER_SOURCE_FAILURE_THRESHOLD") or rules.DEFAULT_FAILURE_THRESHOLD)
-    return rules.RuleSettings(land=workdays.configured_land(), failure_threshold=threshold)
+    return rules.RuleSettings(land=workdays.configured_land(),
+                              failure_threshold=settings.get().source_failure_threshold)
 
 
 def local_today(now: datetime) -> date:
@@ -129,7 +129,7 @@ class _Unavailable:
 
 def default_channels() -> Callable[[str], Channel]:
     """Channel name -> channel, from settings; an unknown webhook fails visibly."""
-    email = EmailChannel(SmtpSettings.from_settings())
+    email = EmailChannel(settings.get().smtp)
     # A broken webhook configuration fails the webhooks only, never the e-mails.
     try:
         hooks, problem = configured_webhooks(), None
@@ -189,12 +189,6 @@ def _deliver(channel: Channel, message: OutgoingMessage,
     return attempts, error, down
 
 
-def _crash_for_test() -> None:
-    # Lets a test prove that a crash between sending and recording loses nothing.
-    if os.environ.get(CRASH_HOOK_ENV) == "1":
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
 def send_due(now: datetime, *, resolve: Callable[[str], Channel], policy: SendPolicy,
              include_digest: bool, domain: str, db_path: Path | None = None,
              keep_alive: Callable[[], None] | None = None) -> list[MessageResult]:
@@ -221,7 +215,8 @@ def send_due(now: datetime, *, resolve: Callable[[str], Channel], policy: SendPo
         else:
             attempts, error, channel_down = _deliver(resolve(message.channel), message, policy)
             if error is None:
-                _crash_for_test()
+                if policy.after_send is not None:
+                    policy.after_send(message_id)
             elif channel_down:
                 down[message.channel] = error
         prior_runs = max(r["attempts"] for r in rows) // max(1, policy.tries)
@@ -243,7 +238,7 @@ def send_due(now: datetime, *, resolve: Callable[[str], Channel], policy: SendPo
 
 def digest_due(now: datetime, *, db_path: Path | None = None) -> bool:
     """For a scheduler: the daily digest goes out once per day, from TRACKER_DIGEST_HOUR on."""
-    hour = int(settings.setting("TRACKER_DIGEST_HOUR") or 7)
+    hour = settings.get().digest_hour
     local = now.astimezone(BERLIN)
     if local.hour < hour:
         return False
@@ -281,7 +276,7 @@ def run(*, now: datetime | None = None, dry_run: bool = False, include_digest: b
         with open_db(db_path) as con, transaction(con):
             report.new = store.enqueue(con, entries, now)
         report.messages = send_due(now, resolve=_as_resolver(channels), policy=policy or SendPolicy(),
-                                   include_digest=include_digest, domain=SmtpSettings.from_settings().domain,
+                                   include_digest=include_digest, domain=sender_domain(settings.get().smtp),
                                    db_path=db_path, keep_alive=keep_alive)
         if include_digest:
             with open_db(db_path) as con:

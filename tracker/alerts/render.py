@@ -17,12 +17,11 @@ from tracker.alerts.rules import ALERT_KINDS, DATE_KIND_LABELS, KIND_LABELS, Ale
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
-DEFAULT_BASE_URL = "http://localhost:8501"
 
 
 def base_url() -> str:
     """Where the dashboard is reachable, for links in messages: setting TRACKER_BASE_URL."""
-    return (settings.setting("TRACKER_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    return settings.get().base_url
 
 
 def message_id(dedup_keys: Sequence[str], domain: str) -> str:

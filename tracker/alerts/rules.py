@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
+from tracker.settings import Settings
 from tracker.vocabulary import FOLLOWED_STATUSES
 from tracker.work import triage, workdays
 
@@ -30,7 +31,6 @@ DATE_KIND_LABELS = {
 MODES = ("digest", "immediate")
 DEFAULT_REMINDER_DAYS = (5, 2, 0)
 DEFAULT_MIN_SCORE = 0.6
-DEFAULT_FAILURE_THRESHOLD = 3
 # New items and moved deadlines older than this are history, not news: a fresh
 # subscription or a restored database must not flood anyone's inbox.
 DEFAULT_LOOKBACK = timedelta(days=7)
@@ -148,7 +148,7 @@ class OutboxEntry:
 @dataclass(frozen=True)
 class RuleSettings:
     land: str | None = None
-    failure_threshold: int = DEFAULT_FAILURE_THRESHOLD
+    failure_threshold: int = Settings.source_failure_threshold
     lookback: timedelta = DEFAULT_LOOKBACK
 
 

@@ -66,7 +66,7 @@ def train_command(
     examples = read_seed_labels(seed_labels, list(judge.taxonomy.topics))
     seeds = len(examples)
     team = 0
-    if not without_db and settings.db_path().exists():
+    if not without_db and settings.get().db_path.exists():
         for label in load_labels():
             topics = tuple(t for t in label.topics if t in judge.taxonomy.topics)
             examples.append(TrainingExample(title=label.title, summary=label.summary, language=label.language,

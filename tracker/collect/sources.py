@@ -24,10 +24,10 @@ from tracker.collect.fetch import FetchPolicy
 from tracker.errors import ConfigError, UserError
 from tracker.judge.taxonomy import topic_ids
 from tracker.models import Source
-from tracker.vocabulary import SourceKind
+from tracker.vocabulary import LAENDER, SourceKind
 
 # ISO 3166-2:DE subdivision codes, lower case, as used in "de-by", "de-nw", ...
-LAND_CODES = ("bw", "by", "be", "bb", "hb", "hh", "he", "mv", "ni", "nw", "rp", "sl", "sn", "st", "sh", "th")
+LAND_CODES = tuple(code.lower() for code in LAENDER)
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _JURISDICTION_RE = re.compile(r"^[a-z]{2}(?:-[a-z]{2,3})?$")
@@ -116,12 +116,12 @@ class SourceRegistry:
 
 
 def load_sources(path: Path | None = None) -> SourceRegistry:
-    """Read and check feeds.toml (default: ``settings.feeds_path()``).
+    """Read and check feeds.toml (default: ``settings.get().feeds_path``).
 
     Raises ConfigError when the file is missing, unreadable or not valid TOML; every other
     problem is reported in ``registry.problems`` and only the affected entry is dropped.
     """
-    path = Path(path) if path is not None else settings.feeds_path()
+    path = Path(path) if path is not None else settings.get().feeds_path
     text = _read_text(path)
     try:
         data = tomllib.loads(text)

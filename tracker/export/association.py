@@ -3,11 +3,11 @@ Lobbyregister number, place and signatories. Users edit the file; errors name it
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tracker import settings
 from tracker.errors import ConfigError
 from tracker.settings import DATA_DIR
 
@@ -41,7 +41,7 @@ class Association:
 
 
 def association_path() -> Path:
-    return Path(os.environ.get("TRACKER_ASSOCIATION") or DEFAULT_PATH)
+    return settings.get().association_path
 
 
 def load_association(path: Path | None = None) -> Association:

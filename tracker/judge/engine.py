@@ -13,7 +13,7 @@ from spacy.attrs import IDX, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from tracker import settings
+from tracker import settings as tracker_settings
 from tracker.errors import UserError
 from tracker.judge.deadlines import find_deadline
 from tracker.judge.language import SUPPORTED, detect_lowered
@@ -58,7 +58,7 @@ class Judge:
         self.model = model
         self.pipelines: dict[str, Language] = {lang: build_pipeline(lang, taxonomy) for lang in ("de", "en")}
         self._sources: dict[str, Source] | None = None
-        self._feeds_key: tuple[Path, int | None] = (settings.feeds_path(), None)
+        self._feeds_key: tuple[Path, int | None] = (tracker_settings.get().feeds_path, None)
 
     @property
     def model_version(self) -> str:
@@ -167,7 +167,7 @@ class Judge:
 
     def _check_feeds_file(self) -> None:
         """Forget the sources read from feeds.toml when the file (or its path) changed."""
-        path = settings.feeds_path()
+        path = tracker_settings.get().feeds_path
         try:
             stamp = path.stat().st_mtime_ns
         except OSError:

@@ -36,7 +36,7 @@ def _is_lock_error(exc: Exception) -> bool:
 def connect(path: Path | str | None = None, *, wait_seconds: float = LOCK_RETRY_SECONDS,
             migrate: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the database read-write, waiting out another process's lock."""
-    db_file = Path(path) if path is not None else settings.db_path()
+    db_file = Path(path) if path is not None else settings.get().db_path
     db_file.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_seconds
     delay = 0.02

@@ -19,7 +19,7 @@ SESSION_KEY = "user"
 
 def local_user() -> User:
     """The CLI's local administrator, unless ``TRACKER_LOCAL_USER`` names someone else."""
-    login = (settings.setting("TRACKER_LOCAL_USER") or "").strip()
+    login = settings.get().local_user or ""
     return User(id=login, display_name=login, role=Role.ADMIN) if login else LOCAL_USER
 
 

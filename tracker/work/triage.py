@@ -20,8 +20,8 @@ TRIAGE_FIELDS = ("status", "owner", "member_input_due", "board_signoff_due")
 
 # Working days before the external deadline. Board sign-off must come last, member input
 # early enough that the office can merge the positions before the board reads them.
-DEFAULT_MEMBER_INPUT_WORKDAYS = 5
-DEFAULT_BOARD_SIGNOFF_WORKDAYS = 2
+DEFAULT_MEMBER_INPUT_WORKDAYS = settings.Settings.member_input_workdays
+DEFAULT_BOARD_SIGNOFF_WORKDAYS = settings.Settings.board_signoff_workdays
 
 
 @dataclass(frozen=True)
@@ -52,20 +52,8 @@ def is_open(status: str | None) -> bool:
 
 def lead_times() -> tuple[int, int]:
     """(member input, board sign-off) in working days before the deadline, from settings."""
-    def read(name: str, default: int) -> int:
-        raw = settings.setting(name)
-        if raw is None:
-            return default
-        try:
-            value = int(raw)
-        except ValueError as exc:
-            raise ValueError(f"{name}={raw!r} ist keine ganze Zahl") from exc
-        if not 0 <= value <= 60:
-            raise ValueError(f"{name}={value} liegt nicht zwischen 0 und 60 Arbeitstagen")
-        return value
-
-    return (read("TRACKER_MEMBER_INPUT_WORKDAYS", DEFAULT_MEMBER_INPUT_WORKDAYS),
-            read("TRACKER_BOARD_SIGNOFF_WORKDAYS", DEFAULT_BOARD_SIGNOFF_WORKDAYS))
+    configured = settings.get()
+    return configured.member_input_workdays, configured.board_signoff_workdays
 
 
 def _first_working_day_from(day: date, land: str | None) -> date:

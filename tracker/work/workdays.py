@@ -13,17 +13,10 @@ import holidays
 
 from tracker import settings
 
-DEFAULT_LAND = "NW"
-LAENDER = ("BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN",
-           "ST", "TH")
-
 
 def configured_land() -> str:
     """The Land whose holidays count: setting ``TRACKER_LAND`` (e.g. ``BY``), default NW."""
-    land = (settings.setting("TRACKER_LAND") or DEFAULT_LAND).upper()
-    if land not in LAENDER:
-        raise ValueError(f"TRACKER_LAND={land!r} ist kein Bundesland-Kürzel ({', '.join(LAENDER)})")
-    return land
+    return settings.get().land
 
 
 @lru_cache(maxsize=64)

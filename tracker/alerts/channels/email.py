@@ -8,51 +8,18 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 
-from tracker import settings
 from tracker.alerts import render
 from tracker.alerts.channels import DeliveryError, OutgoingMessage
-
-DEFAULT_TIMEOUT = 30.0
-
-
-def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("1", "true", "yes", "ja", "on")
+from tracker.settings import SmtpSettings
 
 
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str | None
-    port: int = 587
-    user: str | None = None
-    password: str | None = None
-    sender: str = "konsultationsradar@localhost"
-    starttls: bool = True
-    use_ssl: bool = False
-    timeout: float = DEFAULT_TIMEOUT
-
-    @classmethod
-    def from_settings(cls) -> SmtpSettings:
-        port = int(settings.setting("SMTP_PORT") or 587)
-        return cls(
-            host=settings.setting("SMTP_HOST"),
-            port=port,
-            user=settings.setting("SMTP_USER") or None,
-            password=settings.setting("SMTP_PASSWORD") or None,
-            sender=settings.setting("SMTP_FROM") or cls.sender,
-            starttls=_flag(settings.setting("SMTP_STARTTLS", "true")),
-            use_ssl=_flag(settings.setting("SMTP_SSL", "true" if port == 465 else "false")),
-            timeout=float(settings.setting("SMTP_TIMEOUT") or DEFAULT_TIMEOUT),
-        )
-
-    @property
-    def domain(self) -> str:
-        address = parseaddr(self.sender)[1]
-        return address.rpartition("@")[2] or "konsultationsradar.local"
+def sender_domain(smtp: SmtpSettings) -> str:
+    """The domain of the sender address: the right-hand side of every Message-ID we make."""
+    return parseaddr(smtp.sender)[1].rpartition("@")[2] or "konsultationsradar.local"
 
 
 def build_email(message: OutgoingMessage, *, sender: str, base: str, now: datetime | None = None) -> EmailMessage:

@@ -19,9 +19,10 @@ from tracker import settings
 from tracker.alerts import render
 from tracker.alerts.channels import DeliveryError, OutgoingMessage
 from tracker.errors import ConfigError
+from tracker.settings import Settings
 
 FORMATS = ("matrix", "teams", "slack", "generic")
-DEFAULT_TIMEOUT = 10.0
+DEFAULT_TIMEOUT = Settings.webhook_timeout
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,8 @@ class WebhookConfig:
 
 def configured_webhooks() -> dict[str, WebhookConfig]:
     """Webhooks named in TRACKER_WEBHOOKS; a name without URL is kept so sending fails visibly."""
-    spec = settings.setting("TRACKER_WEBHOOKS") or ""
-    timeout = float(settings.setting("TRACKER_WEBHOOK_TIMEOUT") or DEFAULT_TIMEOUT)
+    configured = settings.get()
+    spec, timeout = configured.webhooks, configured.webhook_timeout
     hooks: dict[str, WebhookConfig] = {}
     for part in filter(None, (p.strip() for p in spec.split(","))):
         name, _, fmt = part.partition(":")
@@ -43,7 +44,7 @@ def configured_webhooks() -> dict[str, WebhookConfig]:
         if fmt not in FORMATS:
             raise ConfigError(f"TRACKER_WEBHOOKS: Webhook {name!r} hat unbekanntes Format {fmt!r} "
                               f"(erlaubt: {', '.join(FORMATS)})")
-        url = settings.setting(f"WEBHOOK_{name.strip().upper()}_URL")
+        url = configured.webhook_urls.get(name.strip())
         hooks[name.strip()] = WebhookConfig(name.strip(), url, fmt, timeout)
     return hooks
 
