@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pandas as pd
 import streamlit as st
 
 from tracker.storage import inbox as store
 from tracker.storage import open_db
-from tracker.storage import triage as decisions
 from tracker.storage.meta import demo_shift_days
 from tracker.ui import widgets
 from tracker.ui.render import describe_model_version, escape_markdown, evidence_spans, highlight, link_markdown
 from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded, topic_label
-from tracker.work import inbox, statement, triage
+from tracker.work import decisions, inbox, statement, triage
 
 ss = st.session_state
 user = current_user()
@@ -34,9 +31,11 @@ st.query_params["item"] = item_id
 with guarded(), open_db() as con:
     shift = demo_shift_days(con)
     item = store.item_detail(con, item_id)
-    events = decisions.triage_events(con, item_id) if item else []
-    labels = decisions.relevance_labels(con, item_id) if item else []
     owners = store.owner_choices(con)
+events, labels = ([], [])
+if item is not None:
+    with guarded():
+        events, labels = decisions.history(user, item_id)
 
 if item is None:
     st.title("Vorgang")
@@ -177,15 +176,16 @@ with side:
                                   format="DD.MM.YYYY")
         if st.form_submit_button("Speichern", type="primary"):
             wanted = triage.TriageState(status, owner or None, member_due, board_due)
-            problems = triage.validate(wanted, stored, deadline)
-            if problems:
-                for problem in problems:
-                    st.error(problem)
-            else:
-                with guarded(), open_db() as con:
-                    changed = decisions.save_triage(con, item_id, wanted, actor=user.id, at=datetime.now(UTC))
-                ss["vorgang_flash"] = f"Gespeichert ({len(changed)} Änderung(en))." if changed else "Keine Änderung."
-                st.rerun()
+            with guarded():
+                try:
+                    changed = decisions.save_triage(user, item_id, wanted)
+                except decisions.TriageRejected as rejected:
+                    for problem in rejected.problems:
+                        st.error(problem)
+                else:
+                    ss["vorgang_flash"] = (f"Gespeichert ({len(changed)} Änderung(en))." if changed
+                                           else "Keine Änderung.")
+                    st.rerun()
 
     st.subheader("Rückmeldung zur Bewertung")
     with st.form(f"feedback_{item_id}"):
@@ -195,9 +195,8 @@ with side:
                                 default=item["topics"], format_func=topic_label)
         note = st.text_input("Anmerkung (optional)")
         if st.form_submit_button("Rückmeldung speichern"):
-            with guarded(), open_db() as con:
-                decisions.add_relevance_label(con, item_id, relevant=verdict == "relevant", topics=topics,
-                                              actor=user.id, at=datetime.now(UTC), note=note.strip())
+            with guarded():
+                decisions.record_relevance(user, item_id, relevant=verdict == "relevant", topics=topics, note=note)
             ss["vorgang_flash"] = "Rückmeldung gespeichert: sie fließt ins nächste Training ein."
             st.rerun()
     if labels:

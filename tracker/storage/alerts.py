@@ -22,6 +22,7 @@ from tracker.alerts.rules import (
     SourceHealth,
     Subscription,
 )
+from tracker.storage.connection import execute_with_rows
 
 _SUB_COLUMNS = ("id", "user_id", "topics", "min_score", "channels", "mode", "kinds", "reminder_days",
                 "active", "created_at")
@@ -172,13 +173,13 @@ def enqueue(con: duckdb.DuckDBPyConnection, entries: Sequence[OutboxEntry], now:
         "mode": [e.mode for e in entries],
         "payload": [json.dumps(e.alert.to_payload(), ensure_ascii=False) for e in entries],
     })
-    incoming_alerts = incoming  # noqa: F841 - read by DuckDB's replacement scan (register fails on open results)
-    rows = con.execute(
+    rows = execute_with_rows(
+        con,
         "INSERT INTO alert_outbox (dedup_key, alert_key, kind, item_id, source_id, user_id, channel,"
         " recipient, mode, payload, created_at, next_attempt_at)"
         " SELECT DISTINCT ON (dedup_key) dedup_key, alert_key, kind, item_id, source_id, user_id, channel,"
-        " recipient, mode, payload::JSON, ?, ? FROM incoming_alerts"
-        " WHERE dedup_key NOT IN (SELECT dedup_key FROM alert_outbox) RETURNING id", [now, now]).fetchall()
+        " recipient, mode, payload::JSON, ?, ? FROM rows"
+        " WHERE dedup_key NOT IN (SELECT dedup_key FROM alert_outbox) RETURNING id", incoming, [now, now]).fetchall()
     return len(rows)
 
 

@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 import duckdb
 import pyarrow as pa
 
+from tracker.storage.connection import execute_with_rows
+
 
 @dataclass(frozen=True)
 class FetchedDocument:
@@ -48,8 +50,7 @@ def archive_documents(con: duckdb.DuckDBPyConnection, documents: Sequence[Fetche
     stored = [last.get(d.source_id) != digest for d, digest in zip(documents, digests, strict=True)]
     new = [(d, digest) for d, digest, keep in zip(documents, digests, stored, strict=True) if keep]
     if new:
-        # Read by DuckDB's replacement scan (the SQL names the local variable).
-        archived_arrow = pa.Table.from_pydict({  # noqa: F841
+        archived = pa.Table.from_pydict({
             "source_id": [d.source_id for d, _ in new], "url": [d.url for d, _ in new],
             "fetched_at": [fetched_at] * len(new), "http_status": [d.http_status for d, _ in new],
             "content_type": [d.content_type for d, _ in new], "sha256": [digest for _, digest in new],
@@ -57,8 +58,8 @@ def archive_documents(con: duckdb.DuckDBPyConnection, documents: Sequence[Fetche
             # Level 1: a third of level 6's time for about an eighth more bytes.
             "body_gzip": [gzip.compress(d.body, compresslevel=1) for d, _ in new],
         }, schema=_ARCHIVE_SCHEMA)
-        con.execute("INSERT INTO raw_documents (source_id, url, fetched_at, http_status, content_type, sha256, "
-                    "size_bytes, body_gzip) SELECT * FROM archived_arrow")
+        execute_with_rows(con, "INSERT INTO raw_documents (source_id, url, fetched_at, http_status, content_type, "
+                          "sha256, size_bytes, body_gzip) SELECT * FROM rows", archived)
     return stored
 
 

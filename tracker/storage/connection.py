@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from tracker import settings
 
@@ -81,6 +82,19 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def execute_with_rows(con: duckdb.DuckDBPyConnection, sql: str, rows: pa.Table,
+                      params: dict[str, object] | list[object] | None = None) -> duckdb.DuckDBPyConnection:
+    """Execute ``sql``, in which the table name ``rows`` stands for the given Arrow table.
+
+    Bulk writes go through Arrow because ``executemany`` is very slow in DuckDB. DuckDB
+    finds an Arrow table named in SQL among the calling frame's variables (its replacement
+    scan): the parameter ``rows`` is that variable. ``con.register`` would name it
+    explicitly, but DuckDB 2 refuses it while an earlier result on the connection is open,
+    which callers inside a transaction often have.
+    """
+    return con.execute(sql, params) if params is not None else con.execute(sql)
 
 
 def available_migrations() -> list[tuple[int, str, str]]:

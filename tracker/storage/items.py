@@ -15,39 +15,58 @@ import duckdb
 import pyarrow as pa
 
 from tracker.models import Item
+from tracker.storage.connection import execute_with_rows
 
-_INCOMING_SCHEMA = pa.schema([
-    ("ordinal", pa.int64()),
-    ("proposed_id", pa.string()),
-    ("source_id", pa.string()),
-    ("guid", pa.string()),
-    ("link", pa.string()),
-    ("canonical_url", pa.string()),
-    ("url_is_key", pa.bool_()),
-    ("title", pa.string()),
-    ("summary_html", pa.string()),
-    ("summary", pa.string()),
-    ("text", pa.string()),
-    ("published_at", pa.timestamp("us", tz="UTC")),
-    ("updated_at", pa.timestamp("us", tz="UTC")),
-    ("language", pa.string()),
-    ("jurisdiction", pa.string()),
-    ("content_hash", pa.string()),
-    ("deadline", pa.date32()),
-    ("deadline_at", pa.timestamp("us", tz="UTC")),
-    ("deadline_text", pa.string()),
-    ("deadline_origin", pa.string()),
-    ("deadline_confidence", pa.float64()),
-    ("opening_date", pa.date32()),
-    ("stage", pa.string()),
-    ("extra", pa.string()),
-])
 
-_ITEM_COLUMNS = (
-    "guid, link, canonical_url, title, summary_html, summary, text, published_at, updated_at, "
-    "language, jurisdiction, content_hash, deadline, deadline_at, deadline_text, deadline_origin, "
-    "deadline_confidence, opening_date, stage, extra"
+@dataclass(frozen=True)
+class _Column:
+    """One column an item stores: its name (in ``items`` and in the incoming rows), its
+    Arrow type, the ``Item`` attribute it comes from and how SQL reads it."""
+
+    name: str
+    arrow: pa.DataType
+    attribute: str
+    cast: str = ""
+
+    @property
+    def value(self) -> str:
+        return f"{self.name}{self.cast}"
+
+
+# The item columns, defined once: the incoming Arrow table, the INSERT and the UPDATE all
+# follow this list.
+ITEM_COLUMNS = (
+    _Column("guid", pa.string(), "guid"),
+    _Column("link", pa.string(), "link"),
+    _Column("canonical_url", pa.string(), "canonical_url"),
+    _Column("title", pa.string(), "title"),
+    _Column("summary_html", pa.string(), "summary_html"),
+    _Column("summary", pa.string(), "summary"),
+    _Column("text", pa.string(), "text"),
+    _Column("published_at", pa.timestamp("us", tz="UTC"), "published_at"),
+    _Column("updated_at", pa.timestamp("us", tz="UTC"), "updated_at"),
+    _Column("language", pa.string(), "language"),
+    _Column("jurisdiction", pa.string(), "jurisdiction"),
+    _Column("content_hash", pa.string(), "content_hash"),
+    _Column("deadline", pa.date32(), "deadline"),
+    _Column("deadline_at", pa.timestamp("us", tz="UTC"), "deadline_at"),
+    _Column("deadline_text", pa.string(), "deadline_text"),
+    _Column("deadline_origin", pa.string(), "deadline_origin"),
+    _Column("deadline_confidence", pa.float64(), "deadline_confidence"),
+    _Column("opening_date", pa.date32(), "opening_date"),
+    _Column("stage", pa.string(), "stage"),
+    _Column("extra", pa.string(), "extra_json", "::JSON"),
 )
+# Columns of the incoming rows that only matching needs.
+_MATCH_COLUMNS = (
+    _Column("proposed_id", pa.string(), "id"),
+    _Column("source_id", pa.string(), "source_id"),
+    _Column("url_is_key", pa.bool_(), "url_is_identity"),
+)
+_INCOMING_SCHEMA = pa.schema([("ordinal", pa.int64())] + [(c.name, c.arrow) for c in _MATCH_COLUMNS + ITEM_COLUMNS])
+_NAMES = ", ".join(c.name for c in ITEM_COLUMNS)
+_VALUES = ", ".join(c.value for c in ITEM_COLUMNS)
+_NEW_VALUES = ", ".join(f"n.{c.value}" for c in ITEM_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -62,18 +81,6 @@ class StoreStats:
         return self.new + self.changed + self.unchanged + self.linked
 
 
-_ITEM_FIELDS = {
-    "proposed_id": "id", "source_id": "source_id", "guid": "guid", "link": "link",
-    "canonical_url": "canonical_url", "url_is_key": "url_is_identity", "title": "title",
-    "summary_html": "summary_html", "summary": "summary", "text": "text", "published_at": "published_at",
-    "updated_at": "updated_at", "language": "language", "jurisdiction": "jurisdiction",
-    "content_hash": "content_hash", "deadline": "deadline", "deadline_at": "deadline_at",
-    "deadline_text": "deadline_text", "deadline_origin": "deadline_origin",
-    "deadline_confidence": "deadline_confidence", "opening_date": "opening_date", "stage": "stage",
-    "extra": "extra_json",
-}
-
-
 class SourcesOverlap(Exception):  # noqa: N818 - a condition the caller handles, not a failure
     """Two sources of one batch meet the same publication; write them one after another."""
 
@@ -82,8 +89,8 @@ def _incoming_table(batches: Sequence[tuple[str, Sequence[Item]]]) -> pa.Table:
     # Column by column: building one dict per row costs several times more.
     items = [item for _, batch in batches for item in batch]
     columns: dict[str, list[object]] = {"ordinal": list(range(len(items)))}
-    for column, attribute in _ITEM_FIELDS.items():
-        columns[column] = [getattr(item, attribute) for item in items]
+    for column in _MATCH_COLUMNS + ITEM_COLUMNS:
+        columns[column.name] = [getattr(item, column.attribute) for item in items]
     # The source a batch is stored for, whatever the item says.
     columns["source_id"] = [source_id for source_id, batch in batches for _ in batch]
     return pa.Table.from_pydict(columns, schema=_INCOMING_SCHEMA)
@@ -117,12 +124,9 @@ def store_sources_items(con: duckdb.DuckDBPyConnection, batches: Sequence[tuple[
         raise ValueError("one batch per source")
     if not any(items for _, items in batches):
         return [(StoreStats(), []) for _ in batches]
-    # Read by DuckDB's replacement scan (the SQL names the local variable). Unlike
-    # con.register, this works while a caller's earlier result is still open.
-    incoming_arrow = _incoming_table(batches)  # noqa: F841
-    con.execute("""
+    execute_with_rows(con, """
         CREATE OR REPLACE TEMP TABLE incoming AS
-        WITH arrived AS (SELECT * FROM incoming_arrow),
+        WITH arrived AS (SELECT * FROM rows),
         by_guid AS (
             SELECT s.source_id, s.guid, min(s.item_id) AS guid_item FROM item_sources s
             WHERE s.guid IS NOT NULL
@@ -149,7 +153,7 @@ def store_sources_items(con: duckdb.DuckDBPyConnection, batches: Sequence[tuple[
         FROM deduped r
         LEFT JOIN items it ON it.id = r.item_id
         LEFT JOIN item_sources s ON s.item_id = r.item_id AND s.source_id = r.source_id
-    """)
+    """, _incoming_table(batches))
     rows = con.execute(
         "SELECT source_id, item_id, outcome, canonical_url, url_is_key FROM incoming ORDER BY ordinal").fetchall()
     if len(batches) > 1 and _sources_meet(rows):
@@ -196,11 +200,8 @@ def _write_incoming(con: duckdb.DuckDBPyConnection, counts: dict[str, int], now:
         """, {"now": now})
     if counts["new"]:
         con.execute(f"""
-            INSERT INTO items (id, {_ITEM_COLUMNS}, first_seen_at, last_seen_at, is_demo)
-            SELECT item_id, guid, link, canonical_url, title, summary_html, summary, text,
-                   published_at, updated_at, language, jurisdiction, content_hash, deadline,
-                   deadline_at, deadline_text, deadline_origin, deadline_confidence, opening_date,
-                   stage, extra::JSON, $now, $now, $demo
+            INSERT INTO items (id, {_NAMES}, first_seen_at, last_seen_at, is_demo)
+            SELECT item_id, {_VALUES}, $now, $now, $demo
             FROM incoming WHERE outcome = 'new'
         """, {"now": now, "demo": demo})
     if counts["changed"] or counts["unchanged"]:
@@ -238,10 +239,7 @@ def _apply_changes(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
     """, {"now": now})
     con.execute(f"""
         UPDATE items SET
-            ({_ITEM_COLUMNS}) = (n.guid, n.link, n.canonical_url, n.title, n.summary_html,
-                n.summary, n.text, n.published_at, n.updated_at, n.language, n.jurisdiction,
-                n.content_hash, n.deadline, n.deadline_at, n.deadline_text, n.deadline_origin,
-                n.deadline_confidence, n.opening_date, n.stage, n.extra::JSON),
+            ({_NAMES}) = ({_NEW_VALUES}),
             changed_at = $now, is_changed = TRUE, last_seen_at = $now
         FROM incoming n
         WHERE items.id = n.item_id AND n.outcome = 'changed'

@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from tracker.judge.types import Judgement
-from tracker.storage.connection import open_db, transaction
+from tracker.storage.connection import execute_with_rows, open_db, transaction
 
 _JUDGEMENT_SCHEMA = pa.schema([
     ("item_id", pa.string()), ("judged_at", pa.timestamp("us", tz="UTC")), ("model_version", pa.string()),
@@ -88,13 +88,13 @@ def save_judgements(con: duckdb.DuckDBPyConnection, judgements: Sequence[Judgeme
         return 0
     if taxonomy_sha is None:
         taxonomy_sha = taxonomy_file_sha()
-    # Read by DuckDB's replacement scan; con.register would fail while a caller's result is open.
-    _kr_judgements = _judgement_table(judgements, taxonomy_sha, now or datetime.now(UTC))  # noqa: F841
-    con.execute(
+    execute_with_rows(
+        con,
         "INSERT OR REPLACE INTO item_judgements (item_id, judged_at, model_version, taxonomy_hash, language,"
         " language_supported, in_remit, relevant, score, stage, topics, topic_scores, evidence)"
         " SELECT item_id, judged_at, model_version, taxonomy_hash, language, language_supported, in_remit,"
-        " relevant, score, stage, topics, topic_scores::JSON, evidence::JSON FROM _kr_judgements")
+        " relevant, score, stage, topics, topic_scores::JSON, evidence::JSON FROM rows",
+        _judgement_table(judgements, taxonomy_sha, now or datetime.now(UTC)))
     return len(judgements)
 
 
@@ -171,16 +171,17 @@ def apply_tagging(items: Sequence[StoredItem], judgements: Sequence[Judgement], 
             "confidence": pa.array([c["confidence"] for c in changes], pa.float64()),
             "moved": pa.array([c["moved"] for c in changes], pa.bool_()),
         })
-        _kr_deadlines = table  # noqa: F841 - read by DuckDB's replacement scan
-        con.execute(
+        execute_with_rows(
+            con,
             "UPDATE items SET deadline = d.new, deadline_text = d.text, deadline_origin = d.origin,"
             " deadline_confidence = d.confidence,"
             " is_changed = items.is_changed OR d.moved,"
             " changed_at = CASE WHEN d.moved THEN ?::TIMESTAMPTZ ELSE items.changed_at END"
-            " FROM _kr_deadlines d WHERE items.id = d.id", [now])
-        con.execute(
+            " FROM rows d WHERE items.id = d.id", table, [now])
+        execute_with_rows(
+            con,
             "INSERT INTO item_history (item_id, recorded_at, changed_fields, old_deadline, new_deadline)"
-            " SELECT id, ?::TIMESTAMPTZ, ['deadline'], old, new FROM _kr_deadlines WHERE moved", [now])
+            " SELECT id, ?::TIMESTAMPTZ, ['deadline'], old, new FROM rows WHERE moved", table, [now])
     return sum(1 for c in changes if c["moved"])
 
 

@@ -10,6 +10,7 @@ import duckdb
 import pyarrow as pa
 
 from tracker.models import Source
+from tracker.storage.connection import execute_with_rows
 from tracker.vocabulary import SourceHealth
 
 
@@ -24,19 +25,19 @@ def sync_sources(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> N
     """Bring the configured fields of each source up to date; health columns stay."""
     if not sources:
         return
-    configured_sources = pa.Table.from_pylist([  # noqa: F841 - read by DuckDB's replacement scan
+    configured = pa.Table.from_pylist([
         {"id": s.id, "name": s.name, "url": s.url, "kind": s.kind, "publisher": s.publisher,
          "jurisdiction": s.jurisdiction, "language": s.language, "enabled": s.enabled}
         for s in sources
     ])
-    con.execute("""
+    execute_with_rows(con, """
             INSERT INTO sources (id, name, url, kind, publisher, jurisdiction, language, enabled)
-            SELECT id, name, url, kind, publisher, jurisdiction, language, enabled FROM configured_sources
+            SELECT id, name, url, kind, publisher, jurisdiction, language, enabled FROM rows
             ON CONFLICT (id) DO UPDATE SET name = excluded.name, url = excluded.url,
                 kind = excluded.kind, publisher = excluded.publisher,
                 jurisdiction = excluded.jurisdiction, language = excluded.language,
                 enabled = excluded.enabled
-        """)
+        """, configured)
 
 
 def fetch_states(con: duckdb.DuckDBPyConnection, source_ids: Sequence[str]) -> dict[str, FetchState]:

@@ -1,0 +1,58 @@
+"""The team's decisions on one item: its triage (status, owner, internal dates) and the
+team's verdict on its relevance, which ``tracker train`` learns from.
+
+Pages call these instead of writing to storage: each checks that the acting user may
+decide (the policy team), applies the triage rules, then writes in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tracker.access import permissions
+from tracker.errors import UserError
+from tracker.models import User
+from tracker.storage import open_db
+from tracker.storage import triage as store
+from tracker.storage.inbox import item_detail
+from tracker.work import triage
+
+
+class TriageRejected(UserError):
+    """The wanted triage breaks a rule; ``problems`` lists each, one sentence apiece."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(" ".join(problems))
+        self.problems = problems
+
+
+def save_triage(user: User, item_id: str, wanted: triage.TriageState) -> list[tuple[str, str | None, str | None]]:
+    """Store the wanted triage state of an item; returns the changes (empty: nothing to store).
+
+    Raises ``PermissionDenied`` for members and ``TriageRejected`` when a rule is broken."""
+    permissions.require_team(user)
+    with open_db() as con:  # save_triage writes the state and its events in one transaction
+        item = item_detail(con, item_id)
+        if item is None:
+            raise UserError(f"Unbekannte Meldung {item_id!r}.")
+        stored = store.triage_state(con, item_id)
+        problems = triage.validate(wanted, stored, item["deadline"])
+        if problems:
+            raise TriageRejected(problems)
+        return store.save_triage(con, item_id, wanted, actor=user.id, at=datetime.now(UTC))
+
+
+def record_relevance(user: User, item_id: str, *, relevant: bool, topics: list[str], note: str = "") -> None:
+    """The team's verdict on an item's relevance and topics, kept with who and when."""
+    permissions.require_team(user)
+    with open_db() as con:
+        store.add_relevance_label(con, item_id, relevant=relevant, topics=topics, actor=user.id,
+                                  at=datetime.now(UTC), note=note.strip())
+
+
+def history(user: User, item_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The item's triage events and relevance labels, newest first (team only)."""
+    permissions.require_team(user)
+    with open_db() as con:
+        return store.triage_events(con, item_id), store.relevance_labels(con, item_id)
