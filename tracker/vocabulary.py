@@ -20,11 +20,17 @@ def _codes(*members: StrEnum) -> tuple[str, ...]:
 
 
 class Vocabulary(StrEnum):
-    """A closed set of stored words, each with a German label for the user interface."""
+    """A closed set of stored words, each with a German label for the user interface.
 
-    @property
-    def label(self) -> str:
-        return _LABELS[type(self)][self.value]
+    A member is written ``CODE = "stored text", "German label"``."""
+
+    label: str
+
+    def __new__(cls, code: str, label: str) -> Vocabulary:
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.label = label
+        return member
 
     @classmethod
     def codes(cls) -> tuple[str, ...]:
@@ -50,12 +56,12 @@ class Vocabulary(StrEnum):
 class TriageStatus(Vocabulary):
     """Where an item stands in the team's triage."""
 
-    NEU = "neu"
-    BEOBACHTEN = "beobachten"
-    STELLUNGNAHME_GEPLANT = "stellungnahme_geplant"
-    ABGEGEBEN = "abgegeben"
-    ERLEDIGT = "erledigt"
-    IRRELEVANT = "irrelevant"
+    NEU = "neu", "Neu"
+    BEOBACHTEN = "beobachten", "Beobachten"
+    STELLUNGNAHME_GEPLANT = "stellungnahme_geplant", "Stellungnahme geplant"
+    ABGEGEBEN = "abgegeben", "Abgegeben"
+    ERLEDIGT = "erledigt", "Erledigt"
+    IRRELEVANT = "irrelevant", "Irrelevant"
 
 
 # Items still waiting for the team: their deadlines count, alerts and the Fristen page show them.
@@ -71,10 +77,10 @@ DONE_STATUSES = _codes(TriageStatus.ABGEGEBEN, TriageStatus.ERLEDIGT)
 class WorkspaceStatus(Vocabulary):
     """Where a consultation workspace stands: prepared, open for member input, closed, submitted."""
 
-    VORBEREITUNG = "vorbereitung"
-    OFFEN = "offen"
-    GESCHLOSSEN = "geschlossen"
-    EINGEREICHT = "eingereicht"
+    VORBEREITUNG = "vorbereitung", "In Vorbereitung (nur Team)"
+    OFFEN = "offen", "Offen für Mitglieder"
+    GESCHLOSSEN = "geschlossen", "Eingabe geschlossen"
+    EINGEREICHT = "eingereicht", "Eingereicht"
 
 
 # Members see a workspace only once the team has opened it for their input.
@@ -84,10 +90,10 @@ VISIBLE_TO_MEMBERS = _codes(WorkspaceStatus.OFFEN, WorkspaceStatus.GESCHLOSSEN, 
 class Stance(Vocabulary):
     """A member organisation's position on one section."""
 
-    ZUSTIMMUNG = "zustimmung"
-    AENDERUNGEN = "aenderungen"
-    ABLEHNUNG = "ablehnung"
-    KEINE = "keine"
+    ZUSTIMMUNG = "zustimmung", "Zustimmung"
+    AENDERUNGEN = "aenderungen", "Zustimmung mit Änderungen"
+    ABLEHNUNG = "ablehnung", "Ablehnung"
+    KEINE = "keine", "Keine Position"
 
 
 # Stances that support the rule (with or without changes): they count toward consensus.
@@ -97,20 +103,20 @@ SUPPORTING_STANCES = _codes(Stance.ZUSTIMMUNG, Stance.AENDERUNGEN)
 class Stage(Vocabulary):
     """What kind of publication an item is, as far as the team's work goes."""
 
-    CONSULTATION = "consultation"
-    DRAFT = "draft"
-    ADOPTED = "adopted"
-    FUNDING_CALL = "funding_call"
-    TENDER = "tender"
-    NEWS = "news"
+    CONSULTATION = "consultation", "Konsultation"
+    DRAFT = "draft", "Entwurf"
+    ADOPTED = "adopted", "Beschlossen"
+    FUNDING_CALL = "funding_call", "Förderaufruf"
+    TENDER = "tender", "Ausschreibung"
+    NEWS = "news", "Meldung"
 
 
 class Role(Vocabulary):
     """What a user may do: an admin everything, the team the work, a member its own positions."""
 
-    ADMIN = "admin"
-    TEAM = "team"
-    MEMBER = "member"
+    ADMIN = "admin", "Administration"
+    TEAM = "team", "Fachteam"
+    MEMBER = "member", "Mitglied"
 
 
 TEAM_ROLES = _codes(Role.ADMIN, Role.TEAM)
@@ -119,89 +125,32 @@ TEAM_ROLES = _codes(Role.ADMIN, Role.TEAM)
 class SourceKind(Vocabulary):
     """How a source is read: feedparser for RSS/Atom, an adapter for each JSON API."""
 
-    RSS = "rss"
-    ATOM = "atom"
-    HAVEYOURSAY = "haveyoursay"
-    GOVUK = "govuk"
-    FEDERALREGISTER = "federalregister"
-    REGULATIONSGOV = "regulationsgov"
+    RSS = "rss", "RSS"
+    ATOM = "atom", "Atom"
+    HAVEYOURSAY = "haveyoursay", "Have Your Say (JSON)"
+    GOVUK = "govuk", "GOV.UK (JSON)"
+    FEDERALREGISTER = "federalregister", "Federal Register (JSON)"
+    REGULATIONSGOV = "regulationsgov", "Regulations.gov (JSON)"
 
 
 class FetchOutcome(Vocabulary):
     """How one source ended in one collection run."""
 
-    OK = "ok"
-    UNCHANGED = "unverändert"
-    WARNING = "warnung"
-    ERROR = "fehler"
+    OK = "ok", "ok"
+    UNCHANGED = "unverändert", "unverändert"
+    WARNING = "warnung", "Warnung"
+    ERROR = "fehler", "Fehler"
 
 
 class SourceHealth(Vocabulary):
     """The state the source health table shows, from the source's last attempt."""
 
-    NEVER_FETCHED = "nie_abgerufen"
-    ERROR = "fehler"
-    WARNING = "warnung"
-    OK = "ok"
+    NEVER_FETCHED = "nie_abgerufen", "nie abgerufen"
+    ERROR = "fehler", "Fehler"
+    WARNING = "warnung", "Warnung"
+    OK = "ok", "OK"
 
 
 # The sixteen Länder as ISO 3166-2:DE subdivision codes: holidays (``TRACKER_LAND``) and
 # jurisdictions (``de-by``, lower case there).
 LAENDER = ("BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH")
-
-
-_LABELS: dict[type[Vocabulary], dict[str, str]] = {
-    TriageStatus: {
-        TriageStatus.NEU: "Neu",
-        TriageStatus.BEOBACHTEN: "Beobachten",
-        TriageStatus.STELLUNGNAHME_GEPLANT: "Stellungnahme geplant",
-        TriageStatus.ABGEGEBEN: "Abgegeben",
-        TriageStatus.ERLEDIGT: "Erledigt",
-        TriageStatus.IRRELEVANT: "Irrelevant",
-    },
-    WorkspaceStatus: {
-        WorkspaceStatus.VORBEREITUNG: "In Vorbereitung (nur Team)",
-        WorkspaceStatus.OFFEN: "Offen für Mitglieder",
-        WorkspaceStatus.GESCHLOSSEN: "Eingabe geschlossen",
-        WorkspaceStatus.EINGEREICHT: "Eingereicht",
-    },
-    Stance: {
-        Stance.ZUSTIMMUNG: "Zustimmung",
-        Stance.AENDERUNGEN: "Zustimmung mit Änderungen",
-        Stance.ABLEHNUNG: "Ablehnung",
-        Stance.KEINE: "Keine Position",
-    },
-    Stage: {
-        Stage.CONSULTATION: "Konsultation",
-        Stage.DRAFT: "Entwurf",
-        Stage.ADOPTED: "Beschlossen",
-        Stage.FUNDING_CALL: "Förderaufruf",
-        Stage.TENDER: "Ausschreibung",
-        Stage.NEWS: "Meldung",
-    },
-    Role: {
-        Role.ADMIN: "Administration",
-        Role.TEAM: "Fachteam",
-        Role.MEMBER: "Mitglied",
-    },
-    SourceKind: {
-        SourceKind.RSS: "RSS",
-        SourceKind.ATOM: "Atom",
-        SourceKind.HAVEYOURSAY: "Have Your Say (JSON)",
-        SourceKind.GOVUK: "GOV.UK (JSON)",
-        SourceKind.FEDERALREGISTER: "Federal Register (JSON)",
-        SourceKind.REGULATIONSGOV: "Regulations.gov (JSON)",
-    },
-    FetchOutcome: {
-        FetchOutcome.OK: "ok",
-        FetchOutcome.UNCHANGED: "unverändert",
-        FetchOutcome.WARNING: "Warnung",
-        FetchOutcome.ERROR: "Fehler",
-    },
-    SourceHealth: {
-        SourceHealth.NEVER_FETCHED: "nie abgerufen",
-        SourceHealth.ERROR: "Fehler",
-        SourceHealth.WARNING: "Warnung",
-        SourceHealth.OK: "OK",
-    },
-}
