@@ -50,7 +50,7 @@ def corpus() -> list[dict[str, str]]:
     rows = []
     for row in _tsv(ROOT / "data" / "seed_labels.tsv"):
         rows.append({"title": row["title"], "summary": row["summary"], "language": row["language"]})
-    for row in _tsv(ROOT / "tests" / "fixtures" / "deadlines.tsv"):
+    for row in _tsv(ROOT / "tests" / "judge" / "fixtures" / "deadlines.tsv"):
         rows.append({"title": row["note"] or "Hinweis", "summary": row["text"].replace("\\n", "\n"),
                      "jurisdiction": row["jurisdiction"]})
     for row in _tsv(ROOT.parent / "shared" / "fixtures" / "relevance_dev.tsv"):

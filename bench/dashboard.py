@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from tests.dashboard.seed import Spec, item, judgement  # noqa: E402
+from tests.ui.seed import Spec, item, judgement  # noqa: E402
 from tracker.demo.loader import demo_shift_days  # noqa: E402
 from tracker.models import Source  # noqa: E402
 from tracker.storage import inbox as store  # noqa: E402

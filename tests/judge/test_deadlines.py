@@ -1,6 +1,6 @@
 """Deadline extraction against sentences collected from real notices.
 
-tests/fixtures/deadlines.tsv: id, language, jurisdiction, published, text (\\n for line
+tests/judge/fixtures/deadlines.tsv: id, language, jurisdiction, published, text (\\n for line
 breaks), expected ISO date or empty, source URL, note.
 """
 
@@ -16,7 +16,7 @@ from tracker.judge.deadlines import deadline_from_text, find_deadline, local_dat
 from tracker.judge.taxonomy import Settings
 from tracker.judge.types import JudgeInput
 
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "deadlines.tsv"
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "deadlines.tsv"
 SETTINGS = Settings(timezones={"us": "America/New_York", "uk": "Europe/London"})
 
 

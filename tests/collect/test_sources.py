@@ -20,7 +20,7 @@ from tracker.errors import ConfigError, UserError
 from tracker.judge.taxonomy import topic_ids
 from tracker.vocabulary import SourceKind
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = PROJECT_ROOT / "feeds.toml"
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds_toml"
 BROKEN = FIXTURES / "broken_entries.toml"

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.dashboard.conftest import APP
-from tests.dashboard.seed import Spec, seed
 from tests.support import feedserver
 from tests.support.feeds import make_rss, write_feeds_toml
 from tests.support.feedserver import FeedServer
+from tests.ui.conftest import APP
+from tests.ui.seed import Spec, seed
 from tracker.access.auth import LOCAL_USER, create_user
 from tracker.demo.loader import load_demo
 from tracker.storage import open_db

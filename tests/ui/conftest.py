@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.dashboard.seed import seed, standard_specs
+from tests.ui.seed import seed, standard_specs
 from tracker.ui.widgets import today
 
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"

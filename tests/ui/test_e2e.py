@@ -19,10 +19,10 @@ import pytest
 
 from tests.alerts import seed as alert_seed
 from tests.alerts.smtp_server import SmtpServer
-from tests.dashboard.seed import seed, standard_specs
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, streamlit_server
 from tests.support.feeds import make_rss, write_feeds_toml
 from tests.support.feedserver import FeedServer
+from tests.ui.seed import seed, standard_specs
 from tracker.alerts import outbox, subscriptions
 from tracker.models import User
 from tracker.storage import open_db

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.alerts import seed as alert_seed
 from tests.alerts.smtp_server import SmtpServer
-from tests.dashboard.seed import Spec, seed
+from tests.ui.seed import Spec, seed
 from tracker import scheduler
 from tracker.alerts import outbox, subscriptions
 from tracker.alerts.ical import event_uid

@@ -15,7 +15,7 @@ from tracker.collect.sources import LAND_CODES, load_sources
 from tracker.judge.taxonomy import topic_ids
 from tracker.vocabulary import Stage
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEMO_FILE = PROJECT_ROOT / "data" / "demo" / "items.json"
 
 ITEM_KEYS = {

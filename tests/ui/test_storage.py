@@ -6,7 +6,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from tests.dashboard.seed import Spec, seed
+from tests.ui.seed import Spec, seed
 from tracker.storage import inbox as store
 from tracker.storage import open_db
 from tracker.storage import triage as decisions

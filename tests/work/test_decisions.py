@@ -1,0 +1,35 @@
+"""The team's decisions on an item go through the library: who may decide, which rules hold."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.access.permissions import PermissionDenied
+from tracker.vocabulary import TriageStatus
+from tracker.work import decisions
+from tracker.work.triage import TriageState
+
+
+def test_a_member_may_not_triage_or_label(world):
+    with pytest.raises(PermissionDenied):
+        decisions.save_triage(world.anna, world.item_id, TriageState(TriageStatus.BEOBACHTEN))
+    with pytest.raises(PermissionDenied):
+        decisions.record_relevance(world.anna, world.item_id, relevant=False, topics=[])
+    with pytest.raises(PermissionDenied):
+        decisions.history(world.anna, world.item_id)
+
+
+def test_triage_rules_are_applied_before_anything_is_written(world):
+    before, _ = decisions.history(world.team, world.item_id)
+    with pytest.raises(decisions.TriageRejected) as rejected:
+        decisions.save_triage(world.team, world.item_id, TriageState(TriageStatus.STELLUNGNAHME_GEPLANT, owner=None))
+    assert any("verantwortliche Person" in p for p in rejected.value.problems)
+    assert decisions.history(world.team, world.item_id)[0] == before
+
+
+def test_the_team_triages_and_labels_with_who_and_when(world):
+    changes = decisions.save_triage(world.team, world.item_id, TriageState(TriageStatus.BEOBACHTEN, owner="team"))
+    assert ("status", TriageStatus.STELLUNGNAHME_GEPLANT, TriageStatus.BEOBACHTEN) in changes
+    decisions.record_relevance(world.team, world.item_id, relevant=False, topics=[], note=" Randthema ")
+    events, labels = decisions.history(world.team, world.item_id)
+    assert events[0]["actor"] == "team" and labels[0]["relevant"] is False and labels[0]["note"] == "Randthema"
