@@ -150,7 +150,7 @@ with tab_matrix:
             st.caption(f"{org['name']}: {len(gaps[org['id']])} Abschnitt(e) offen")
         if not gaps:
             st.success("Alle angefragten Mitglieder haben zu allen Abschnitten geantwortet.")
-        details = [r for r in rows if r["haltung_code"] != "offen"]
+        details = [r for r in rows if r["haltung_code"] != positions.NOT_ANSWERED]
         if details:
             st.markdown("**Begründungen und Formulierungsvorschläge**")
             st.table(pd.DataFrame(details)[["abschnitt", "organisation", "haltung", "begruendung", "formulierung"]]

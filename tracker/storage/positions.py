@@ -9,6 +9,8 @@ from typing import Any
 
 import duckdb
 
+from tracker.vocabulary import WorkspaceStatus
+
 WS_COLUMNS = ("item_id", "title", "addressee", "reference", "external_deadline", "member_input_due",
               "status", "positions_shared", "cosigner_ids", "created_by", "created_at", "updated_by",
               "updated_at", "opened_at")
@@ -56,7 +58,7 @@ def update_workspace(con: duckdb.DuckDBPyConnection, item_id: str, changes: dict
     assignments = ", ".join(f"{c} = ?" for c in fields) + (", " if fields else "")
     con.execute(f"UPDATE consultation_workspaces SET {assignments} updated_by = ?, updated_at = ?"
                 " WHERE item_id = ?", [*(changes[c] for c in fields), actor, now, item_id])
-    if changes.get("status") == "offen":
+    if changes.get("status") == WorkspaceStatus.OFFEN:
         con.execute("UPDATE consultation_workspaces SET opened_at = coalesce(opened_at, ?) WHERE item_id = ?",
                     [now, item_id])
 

@@ -25,14 +25,13 @@ from tracker.storage import positions as ws_store
 from tracker.storage import statements as store
 from tracker.storage.connection import transaction
 from tracker.storage.triage import save_triage, triage_state
-from tracker.vocabulary import SUPPORTING_STANCES, Stance, WorkspaceStatus
+from tracker.vocabulary import SUPPORTING_STANCES, Stance, TriageStatus, WorkspaceStatus
 from tracker.work import positions as pos
 from tracker.work import triage as triage_rules
 from tracker.work import workspaces
 
 SOURCES = re.compile(r"\s*<!--\s*quellen:\s*(?P<refs>[^>]*?)\s*-->")
 NO_INPUT_FLAG = "[OFFEN]"
-SUBMITTED_STATUS = "abgegeben"  # tracker.work.triage status: no more deadline alerts
 CHANNELS = ("E-Mail", "Beteiligungsportal", "Post", "Fax", "Persönlich übergeben")
 
 
@@ -284,12 +283,12 @@ def record_submission(user: User, item_id: str, *, version: int, submitted_on: d
 
 
 def _mark_triage_submitted(user: User, item_id: str) -> None:
-    """Move the item's triage to "abgegeben" so deadline alerts stop; when the triage
+    """Move the item's triage to "Abgegeben" so deadline alerts stop; when the triage
     rules do not allow it (no planned statement, no owner) the triage stays as it is."""
     with open_db() as con:
         old = triage_state(con, item_id)
-        new = replace(old, status=SUBMITTED_STATUS, owner=old.owner or user.id)
-        if old.status != SUBMITTED_STATUS and not triage_rules.validate(new, old, None):
+        new = replace(old, status=TriageStatus.ABGEGEBEN, owner=old.owner or user.id)
+        if old.status != TriageStatus.ABGEGEBEN and not triage_rules.validate(new, old, None):
             save_triage(con, item_id, new, actor=user.id, at=datetime.now(UTC))
 
 
