@@ -1,21 +1,29 @@
-"""Relevance evaluation on a labelled TSV (default: ../shared/fixtures/relevance_dev.tsv).
+"""Relevance evaluation: dev figures, 5-fold cross-validation, and the frozen holdout.
 
-Prints binary precision/recall/F1 and per-topic precision/recall for the rules alone and
-for rules plus the trained model. Then the same for the labelled demo items
-(data/demo/items.json; jurisdiction from the source in feeds.toml), with a model trained
-on the seed labels and the whole TSV, which never saw a demo item. The model is evaluated by k-fold cross-validation:
-each fold's items are judged by a model trained on the project's seed labels plus the
-other folds, never on themselves. Also prints precision among the 20 highest-scored
-items and the items still judged wrong.
+Sets (all real, labelled; see tests/judge/fixtures/RELEVANCE_README.md):
 
-    .venv/bin/python bench/relevance_eval.py [--tsv PATH] [--folds 5] [--show-errors]
+- dev: ``../shared/fixtures/relevance_dev.tsv`` (223 items; the rules were written against it);
+- train: ``tests/judge/fixtures/relevance_train_new.tsv`` (361 items; training and development);
+- holdout: ``tests/judge/fixtures/relevance_holdout.tsv`` (120 items, frozen before the judge
+  changed; never used for tuning, only reported).
+
+Prints binary precision/recall/F1, precision among the 20 highest scores and per-topic
+precision/recall:
+
+1. rules alone on each set;
+2. rules + model under k-fold cross-validation over dev + train: each fold judged by a model
+   trained on ``data/seed_labels.tsv`` plus the other folds, never on itself;
+3. the holdout judged by rules + a model trained on seed labels + dev + train (what ships).
+
+Errors are listed only for dev and train (``--show-errors``), never for the holdout.
+
+    .venv/bin/python bench/relevance_eval.py [--folds 5] [--show-errors] [--rules-only]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
 from pathlib import Path
 
@@ -27,7 +35,10 @@ from tracker.judge.model import TrainingExample  # noqa: E402
 from tracker.judge.taxonomy import REQUIRED_TOPICS, load_taxonomy  # noqa: E402
 from tracker.judge.training import cross_validate, read_seed_labels, train_model  # noqa: E402
 
+FIXTURES = ROOT / "tests" / "judge" / "fixtures"
 DEFAULT_TSV = ROOT.parent / "shared" / "fixtures" / "relevance_dev.tsv"
+TRAIN_TSV = FIXTURES / "relevance_train_new.tsv"
+HOLDOUT_TSV = FIXTURES / "relevance_holdout.tsv"
 
 
 def read_tsv(path: Path) -> list[dict[str, str]]:
@@ -47,15 +58,20 @@ def binary(gold: list[bool], predicted: list[bool]) -> tuple[float, float, float
     return precision, recall, f1
 
 
+def figures(rows: list[dict[str, str]], judged: list[Judgement]) -> dict[str, float]:
+    gold = [r["relevant"] == "1" for r in rows]
+    precision, recall, f1 = binary(gold, [j.relevant for j in judged])
+    ranked = sorted(range(len(rows)), key=lambda i: -judged[i].score)[:20]
+    return {"precision": precision, "recall": recall, "f1": f1,
+            "p_at_20": sum(gold[i] for i in ranked) / len(ranked)}
+
+
 def report(name: str, rows: list[dict[str, str]], judged: list[Judgement], show_errors: bool) -> dict[str, float]:
     gold = [r["relevant"] == "1" for r in rows]
-    predicted = [j.relevant for j in judged]
-    precision, recall, f1 = binary(gold, predicted)
-    ranked = sorted(range(len(rows)), key=lambda i: -judged[i].score)[:20]
-    p_at_20 = sum(gold[i] for i in ranked) / len(ranked)
+    result = figures(rows, judged)
     print(f"\n== {name} ==")
-    print(f"binary: precision {precision:.3f}  recall {recall:.3f}  F1 {f1:.3f}  precision@20 {p_at_20:.3f}"
-          f"  (n={len(rows)}, relevant={sum(gold)})")
+    print(f"binary: precision {result['precision']:.3f}  recall {result['recall']:.3f}  F1 {result['f1']:.3f}"
+          f"  precision@20 {result['p_at_20']:.3f}  (n={len(rows)}, relevant={sum(gold)})")
     print(f"{'topic':24} {'gold':>5} {'pred':>5} {'P':>6} {'R':>6}")
     for topic in REQUIRED_TOPICS:
         gold_t = [topic in r["topics"].split(",") for r in rows]
@@ -69,7 +85,7 @@ def report(name: str, rows: list[dict[str, str]], judged: list[Judgement], show_
                 terms = ",".join(sorted({e.term for e in judgement.evidence}))
                 print(f"  {kind} {row['id']:>5} s={judgement.score:.2f} [{row['jurisdiction']}/{judgement.language}]"
                       f" {row['title'][:90]} | {terms}")
-    return {"precision": precision, "recall": recall, "f1": f1, "p_at_20": p_at_20}
+    return result
 
 
 def inputs(rows: list[dict[str, str]]) -> list[JudgeInput]:
@@ -77,52 +93,60 @@ def inputs(rows: list[dict[str, str]]) -> list[JudgeInput]:
                        jurisdiction=r.get("jurisdiction") or None) for r in rows]
 
 
+def examples_of(rows: list[dict[str, str]]) -> list[TrainingExample]:
+    return [TrainingExample(title=r["title"], summary=r.get("summary", ""), language=r.get("language") or None,
+                            relevant=r["relevant"] == "1", topics=tuple(t for t in r["topics"].split(",") if t))
+            for r in rows]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tsv", type=Path, default=DEFAULT_TSV)
+    parser.add_argument("--tsv", type=Path, default=DEFAULT_TSV, help="the dev set")
+    parser.add_argument("--train", type=Path, default=TRAIN_TSV, help="further labelled items (skipped if absent)")
+    parser.add_argument("--holdout", type=Path, default=HOLDOUT_TSV, help="the frozen holdout (reported only)")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--show-errors", action="store_true")
+    parser.add_argument("--show-errors", action="store_true", help="list wrong dev/train items (never holdout)")
     parser.add_argument("--rules-only", action="store_true")
-    parser.add_argument("--demo", type=Path, default=ROOT / "data" / "demo" / "items.json",
-                        help="labelled demo items judged as a second check (skipped if absent)")
     args = parser.parse_args()
     if not args.tsv.exists():
         print(f"labelled file not found: {args.tsv}", file=sys.stderr)
         return 2
-    rows = read_tsv(args.tsv)
-    taxonomy = load_taxonomy()
-    judge = Judge(taxonomy)
-    items = inputs(rows)
-    rules = judge.judge_many(items)
-    report("rules alone", rows, rules, args.show_errors)
-    unsupported = [r["id"] for r, j in zip(rows, rules, strict=True) if not j.language_supported]
-    print(f"language not supported (never relevant): {len(unsupported)} items {unsupported}")
-    if args.rules_only:
-        return 0
-    examples = [TrainingExample(title=r["title"], summary=r.get("summary", ""), language=r.get("language") or None,
-                                relevant=r["relevant"] == "1", topics=tuple(t for t in r["topics"].split(",") if t))
-                for r in rows]
-    combined = cross_validate(judge, items, examples, folds=args.folds)
-    report(f"rules + model ({args.folds}-fold cross-validation, seed labels + other folds)", rows, combined,
-           args.show_errors)
-    if args.demo.exists():
-        demo_rows = read_demo(args.demo)
-        demo_items = [JudgeInput(id=r["id"], title=r["title"], summary=r["summary"], language=r["language"] or None,
-                                 source=r["source"]) for r in demo_rows]
-        report("demo items, rules alone", demo_rows, judge.judge_many(demo_items), args.show_errors)
-        model = train_model(judge, [*read_seed_labels(None, list(taxonomy.topics)), *examples])
-        report("demo items, rules + model trained on seed labels and the whole TSV", demo_rows,
-               judge.with_model(model).judge_many(demo_items), args.show_errors)
+    judge = Judge(load_taxonomy())
+    sets = {"dev": read_tsv(args.tsv)}
+    if args.train.exists():
+        sets["train"] = read_tsv(args.train)
+    holdout = read_tsv(args.holdout) if args.holdout.exists() else []
+    summary: list[tuple[str, dict[str, float]]] = []
+    for name, rows in sets.items():
+        summary.append((f"{name}, rules alone", report(f"{name}: rules alone", rows, judge.judge_many(inputs(rows)),
+                                                         args.show_errors)))
+    if holdout:
+        summary.append(("holdout, rules alone", report("holdout: rules alone", holdout,
+                                                       judge.judge_many(inputs(holdout)), False)))
+    if not args.rules_only:
+        pooled = [row for rows in sets.values() for row in rows]
+        combined = cross_validate(judge, inputs(pooled), examples_of(pooled), folds=args.folds)
+        label = "+".join(sets)
+        summary.append((f"{label}, rules + model ({args.folds}-fold CV)",
+                        report(f"{label}: rules + model ({args.folds}-fold cross-validation, seed labels + other "
+                               "folds)", pooled, combined, args.show_errors)))
+        start = 0
+        for name, rows in sets.items():
+            part = combined[start:start + len(rows)]
+            start += len(rows)
+            summary.append((f"{name}, rules + model ({args.folds}-fold CV)", figures(rows, part)))
+        if holdout:
+            seeds = read_seed_labels(None, list(judge.taxonomy.topics))
+            model = train_model(judge, [*seeds, *examples_of(pooled)])
+            summary.append(("holdout, rules + model (trained on seeds + " + label + ")",
+                            report(f"holdout: rules + model trained on seed labels + {label}", holdout,
+                                   judge.with_model(model).judge_many(inputs(holdout)), False)))
+    print("\n== summary ==")
+    print(f"{'':58} {'P':>6} {'R':>6} {'F1':>6} {'P@20':>6}")
+    for name, result in summary:
+        print(f"{name:58} {result['precision']:6.3f} {result['recall']:6.3f} {result['f1']:6.3f}"
+              f" {result['p_at_20']:6.2f}")
     return 0
-
-
-def read_demo(path: Path) -> list[dict[str, str]]:
-    """The demo data's items with their relevance labels, in the TSV's row shape."""
-    entries = json.loads(path.read_text(encoding="utf-8")).get("items", [])
-    return [{"id": f"demo-{i}", "title": e["title"], "summary": e.get("summary") or "",
-             "language": e.get("language") or "", "source": e.get("source_id") or "", "jurisdiction": "",
-             "relevant": "1" if e.get("relevant") else "0", "topics": ",".join(e.get("topics") or [])}
-            for i, e in enumerate(entries)]
 
 
 if __name__ == "__main__":

@@ -1,0 +1,95 @@
+"""Deadline evaluation on real labelled sentences: dev sets and the frozen holdout.
+
+Sets (see tests/judge/fixtures/DEADLINES_README.md):
+
+- ``deadlines.tsv`` (50, the first dev set) and ``deadlines_dev_new.tsv`` (127): dev, free to
+  study and to learn from;
+- ``deadlines_holdout.tsv`` (60): frozen before the extractor changed; reported, never studied.
+
+Each sentence goes through the judge's own path (``find_deadline`` on an item whose summary is
+the sentence, with its jurisdiction and publication date). Prints per set: exact (the expected
+date, or no date where none is expected), invented (a date where none is expected), missed (no
+date where one is expected) and wrong (another date). ``--show-errors`` lists the wrong rows of
+the dev sets only.
+
+    .venv/bin/python bench/deadline_eval.py [--show-errors]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tracker.judge.deadlines import find_deadline  # noqa: E402
+from tracker.judge.taxonomy import load_taxonomy  # noqa: E402
+from tracker.judge.types import JudgeInput  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "judge" / "fixtures"
+DEV_SETS = {"dev (deadlines.tsv)": FIXTURES / "deadlines.tsv",
+            "dev (deadlines_dev_new.tsv)": FIXTURES / "deadlines_dev_new.tsv"}
+HOLDOUT = FIXTURES / "deadlines_holdout.tsv"
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def as_input(row: dict[str, str]) -> JudgeInput:
+    published = datetime.fromisoformat(row["published"]) if row.get("published") else None
+    return JudgeInput(id=row["id"], title="", summary=row["text"].replace("\\n", "\n"), published=published,
+                      jurisdiction=row.get("jurisdiction") or None, language=row.get("language") or None)
+
+
+def evaluate(rows: list[dict[str, str]]) -> tuple[dict[str, int], list[tuple[dict[str, str], date | None]]]:
+    settings = load_taxonomy().settings
+    counts = {"rows": len(rows), "exact": 0, "invented": 0, "missed": 0, "wrong": 0}
+    errors = []
+    for row in rows:
+        got = find_deadline(as_input(row), settings).date
+        expected = date.fromisoformat(row["expected"]) if row["expected"] else None
+        if got == expected:
+            counts["exact"] += 1
+            continue
+        errors.append((row, got))
+        counts["invented" if expected is None else "missed" if got is None else "wrong"] += 1
+    return counts, errors
+
+
+def line(name: str, counts: dict[str, int]) -> str:
+    share = counts["exact"] / counts["rows"] if counts["rows"] else 0.0
+    return (f"{name:32} {counts['rows']:5d} {counts['exact']:6d} {share:7.1%} {counts['invented']:9d}"
+            f" {counts['missed']:7d} {counts['wrong']:6d}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--show-errors", action="store_true", help="list the wrong dev rows (never holdout rows)")
+    args = parser.parse_args()
+    print(f"{'set':32} {'rows':>5} {'exact':>6} {'share':>7} {'invented':>9} {'missed':>7} {'wrong':>6}")
+    total = {"rows": 0, "exact": 0, "invented": 0, "missed": 0, "wrong": 0}
+    shown = []
+    for name, path in DEV_SETS.items():
+        counts, errors = evaluate(read_rows(path))
+        total = {key: total[key] + counts[key] for key in total}
+        shown += errors
+        print(line(name, counts))
+    print(line("dev, both", total))
+    if HOLDOUT.exists():
+        counts, _ = evaluate(read_rows(HOLDOUT))
+        print(line("holdout (frozen)", counts))
+    if args.show_errors:
+        for row, got in shown:
+            print(f"  {row['id']:>5} expected {row['expected'] or '-':10} got {got or '-'!s:10}"
+                  f" {row['text'][:140]!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
