@@ -22,7 +22,7 @@ def test_same_file_same_judge_edited_file_new_judge(tmp_path):
     assert get_judge(taxonomy, models) is rebuilt
 
 
-def test_judges_with_and_without_a_model_share_the_pipelines(tmp_path):
+def test_judges_with_and_without_a_model_share_the_matchers(tmp_path):
     from tracker.judge.model import save_new
     from tracker.judge.training import read_seed_labels, train_model
 
@@ -30,8 +30,8 @@ def test_judges_with_and_without_a_model_share_the_pipelines(tmp_path):
     shutil.copy(DEFAULT_TAXONOMY_PATH, taxonomy)
     rules = get_judge(taxonomy, use_model=False)
     models = tmp_path / "models"
-    save_new(train_model(rules, read_seed_labels(known_topics=list(rules.taxonomy.topics)), seed=1), models)
+    save_new(train_model(rules, read_seed_labels(known_topics=list(rules.taxonomy.topics)), seed=1, epochs=3), models)
     with_model = get_judge(taxonomy, models)
     assert with_model.model is not None and rules.model is None
-    assert with_model.pipelines is rules.pipelines and with_model.taxonomy.sha == rules.taxonomy.sha
+    assert with_model.matchers is rules.matchers and with_model.taxonomy.sha == rules.taxonomy.sha
     assert get_judge(taxonomy, use_model=False) is rules and get_judge(taxonomy, models) is with_model

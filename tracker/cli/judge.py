@@ -27,8 +27,10 @@ def classify_command(
     """Einträge ohne Datenbank bewerten: JSON Lines rein (id, title, summary, …), JSON Lines raus."""
     from tracker.judge import get_judge
     from tracker.judge.classify import classify_lines
+    from tracker.judge.enrich import sources_by_id
 
     judge = get_judge(taxonomy, use_model=not rules_only)
+    sources = sources_by_id()
     try:
         source = input_file.open(encoding="utf-8") if input_file else sys.stdin
     except OSError as exc:
@@ -38,7 +40,7 @@ def classify_command(
     except OSError as exc:
         raise UserError(f"{output_file}: kann nicht geschrieben werden ({exc.strerror})") from exc
     try:
-        for line in classify_lines(source, judge):
+        for line in classify_lines(source, judge, sources):
             target.write(line + "\n")
         target.flush()
     finally:
@@ -49,7 +51,8 @@ def classify_command(
 
 
 def train_command(
-    seed_labels: Annotated[Path | None, typer.Option("--seed-labels", help="Eigene Startlabels (TSV).")] = None,
+    seed_labels: Annotated[Path | None, typer.Option(
+        "--seed-labels", help="Eigene Startlabels (TSV) statt der mitgelieferten.")] = None,
     model_dir: Annotated[Path | None, typer.Option("--model-dir", help="Zielordner (Standard: data/models).")]
     = None,
     without_db: Annotated[bool, typer.Option("--without-db", help="Nur Startlabels, keine Team-Labels.")] = False,
@@ -59,11 +62,14 @@ def train_command(
     from tracker import settings
     from tracker.judge import get_judge
     from tracker.judge.model import TrainingExample, save_new
-    from tracker.judge.training import read_seed_labels, train_model
+    from tracker.judge.training import read_seed_labels, shipped_labels, train_model
     from tracker.storage.judgements import load_labels
 
     judge = get_judge(use_model=False)
-    examples = read_seed_labels(seed_labels, list(judge.taxonomy.topics))
+    if seed_labels:
+        examples = read_seed_labels(seed_labels, list(judge.taxonomy.topics), judge.taxonomy.settings.remit)
+    else:
+        examples = shipped_labels(judge)
     seeds = len(examples)
     team = 0
     if not without_db and settings.get().db_path.exists():
@@ -73,7 +79,7 @@ def train_command(
                                             relevant=label.relevant, topics=topics))
             team += 1
     try:
-        model = train_model(judge, examples)
+        model = train_model(judge, examples, epochs=epochs)
     except ValueError as exc:
         raise UserError(f"Training nicht möglich: {exc}") from exc
     model.meta.update({"seed_labels": seeds, "team_labels": team})
@@ -87,10 +93,12 @@ def tag_command(
     rules_only: Annotated[bool, typer.Option("--rules-only", help="Nur Regeln, kein trainiertes Modell.")] = False,
 ) -> None:
     """Gespeicherte Einträge neu bewerten (nach Änderung der Taxonomie oder des Modells)."""
-    from tracker.judge import JudgeInput, get_judge
+    from tracker.judge import get_judge
+    from tracker.judge.enrich import judge_input, sources_by_id
     from tracker.storage.judgements import apply_tagging, items_to_tag
 
     judge = get_judge(use_model=not rules_only)
+    sources = sources_by_id()
     items = items_to_tag(only_unjudged=only_new)
     relevant = moved = 0
     with Progress(TextColumn("Bewerte"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -98,13 +106,7 @@ def tag_command(
         task = progress.add_task("tag", total=len(items))
         for start in range(0, len(items), TAG_BATCH):
             batch = items[start:start + TAG_BATCH]
-            inputs = [JudgeInput(
-                id=i.id, title=i.title, summary=i.summary, text=i.text, language=i.language,
-                published=i.published_at, jurisdiction=i.jurisdiction,
-                # Only deadlines the judge read from text are read again.
-                deadline=i.deadline if i.deadline_origin != "text" else None,
-                deadline_text=i.deadline_text if i.deadline_origin != "text" else None) for i in batch]
-            judgements = judge.judge_many(inputs)
+            judgements = judge.judge_many([judge_input(i, sources.get(i.source_id or "")) for i in batch])
             moved += apply_tagging(batch, judgements, judge.taxonomy.sha)
             relevant += sum(j.relevant for j in judgements)
             progress.advance(task, len(batch))

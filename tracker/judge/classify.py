@@ -1,118 +1,67 @@
 """The batch contract behind ``tracker classify``: JSON Lines in, JSON Lines out.
 
-One output line per input line, in the same order. A line that is not a JSON object
-with an ``id`` and a ``title`` yields ``{"line": n, "id": ..., "error": "..."}`` and
-the rest go on. No database is touched.
+One output line per non-blank input line, in the same order. A line that is not a JSON
+object with an ``id`` and a ``title`` yields ``{"line": n, "id": ..., "error": "..."}`` and
+the rest go on. An optional field that cannot be used (a ``summary`` that is no string, a
+``published`` that is no ISO 8601 date) is left out and named in a ``warnings`` list on that
+item's line: the item is still judged. Dates may have reduced precision (``2018-07``,
+``2018``). No database is touched.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
 
 from tracker.judge.engine import Judge
-from tracker.judge.types import Evidence, JudgeInput, Judgement
+from tracker.judge.enrich import judge_input, sources_by_id
+from tracker.judge.types import Judgement
+from tracker.models import Source
 
 BATCH = 512
-_OPTIONAL_ORDER = ("summary", "text", "language", "source", "jurisdiction", "deadline_text")
-_OPTIONAL_TEXT = frozenset(_OPTIONAL_ORDER)
-# The same output as json.dumps(record, ensure_ascii=False), with one encoder for all lines
-# (json.dumps with any option builds a new one per call) and no circular-reference
-# bookkeeping: records are plain trees built here.
-_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
-_string = encode_basestring
-_BOOL = {True: "true", False: "false"}
-
-
-class _Floats(dict[float, str]):
-    """Float -> how json writes it (its repr). Scores are rounded to 4 places, so a few
-    thousand values recur; a lookup is a quarter of a repr. Zeros are not kept (0.0 and
-    -0.0 are equal keys with different reprs), nor is anything once the table is full."""
-
-    def __missing__(self, value: float) -> str:
-        text = float.__repr__(value)
-        if value and len(self) < _MAX_FLOATS:
-            self[value] = text
-        return text
-
-
-_MAX_FLOATS = 50_000
-_float = _Floats().__getitem__
-
-
-class _Pairs(dict[str, "_Pair"]):
-    """Topic id -> its score -> the JSON pair ``"topic": score``, each made once."""
-
-    def __missing__(self, topic: str) -> _Pair:
-        pairs = self[topic] = _Pair(_string(topic) + ": ")
-        return pairs
-
-
-class _Pair(dict[float, str]):
-    def __init__(self, key: str) -> None:
-        super().__init__()
-        self.key = key
-
-    def __missing__(self, value: float) -> str:
-        text = self.key + _float(value)
-        if value and len(self) < _MAX_FLOATS:  # zeros: see _Floats
-            self[value] = text
-        return text
-
-
-_PAIRS = _Pairs()
-
-
-class _Names(dict[str, str]):
-    """Short strings that recur (topic ids, terms, field names, stages, versions) -> their
-    JSON text, encoded once; item texts and ids are encoded as they come."""
-
-    def __missing__(self, name: str) -> str:
-        text = _string(name)
-        if len(self) < _MAX_FLOATS:
-            self[name] = text
-        return text
-
-
-_NAMES = _Names()
+OPTIONAL_TEXT = ("summary", "text", "language", "source", "jurisdiction", "deadline_text")
+# ISO 8601 calendar dates of reduced precision: a year, or a year and month.
+_REDUCED = re.compile(r"(\d{4})(?:-(\d{2}))?")
 
 
 class LineError(ValueError):
     pass
 
 
-def _when(value: object, field: str) -> datetime | None:
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise LineError(f"'{field}' must be an ISO date or datetime string")
+@dataclass
+class Record:
+    """One input line as a publication (see ``enrich.Publication``), plus what was wrong."""
+
+    id: str
+    title: str
+    summary: str = ""
+    text: str = ""
+    language: str | None = None
+    source: str | None = None
+    jurisdiction: str | None = None
+    published_at: datetime | None = None
+    deadline: date | None = None
+    deadline_text: str | None = None
+    deadline_origin: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def iso_moment(value: str) -> datetime:
+    """An ISO 8601 date or date-time, also of reduced precision ("2018-07" is 1 July 2018)."""
+    value = value.strip()
+    reduced = _REDUCED.fullmatch(value)
+    if reduced:
+        return datetime(int(reduced.group(1)), int(reduced.group(2) or 1), 1)
+    return datetime.fromisoformat(value)
+
+
+def parse_line(line: str) -> Record:
+    """The record of one line; LineError when it cannot be judged at all."""
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise LineError(f"'{field}' is not an ISO date or datetime: {value!r}") from exc
-
-
-def _loads(line: str) -> object:
-    """``json.loads(line)``: the decoder's scanner called directly when the line is one
-    JSON value with nothing but white space after it (json.loads' Python wrapper cost
-    half as much as the parse); anything else goes to json.loads for its exact error."""
-    try:
-        value, end = _scan_once(line, 0)
-    except (StopIteration, json.JSONDecodeError):
-        return json.loads(line)
-    if end != len(line) and not line[end:].isspace():
-        return json.loads(line)
-    return value
-
-
-_scan_once = json.JSONDecoder().scan_once
-
-
-def parse_line(line: str) -> JudgeInput:
-    try:
-        data = _loads(line)
+        data = json.loads(line)
     except json.JSONDecodeError as exc:
         raise LineError(f"not valid JSON: {exc.msg} (column {exc.colno})") from exc
     if not isinstance(data, dict):
@@ -121,87 +70,55 @@ def parse_line(line: str) -> JudgeInput:
     if isinstance(item_id, bool) or not isinstance(item_id, (str, int)) or item_id == "":
         raise LineError("'id' is required (string or number)")
     title = data.get("title")
-    if not isinstance(title, str) or not title or title.isspace():  # isspace: no stripped copy
+    if not isinstance(title, str) or not title.strip():
         raise LineError("'title' is required (non-empty string)")
-    values: dict[str, object] = {}
-    for field in _OPTIONAL_TEXT & data.keys():  # the few a line has, not all six
-        value = data[field]
-        if value is not None:
-            if not isinstance(value, str):
-                first = next(f for f in _OPTIONAL_ORDER if data.get(f) is not None and not isinstance(data[f], str))
-                raise LineError(f"'{first}' must be a string")  # the same field named, whatever the set order
-            values[field] = value
-    # Most lines carry neither: no call for them.
-    deadline = data.get("deadline")
-    if deadline is not None:
-        deadline = _when(deadline, "deadline")
+    record = Record(id=str(item_id), title=title)
+    for name in OPTIONAL_TEXT:
+        value = data.get(name)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            setattr(record, name, value)
+        else:
+            record.warnings.append(f"'{name}' must be a string; ignored")
     published = data.get("published")
-    if published is not None:
-        published = _when(published, "published")
-    return JudgeInput(id=item_id if isinstance(item_id, str) else str(item_id), title=title, published=published,
-                      deadline=deadline.date() if isinstance(deadline, datetime) else None,
-                      **values)  # type: ignore[arg-type]
+    if published not in (None, ""):
+        record.published_at = _parsed(published, iso_moment)
+        if record.published_at is None:
+            record.warnings.append(f"'published' is not an ISO 8601 date: {published!r}; ignored")
+    deadline = data.get("deadline")
+    if deadline not in (None, ""):
+        # A deadline needs its day: "2018-07" is no date anyone can act on.
+        moment = _parsed(deadline, datetime.fromisoformat)
+        if moment is None:
+            record.warnings.append(f"'deadline' is not an ISO 8601 date with a day: {deadline!r}; ignored")
+        else:
+            record.deadline, record.deadline_origin = moment.date(), "structured"
+    return record
 
 
-def judgement_record(j: Judgement) -> dict[str, object]:
-    return {
+def _parsed(value: object, parse: Callable[[str], datetime]) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse(value.strip())
+    except ValueError:
+        return None
+
+
+def judgement_record(j: Judgement, warnings: list[str] | None = None) -> dict[str, object]:
+    record: dict[str, object] = {
         "id": j.id, "relevant": j.relevant, "score": j.score, "topics": j.topics,
-        "deadline": j.deadline.isoformat() if isinstance(j.deadline, date) else None,
+        "deadline": j.deadline.isoformat() if j.deadline else None,
         "deadline_text": j.deadline_text, "deadline_confidence": j.deadline_confidence,
         "deadline_origin": j.deadline_origin, "stage": j.stage, "in_remit": j.in_remit,
         "language": j.language, "language_supported": j.language_supported,
         "topic_scores": j.topic_scores, "evidence": [e.to_dict() for e in j.evidence],
         "model_version": j.model_version,
     }
-
-
-def judgement_json(j: Judgement) -> str:
-    """``judgement_record(j)`` as json.dumps writes it (ensure_ascii off), in one f-string.
-
-    The generic encoder spent more time per item than tokenising it; the shape is fixed,
-    so strings go through the encoder's own escaping and numbers through ``repr`` (what
-    json does for ints and finite floats; every float here is a rounded finite score).
-    """
-    return (f'{{"id": {_string(j.id)}, "relevant": {_BOOL[j.relevant]}, "score": {_float(j.score)}, '
-            f'"topics": [{", ".join([_NAMES[t] for t in j.topics])}], '
-            f'"deadline": {_string(j.deadline.isoformat()) if isinstance(j.deadline, date) else "null"}, '
-            f'"deadline_text": {_optional(j.deadline_text)}, '
-            f'"deadline_confidence": {"null" if j.deadline_confidence is None else _float(j.deadline_confidence)}, '
-            f'"deadline_origin": {"null" if j.deadline_origin is None else _NAMES[j.deadline_origin]}, '
-            f'"stage": {_NAMES[j.stage]}, '
-            f'"in_remit": {_BOOL[j.in_remit]}, "language": {"null" if j.language is None else _NAMES[j.language]}, '
-            f'"language_supported": {_BOOL[j.language_supported]}, '
-            f'"topic_scores": {{{", ".join([_PAIRS[t][v] for t, v in j.topic_scores.items()])}}}, '
-            f'"evidence": [{_evidence_list_json(j.evidence) if j.evidence else ""}], '
-            f'"model_version": {_NAMES[j.model_version]}}}')
-
-
-def _evidence_list_json(evidence: list[Evidence]) -> str:
-    """The evidence objects, comma-separated: the part before "start" is made once per
-    (term, topic, field), and a sentence shared by consecutive hits is encoded once."""
-    out = []
-    last: str | None = None
-    last_json = ""
-    for e in evidence:
-        if e.sentence is not last:
-            last = e.sentence
-            last_json = _string(last)
-        key = (e.term, e.topic, e.field)
-        head = _HEADS.get(key)
-        if head is None:
-            head = (f'{{"term": {_NAMES[e.term]}, "topic": {_NAMES[e.topic]}, "field": {_NAMES[e.field]}, '
-                    '"start": ')
-            if len(_HEADS) < _MAX_FLOATS:
-                _HEADS[key] = head
-        out.append(f'{head}{e.start}, "end": {e.end}, "sentence": {last_json}, "weight": {_float(e.weight)}}}')
-    return ", ".join(out)
-
-
-_HEADS: dict[tuple[str, str, str], str] = {}
-
-
-def _optional(value: str | None) -> str:
-    return "null" if value is None else _string(value)
+    if warnings:
+        record["warnings"] = warnings
+    return record
 
 
 def _error_id(line: str) -> object:
@@ -212,22 +129,29 @@ def _error_id(line: str) -> object:
     return data.get("id") if isinstance(data, dict) else None
 
 
-def classify_lines(lines: Iterable[str], judge: Judge, batch: int = BATCH) -> Iterator[str]:
-    """Yield one JSON line per non-blank input line, in input order."""
-    pending: list[tuple[int, str, JudgeInput | str]] = []
+def classify_lines(lines: Iterable[str], judge: Judge, sources: Mapping[str, Source] | None = None,
+                   batch: int = BATCH) -> Iterator[str]:
+    """Yield one JSON line per non-blank input line, in input order.
+
+    ``sources``: the sources by id, for records that name their ``source`` (default: the
+    sources of feeds.toml).
+    """
+    sources = sources_by_id() if sources is None else sources
+    pending: list[tuple[int, str, Record | str]] = []
 
     def flush() -> Iterator[str]:
-        inputs = [entry for _, _, entry in pending if isinstance(entry, JudgeInput)]
-        judged = judge.judge_iter(inputs) if inputs else iter(())
+        records = [entry for _, _, entry in pending if isinstance(entry, Record)]
+        judged = iter(judge.judge_many([judge_input(r, sources.get(r.source or "")) for r in records]))
         for number, raw, entry in pending:
-            if isinstance(entry, JudgeInput):
-                yield judgement_json(next(judged))
+            if isinstance(entry, Record):
+                out = judgement_record(next(judged), entry.warnings)
             else:
-                yield _encode({"line": number, "id": _error_id(raw), "error": entry})
+                out = {"line": number, "id": _error_id(raw), "error": entry}
+            yield json.dumps(out, ensure_ascii=False)
         pending.clear()
 
     for number, line in enumerate(lines, start=1):
-        if not line or line.isspace():  # blank (strip() would copy every line)
+        if not line.strip():
             continue
         try:
             pending.append((number, line, parse_line(line)))

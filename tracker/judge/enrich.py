@@ -1,4 +1,6 @@
-"""Bridge between the collector's ``Item`` and the judge: score, tag, and find deadlines.
+"""The one way into the judge: ``judge_input`` builds what it reads from a publication and
+its source, for collect, ingest, demo, tag and classify alike; ``judge_items`` applies the
+judge to collected items.
 
 A deadline found in the text is written onto the item before it is stored, so that a
 deadline that moves upstream is a change like any other (history row, changed flag).
@@ -7,20 +9,61 @@ A structured deadline from a JSON adapter always wins over one found in text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Protocol
 
 from tracker.collect.normalise import with_deadline
+from tracker.errors import UserError
 from tracker.judge import JudgeInput, Judgement, get_judge
 from tracker.models import Item, Source
 
+TEXT_ORIGIN = "text"  # a deadline the judge itself read from the text
 
-def judge_input(item: Item, source: Source | None = None) -> JudgeInput:
+
+class Publication(Protocol):
+    """What the judge needs of a publication: a collected ``Item``, a stored item being
+    re-tagged, or a ``tracker classify`` record."""
+
+    id: str
+    title: str
+    summary: str
+    text: str
+    language: str | None
+    published_at: datetime | None
+    jurisdiction: str | None
+    deadline: date | None
+    deadline_text: str | None
+    deadline_origin: str | None
+
+
+def judge_input(item: Publication, source: Source | None) -> JudgeInput:
+    """The judge's input for ``item`` as carried by ``source`` (None: no known source).
+
+    The source gives the topic hints of feeds.toml and the jurisdiction when the item has
+    none. A deadline the judge itself read from text earlier is read again, never taken
+    as given; a structured one (from an adapter or a record) is kept.
+    """
+    given = item.deadline_origin != TEXT_ORIGIN
     return JudgeInput(
-        id=item.id, title=item.title, summary=item.summary, text=item.text,
+        id=item.id, title=item.title, summary=item.summary or "", text=item.text or "",
         language=item.language, published=item.published_at,
-        source=source.id if source else item.source_id,
-        jurisdiction=item.jurisdiction, deadline=item.deadline, deadline_text=item.deadline_text,
+        source=source.id if source else None,
+        jurisdiction=item.jurisdiction or (source.jurisdiction if source else None),
+        topic_hints=source.topic_hints if source else (),
+        deadline=item.deadline if given else None, deadline_text=item.deadline_text if given else None,
     )
+
+
+def sources_by_id(path=None) -> Mapping[str, Source]:
+    """The sources of feeds.toml by id, for records that name their source; none when the
+    file cannot be read (records must then say their jurisdiction themselves)."""
+    from tracker.collect.sources import load_sources
+
+    try:
+        return {s.id: s for s in load_sources(path).sources}
+    except UserError:
+        return {}
 
 
 def judge_items(items: Sequence[Item], source: Source | None = None) -> tuple[list[Item], list[Judgement]]:
@@ -32,6 +75,6 @@ def judge_items(items: Sequence[Item], source: Source | None = None) -> tuple[li
     for item, judgement in zip(items, judgements, strict=True):
         if item.deadline is None and judgement.deadline is not None:
             item = with_deadline(item, judgement.deadline, judgement.deadline_text,
-                                 judgement.deadline_confidence, "text")
+                                 judgement.deadline_confidence, TEXT_ORIGIN)
         enriched.append(item)
     return enriched, judgements

@@ -15,14 +15,13 @@ the list grows. How a term may match depends on how it is written:
 
 Overlapping hits are resolved longest first, which is how masks work: "Wasserstoff" is an
 energy term, so the "wasser" inside it is never a water hit. ``trie_pattern`` builds the
-regular expressions the stage and deadline cues use.
+regular expressions of the stage cues.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from operator import itemgetter
 
 import ahocorasick_rs
 
@@ -75,8 +74,7 @@ class TermMatcher:
     the original text for acronyms. Word-boundary rules are checked on the few hits.
     """
 
-    def __init__(self, terms: Iterable[Term], inflect: Callable[[str], set[str]],
-                 cues: dict[str, tuple[str, bool, bool]] | None = None) -> None:
+    def __init__(self, terms: Iterable[Term], inflect: Callable[[str], set[str]]) -> None:
         # variant -> (terms, must start at a word start, must end at a word end)
         lemma: dict[str, tuple[list[Term], bool, bool]] = {}
         acronym: dict[str, list[Term]] = {}
@@ -108,26 +106,18 @@ class TermMatcher:
                     if term not in known[0]:
                         known[0].append(term)
                     lemma[variant] = (known[0], known[1] and start_bound, known[2] and end_bound)
-        keys = list(lemma)
-        self._lemma_meta: list[tuple[tuple[Term, ...] | str, bool, bool]] = [
-            (tuple(v[0]), v[1], v[2]) for v in lemma.values()]
-        # Stage and deadline cues ride along in the same pass (label instead of terms).
-        for literal, (label, start_bound, end_bound) in (cues or {}).items():
-            keys.append(literal)
-            self._lemma_meta.append((label, start_bound, end_bound))
+        self._lemma_meta = [(tuple(v[0]), v[1], v[2]) for v in lemma.values()]
         # A DFA: more memory for a few thousand patterns, a third less time per search.
-        self._lemma = ahocorasick_rs.AhoCorasick(keys, implementation=_DFA) if keys else None
+        self._lemma = ahocorasick_rs.AhoCorasick(list(lemma), implementation=_DFA) if lemma else None
         self._acronym_meta = [tuple(v) for v in acronym.values()]
         self._acronym = ahocorasick_rs.AhoCorasick(list(acronym), implementation=_DFA) if acronym else None
 
-    def find(self, text: str, lowered: str | None = None) -> tuple[list[Span], list[tuple[int, str]]]:
-        """Term hits as (start, end, terms), character offsets into ``text``, and
-        (offset, label) of cue hits. ``lowered``: ``text.lower()`` if the caller has it."""
-        # Plain tuples, not objects: this loop runs for every hit of every item.
+    def find(self, text: str) -> list[Span]:
+        """Term hits as (start, end, terms), character offsets into ``text``, overlaps
+        resolved longest first."""
         hits: list[Span] = []
-        cues: list[tuple[int, str]] = []
         if self._lemma is not None:
-            lowered = _lower_same_length(text, lowered)
+            lowered = _lower_same_length(text)
             size = len(lowered)
             meta = self._lemma_meta
             for index, start, end in self._lemma.find_matches_as_indexes(lowered, overlapping=True):
@@ -136,10 +126,7 @@ class TermMatcher:
                     continue
                 if end_bound and end < size and lowered[end].isalnum():
                     continue
-                if isinstance(terms, str):
-                    cues.append((start, terms))
-                else:
-                    hits.append((start, end, terms))
+                hits.append((start, end, terms))
         if self._acronym is not None:
             size = len(text)
             meta = self._acronym_meta
@@ -149,53 +136,32 @@ class TermMatcher:
                 if end < size and text[end].islower():
                     continue
                 hits.append((start, end, meta[index]))
-        return (resolve(hits) if len(hits) > 1 else hits), cues
-
-
-def _longest_first(hit: Span) -> tuple[int, int]:
-    return hit[0] - hit[1], hit[0]
-
-
-_start = itemgetter(0)  # a hit's start (C-level key: sorting runs for most items)
+        return resolve(hits)
 
 
 def resolve(hits: list[Span]) -> list[Span]:
-    """Keep the longest of overlapping hits (earliest first on ties)."""
-    ordered = sorted(hits, key=_start)
-    end = -1
-    for hit in ordered:
-        if hit[0] < end:
-            break
-        end = hit[1]
-    else:
-        return ordered  # no two overlap (most items): all kept, in text order
+    """Keep the longest of overlapping hits (earliest first on ties), in text order."""
     kept: list[Span] = []
-    for hit in sorted(hits, key=_longest_first):
+    for hit in sorted(hits, key=lambda h: (h[0] - h[1], h[0])):
         start, end = hit[0], hit[1]
         for k in kept:
             if end > k[0] and start < k[1]:
                 break
         else:
             kept.append(hit)
-    return sorted(kept, key=_start)
+    return sorted(kept, key=lambda h: h[0])
 
 
-def _lower_same_length(text: str, lowered: str | None = None) -> str:
+_AS_SPACE = str.maketrans(dict.fromkeys("-\n\t\r\u00a0\u2011", " "))
+
+
+def _lower_same_length(text: str) -> str:
     """Lower case with hyphens and line breaks as spaces, every character at its offset."""
-    if lowered is None:
-        lowered = text.lower()
+    lowered = text.lower()
     if len(lowered) != len(text):  # "İ" and friends grow when lowered
         lowered = "".join(c.lower()[:1] for c in text)
-    # Chained replace is several times faster than str.translate with a table.
-    for char in "-\n\t\r\u00a0\u2011":
-        if char in lowered:
-            lowered = lowered.replace(char, " ")
-    return lowered
+    return lowered.translate(_AS_SPACE)
 
 
 def _normal(text: str) -> str:
     return " ".join(text.lower().replace("-", " ").split())
-
-
-def _key_of(matched: str) -> str:
-    return " ".join(matched.split())

@@ -1,12 +1,9 @@
-"""spaCy pipelines: blank German/English plus our term-finding component ``kr_terms``.
+"""spaCy for the judge: blank German/English tokenizers and the lemma tables.
 
 Lemma knowledge comes from the spacy-lookups-data lookup tables, but it is applied when
 the taxonomy is compiled (each term is expanded to the inflected forms the table maps to
-its lemma) rather than by running the lookup lemmatizer on every token: per-token
-Python work was most of the judging time, and the result is the same set of matches.
-The component writes its hits, as character spans of the doc's text, to
-``doc.user_data["kr_hits"]``, and the stage and deadline cues it saw in the same pass to
-``doc.user_data["kr_cues"]``.
+its lemma, ``build_matcher``) rather than by lemmatising every token: the same matches,
+found by one automaton pass over the text.
 """
 
 from __future__ import annotations
@@ -19,22 +16,12 @@ from functools import lru_cache
 from importlib import resources
 
 import spacy
-from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokenizer import Tokenizer
 
 from tracker.judge.matching import TermMatcher
 from tracker.judge.taxonomy import Taxonomy
 
-HITS = "kr_hits"
-CUES = "kr_cues"
-# The text a doc was made from: Doc.text rebuilds it token by token, which cost a fifth
-# of all judging time.
-TEXT = "kr_text"
-# Its lower-cased form, when the judge made it already (for the language check).
-LOWERED = "kr_lowered"
 MAX_VARIANTS = 64
-_MATCHERS: dict[str, TermMatcher] = {}
-_keys = itertools.count()
 
 
 def lemma_table(lang: str) -> dict[str, str]:
@@ -48,7 +35,7 @@ def lemma_table(lang: str) -> dict[str, str]:
         return json.load(fh)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=4)  # building a judge twice (tests, a changed topics.toml) reads the table once
 def _forms(lang: str, words: frozenset[str]) -> dict[str, frozenset[str]]:
     """Each of ``words`` -> every form the table maps to its lemma (the word included)."""
     table = lemma_table(lang)
@@ -91,59 +78,15 @@ def inflector(lang: str, words: Iterable[str]) -> Callable[[str], set[str]]:
     return expand
 
 
-class TermComponent:
-    """Runs a TermMatcher over each doc's text."""
-
-    def __init__(self, matcher: TermMatcher) -> None:
-        self.matcher = matcher
-
-    def __call__(self, doc: Doc) -> Doc:
-        data = doc.user_data
-        text = data.get(TEXT)
-        hits, cues = self.matcher.find(text if text is not None else doc.text, data.get(LOWERED))
-        doc.user_data[HITS] = hits
-        doc.user_data[CUES] = cues
-        return doc
-
-
-@Language.factory("kr_terms", default_config={"matcher_key": ""})
-def _make_term_component(nlp: Language, name: str, matcher_key: str) -> TermComponent:
-    return TermComponent(_MATCHERS[matcher_key])
-
-
-def cue_literals() -> dict[str, tuple[str, bool, bool]]:
-    """Stage cues (label "stage:<name>") and deadline cues (label "deadline"), "|"-joined."""
-    from tracker.judge import deadlines, stage
-
-    cues = {literal: (f"stage:{name}", word_start, False)
-            for literal, (name, word_start) in stage.cue_literals().items()}
-    for literal, bound in [(s, False) for s in deadlines.CUE_STEMS] + [(w, True) for w in deadlines.CUE_WORDS]:
-        if literal in cues:
-            # One literal, two roles ("consultation"): labels joined, the looser bounds kept.
-            label, start, end = cues[literal]
-            cues[literal] = (f"{label}|deadline", start and bound, end and bound)
-        else:
-            cues[literal] = ("deadline", bound, bound)
-    return cues
-
-
-def make_doc(nlp: Language, text: str, lowered: str | None = None) -> Doc:
-    """Tokenise ``text`` and remember it (and ``text.lower()`` if given), for
-    ``nlp.pipe`` to run the components on."""
-    doc = nlp.make_doc(text)
-    doc.user_data[TEXT] = text
-    if lowered is not None:
-        doc.user_data[LOWERED] = lowered
-    return doc
-
-
-def build_pipeline(lang: str, taxonomy: Taxonomy) -> Language:
-    nlp = spacy.blank(lang)
+def build_matcher(lang: str, taxonomy: Taxonomy) -> TermMatcher:
+    """The taxonomy's terms, each expanded to its inflected forms in ``lang``."""
     terms = taxonomy.all_terms()
     words = {w for t in terms for w in t.text.lstrip("=").replace("-", " ").split()}
     if lang == "en":
         words |= {w.lower() for w in words}
-    key = f"{lang}-{taxonomy.sha}-{next(_keys)}"
-    _MATCHERS[key] = TermMatcher(terms, inflector(lang, words), cue_literals())
-    nlp.add_pipe("kr_terms", config={"matcher_key": key})
-    return nlp
+    return TermMatcher(terms, inflector(lang, words))
+
+
+def tokenizer(lang: str) -> Tokenizer:
+    """spaCy's tokenizer for ``lang`` (blank pipeline): the words the relevance model reads."""
+    return spacy.blank(lang).tokenizer

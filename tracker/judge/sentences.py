@@ -18,30 +18,15 @@ _ABBREVIATIONS = frozenset({
     "sept", "oct", "nov", "dec", "jun", "jul", "okt", "dez",
 })
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
-_WINDOW = 32
+_WINDOW = 40  # the word before a full stop: longer ones are no abbreviation anyway
 
 
 def boundaries(text: str) -> tuple[int, ...]:
     """Offsets where a new sentence starts (always including 0)."""
-    global _last
-    last = _last
-    if last[0] is text:  # the same field again: its deadline, then its evidence
-        return last[1]
-    found = _boundaries(text)
-    _last = (text, found)  # one assignment: a reader sees a text with its own starts
-    return found
-
-
-# The text last split and its sentence starts: one slot, matched by identity (it holds a
-# reference, so the identity cannot be reused while it is kept).
-_last: tuple[str | None, tuple[int, ...]] = (None, ())
-
-
-def _boundaries(text: str) -> tuple[int, ...]:
     starts = [0]
     for match in _CANDIDATE.finditer(text):
         if match.group(0)[0] in ".!?":
-            before = _word_before(text, match.start())
+            before = _WORD_BEFORE.search(text, max(0, match.start() - _WINDOW), match.start())
             word = before.group(1).lower().strip(".") if before else ""
             if word.isdigit() or word in _ABBREVIATIONS or len(word) == 1 or "." in word:
                 continue
@@ -51,18 +36,6 @@ def _boundaries(text: str) -> tuple[int, ...]:
         if end < len(text):
             starts.append(end)
     return tuple(starts)
-
-
-def _word_before(text: str, end: int) -> re.Match[str] | None:
-    """``_WORD_BEFORE.search(text, 0, end)``, but scanning only the last few characters
-    (searching from 0 read the whole text again for every candidate)."""
-    start = end - _WINDOW
-    if start <= 0:
-        return _WORD_BEFORE.search(text, 0, end)
-    found = _WORD_BEFORE.search(text, start, end)
-    if found is not None and found.start() == start:
-        return _WORD_BEFORE.search(text, 0, end)  # the word may begin before the window
-    return found
 
 
 def split(text: str) -> list[tuple[int, int]]:
@@ -79,9 +52,8 @@ def split(text: str) -> list[tuple[int, int]]:
 
 
 def sentence_at(text: str, offset: int, starts: tuple[int, ...] | None = None) -> str:
-    """The sentence of ``text`` that contains character ``offset``."""
-    if starts is None and not any(c in text for c in ".!?\n"):
-        return text.strip()  # a title or a fragment: one sentence
+    """The sentence of ``text`` that contains character ``offset`` (``starts``: its
+    ``boundaries`` when the caller has them)."""
     starts = starts if starts is not None else boundaries(text)
     index = bisect.bisect_right(starts, offset) - 1
     begin = starts[max(index, 0)]

@@ -10,7 +10,6 @@ of drafts talk about laws that are in force.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from tracker.judge.matching import trie_pattern
 from tracker.vocabulary import Stage
@@ -35,66 +34,29 @@ _CUES: dict[Stage, tuple[str, ...]] = {
     Stage.ADOPTED: ("bundesgesetzblatt", "verkündet", "in kraft", "beschlossen", "verabschiedet", "=adopted",
                 "=final rule", "amtsblatt"),
 }
-STAGES_BY_RANK = tuple(_CUES)
 _ADOPTED_START = re.compile(
     r"^(?:(?:erste|zweite|dritte|vierte|fünfte|sechste|siebte|achte|neunte|zehnte|\d+\.)[sr]? )?"
     r"(?:gesetz|verordnung|beschluss)\b|"
     r"^(?:regulation|directive|decision|commission (?:implementing|delegated) (?:regulation|decision)) \(eu\)")
-# Letters _ADOPTED_START can begin with (besides digits): its ordinals and nouns.
-_ADOPTED_FIRST = frozenset("ezdvfsangbrc")
 
 
-def _compile() -> tuple[list[re.Pattern[str]], dict[str, str]]:
-    """Two tries over the cues of all stages (one regex per stage, or named groups,
-    scan the text several times over; measured three to six times slower)."""
-    stage_of: dict[str, str] = {}
-    anywhere: list[str] = []
-    word: list[str] = []
-    for stage, cues in _CUES.items():
-        for cue in cues:
-            key = cue.lstrip("=")
-            stage_of.setdefault(key, stage)
-            (word if cue.startswith("=") else anywhere).append(key)
-    return [re.compile(trie_pattern(anywhere)), re.compile(r"(?<!\w)" + trie_pattern(word))], stage_of
+def _pattern(stage: Stage) -> re.Pattern[str]:
+    """One stage's cues as a trie (a cue starting with "=" must begin at a word start)."""
+    anywhere = [cue for cue in _CUES[stage] if not cue.startswith("=")]
+    word = [cue[1:] for cue in _CUES[stage] if cue.startswith("=")]
+    parts = ([trie_pattern(anywhere)] if anywhere else []) + ([r"(?<!\w)" + trie_pattern(word)] if word else [])
+    return re.compile("|".join(parts))
 
 
-_PATTERNS, _STAGE_OF = _compile()
-_PRIORITY = {stage: rank for rank, stage in enumerate(_CUES)}
-
-
-def cue_literals() -> dict[str, tuple[str, bool]]:
-    """Every stage cue as literal -> (stage, must start at a word start), for the automaton."""
-    out: dict[str, tuple[str, bool]] = {}
-    for stage, cues in _CUES.items():
-        for cue in cues:
-            out.setdefault(cue.lstrip("="), (stage, cue.startswith("=")))
-    return out
-
-
-def stage_from_cues(found: Iterable[tuple[str, bool]], title: str) -> str:
-    """Decide from (stage, found in the title) pairs; "adopted" counts in the title only."""
-    best = len(_PRIORITY)
-    for stage, in_title in found:
-        if stage == Stage.ADOPTED and not in_title:
-            continue
-        best = min(best, _PRIORITY[stage])
-    if best < len(_PRIORITY):
-        return STAGES_BY_RANK[best]
-    # The pattern is anchored at the start: a title whose first letter cannot begin it
-    # (most) needs no lower-cased copy and no search.
-    first = title[:1].lower()
-    if first not in _ADOPTED_FIRST and not first.isdecimal():
-        return Stage.NEWS
-    return Stage.ADOPTED if _ADOPTED_START.search(title.lower()) else Stage.NEWS
+_PATTERNS = {stage: _pattern(stage) for stage in _CUES}
 
 
 def classify_stage(title: str, summary: str = "") -> str:
+    """The first stage, in order of specificity, whose cues stand in title or summary
+    ("adopted": in the title only); else "adopted" for titles that name a law, else news."""
     head = title.lower()
-    text = f"{head}\n{summary.lower()}" if summary else head
-    # A cue's spaces match any whitespace run ("tender  \n"): the key has single spaces.
-    found = [(_STAGE_OF[_SPACES.sub(" ", m.group(0))], m.start() < len(head))
-             for pattern in _PATTERNS for m in pattern.finditer(text)]
-    return stage_from_cues(found, title)
-
-
-_SPACES = re.compile(r"\s+")
+    text = f"{head}\n{summary.lower()}"
+    for stage, pattern in _PATTERNS.items():
+        if pattern.search(head if stage == Stage.ADOPTED else text):
+            return stage
+    return Stage.ADOPTED if _ADOPTED_START.search(head) else Stage.NEWS

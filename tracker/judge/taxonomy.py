@@ -35,7 +35,7 @@ class Term:
     text: str
     topic: str
     weight: float
-    kind: str = "term"  # term | exclude | mask | context
+    kind: str = "term"  # term | exclude | mask | addressee | kind (``topic`` holds the kind's id)
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,16 @@ class Topic:
     label_en: str
     terms: tuple[Term, ...]
     exclude: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of document (an answer to a parliamentary question, an appointment, a court
+    ruling, product rules...): a signal the relevance model weighs, not a topic."""
+
+    id: str
+    label_de: str
+    terms: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -70,15 +80,17 @@ class Taxonomy:
     settings: Settings
     topics: dict[str, Topic]
     masks: tuple[str, ...]
-    context: tuple[str, ...]
+    addressees: tuple[str, ...]
+    kinds: dict[str, Kind] = field(default_factory=dict)
 
     def all_terms(self) -> list[Term]:
-        """Every phrase the matcher looks for: topic terms, exclusions, masks, context."""
+        """Every phrase the matcher looks for: topic terms, exclusions, masks, addressees, kinds."""
         terms = [term for topic in self.topics.values() for term in topic.terms]
         terms += [Term(text, topic.id, 0.0, "exclude") for topic in self.topics.values()
                   for text in topic.exclude]
         terms += [Term(text, "", 0.0, "mask") for text in self.masks]
-        terms += [Term(text, "", 0.0, "context") for text in self.context]
+        terms += [Term(text, "", 0.0, "addressee") for text in self.addressees]
+        terms += [Term(text, kind.id, 0.0, "kind") for kind in self.kinds.values() for text in kind.terms]
         return terms
 
 
@@ -198,6 +210,19 @@ def _topic(checker: _Checker, topic_id: str, raw: object, tiers: dict[str, float
                  terms=tuple(terms), exclude=exclude)
 
 
+def _kind(checker: _Checker, kind_id: str, raw: object) -> Kind:
+    header = f"kinds.{kind_id}"
+    if not TOPIC_ID.match(kind_id):
+        raise checker.fail(header, f"kind '{kind_id}'", "ids are lower-case letters, digits and _")
+    if not isinstance(raw, dict) or set(raw) - {"label_de", "terms"}:
+        raise checker.fail(header, f"kind '{kind_id}'", "must be a table with label_de and terms")
+    label = raw.get("label_de")
+    if not isinstance(label, str) or not label.strip():
+        raise checker.fail(header, f"kind '{kind_id}', field 'label_de'", "is required (non-empty text)")
+    return Kind(kind_id, label.strip(), _strings(checker, header, f"kind '{kind_id}', field 'terms'",
+                                                 raw.get("terms")))
+
+
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
     """Read and validate the taxonomy; raises ConfigError naming file, line, topic and field."""
     path = Path(path) if path is not None else DEFAULT_TAXONOMY_PATH
@@ -211,9 +236,10 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     checker = _Checker(path, text)
+    tables = ("settings", "topics", "masks", "addressees", "context", "kinds")
     for key in raw:
-        if key not in ("settings", "topics", "masks", "context"):
-            raise checker.fail(key, f"table '{key}'", "unknown table (known: settings, topics, masks, context)")
+        if key not in tables:
+            raise checker.fail(key, f"table '{key}'", f"unknown table (known: {', '.join(tables)})")
     settings = _settings(checker, raw.get("settings"))
     tiers = _tier_weights(checker, raw.get("settings") or {})
     topics_raw = raw.get("topics")
@@ -224,9 +250,15 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
     if missing:
         raise ConfigError(f"{path}: required topics missing: {', '.join(missing)}")
     masks = _strings(checker, "masks", "masks, field 'terms'", (raw.get("masks") or {}).get("terms", []))
-    context = _strings(checker, "context", "context, field 'terms'", (raw.get("context") or {}).get("terms", []))
+    # [context] is the older name of [addressees].
+    table = "addressees" if "addressees" in raw else "context"
+    addressees = _strings(checker, table, f"{table}, field 'terms'", (raw.get(table) or {}).get("terms", []))
+    kinds_raw = raw.get("kinds") or {}
+    if not isinstance(kinds_raw, dict):
+        raise checker.fail("kinds", "kinds", "must be tables [kinds.<id>]")
+    kinds = {kid: _kind(checker, kid, body) for kid, body in kinds_raw.items()}
     return Taxonomy(path=path, sha=hashlib.sha256(data).hexdigest()[:12], settings=settings,
-                    topics=topics, masks=masks, context=context)
+                    topics=topics, masks=masks, addressees=addressees, kinds=kinds)
 
 
 _loaded: dict[Path, tuple[tuple[int, int], Taxonomy]] = {}

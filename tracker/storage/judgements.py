@@ -25,14 +25,16 @@ _JUDGEMENT_SCHEMA = pa.schema([
     ("taxonomy_hash", pa.string()), ("language", pa.string()), ("language_supported", pa.bool_()),
     ("in_remit", pa.bool_()), ("relevant", pa.bool_()), ("score", pa.float64()), ("stage", pa.string()),
     ("topics", pa.list_(pa.string())), ("topic_scores", pa.string()), ("evidence", pa.string()),
+    ("source_id", pa.string()),
 ])
 
 
 @dataclass(frozen=True)
 class StoredItem:
-    """What re-tagging needs of a stored item."""
+    """What re-tagging needs of a stored item (a ``judge.enrich.Publication``)."""
 
     id: str
+    source_id: str | None
     title: str
     summary: str
     text: str
@@ -74,6 +76,7 @@ def _judgement_table(judgements: Sequence[Judgement], taxonomy_sha: str | None, 
         columns["topics"].append(list(j.topics))
         columns["topic_scores"].append(json.dumps(j.topic_scores, ensure_ascii=False))
         columns["evidence"].append(json.dumps([e.to_dict() for e in j.evidence], ensure_ascii=False))
+        columns["source_id"].append(j.source)
     return pa.table(columns, schema=_JUDGEMENT_SCHEMA)
 
 
@@ -91,9 +94,9 @@ def save_judgements(con: duckdb.DuckDBPyConnection, judgements: Sequence[Judgeme
     execute_with_rows(
         con,
         "INSERT OR REPLACE INTO item_judgements (item_id, judged_at, model_version, taxonomy_hash, language,"
-        " language_supported, in_remit, relevant, score, stage, topics, topic_scores, evidence)"
+        " language_supported, in_remit, relevant, score, stage, topics, topic_scores, evidence, source_id)"
         " SELECT item_id, judged_at, model_version, taxonomy_hash, language, language_supported, in_remit,"
-        " relevant, score, stage, topics, topic_scores::JSON, evidence::JSON FROM rows",
+        " relevant, score, stage, topics, topic_scores::JSON, evidence::JSON, source_id FROM rows",
         _judgement_table(judgements, taxonomy_sha, now or datetime.now(UTC)))
     return len(judgements)
 
@@ -121,12 +124,16 @@ def load_judgement(item_id: str, path: Path | None = None) -> dict[str, object] 
 
 
 def items_to_tag(path: Path | None = None, *, only_unjudged: bool = False) -> list[StoredItem]:
-    """Stored items in a stable order, optionally only those without a judgement."""
-    where = " WHERE i.id NOT IN (SELECT item_id FROM item_judgements)" if only_unjudged else ""
+    """Stored items in a stable order, optionally only those without a judgement, each with
+    the source it was judged with (before that was recorded: the source that carried it last)."""
+    where = " WHERE j.item_id IS NULL" if only_unjudged else ""
     with open_db(path) as con:
         rows = con.execute(
-            "SELECT i.id, i.title, coalesce(i.summary, ''), coalesce(i.text, ''), i.language, i.jurisdiction,"
-            " i.published_at, i.deadline, i.deadline_text, i.deadline_origin FROM items i" + where +
+            "SELECT i.id, coalesce(j.source_id, (SELECT s.source_id FROM item_sources s WHERE s.item_id = i.id"
+            "  ORDER BY s.last_seen_at DESC, s.source_id LIMIT 1)),"
+            " i.title, coalesce(i.summary, ''), coalesce(i.text, ''), i.language, i.jurisdiction,"
+            " i.published_at, i.deadline, i.deadline_text, i.deadline_origin"
+            " FROM items i LEFT JOIN item_judgements j ON j.item_id = i.id" + where +
             " ORDER BY i.first_seen_at, i.id").fetchall()
     return [StoredItem(*row) for row in rows]
 
