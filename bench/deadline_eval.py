@@ -12,7 +12,7 @@ date, or no date where none is expected), invented (a date where none is expecte
 date where one is expected) and wrong (another date). ``--show-errors`` lists the wrong rows of
 the dev sets only.
 
-    .venv/bin/python bench/deadline_eval.py [--show-errors]
+    .venv/bin/python bench/deadline_eval.py [--show-errors] [--holdout]
 """
 
 from __future__ import annotations
@@ -71,6 +71,7 @@ def line(name: str, counts: dict[str, int]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--show-errors", action="store_true", help="list the wrong dev rows (never holdout rows)")
+    parser.add_argument("--holdout", action="store_true", help="also report the frozen holdout (for the report only)")
     args = parser.parse_args()
     print(f"{'set':32} {'rows':>5} {'exact':>6} {'share':>7} {'invented':>9} {'missed':>7} {'wrong':>6}")
     total = {"rows": 0, "exact": 0, "invented": 0, "missed": 0, "wrong": 0}
@@ -81,7 +82,7 @@ def main() -> int:
         shown += errors
         print(line(name, counts))
     print(line("dev, both", total))
-    if HOLDOUT.exists():
+    if args.holdout and HOLDOUT.exists():
         counts, _ = evaluate(read_rows(HOLDOUT))
         print(line("holdout (frozen)", counts))
     if args.show_errors:

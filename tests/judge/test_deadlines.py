@@ -1,59 +1,103 @@
-"""Deadline extraction against sentences collected from real notices.
+"""Deadlines: date candidates, the learnt choice, and the labelled real sentences.
 
-tests/judge/fixtures/deadlines.tsv: id, language, jurisdiction, published, text (\\n for line
-breaks), expected ISO date or empty, source URL, note.
+tests/judge/fixtures/deadlines*.tsv: id, language, jurisdiction, published, text (\\n for line
+breaks), expected ISO date or empty, source URL, note (DEADLINES_README.md). The dev sets
+train the chooser (bench/train_deadlines.py); the holdout is frozen and only reported
+(bench/deadline_eval.py --holdout).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import importlib.util
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from tracker.judge.deadlines import deadline_from_text, find_deadline, local_date, zone_for
+from tracker.judge.dates import find_mentions, local_date
+from tracker.judge.deadlines import FEATURES, deadline_from_text, default_model, find_deadline
 from tracker.judge.taxonomy import Settings
 from tracker.judge.types import JudgeInput
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "deadlines.tsv"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = Settings(timezones={"us": "America/New_York", "uk": "Europe/London"})
 
 
-def _rows() -> list[dict[str, str]]:
-    with FIXTURE.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+def _bench(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
 
 
-def _extract(row: dict[str, str]) -> date | None:
-    text = row["text"].replace("\\n", "\n")
-    published = date.fromisoformat(row["published"]) if row["published"] else None
-    found = deadline_from_text(text, zone=zone_for(row["jurisdiction"], SETTINGS),
-                               us_order=row["jurisdiction"] == "us", published=published)
-    return found.date
+@pytest.mark.parametrize("name, rows", [("deadlines.tsv", 50), ("deadlines_dev_new.tsv", 127),
+                                        ("deadlines_holdout.tsv", 60)])
+def test_the_sets_are_real_sourced_and_both_languages(name: str, rows: int) -> None:
+    with (FIXTURES / name).open(encoding="utf-8", newline="") as fh:
+        data = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert len(data) == rows and {r["language"] for r in data} >= {"de", "en"}
+    assert all(r["source_url"] for r in data)
+    assert sum(1 for r in data if r["expected"]) >= 15 and sum(1 for r in data if not r["expected"]) >= 10
 
 
-def test_fixture_is_big_enough_and_sourced() -> None:
-    rows = _rows()
-    assert len(rows) >= 40
-    assert {r["language"] for r in rows} >= {"de", "en"}
-    assert all(r["source_url"] for r in rows)
-    assert sum(1 for r in rows if r["expected"]) >= 15
-    assert sum(1 for r in rows if not r["expected"]) >= 15
+def test_the_holdouts_stay_frozen() -> None:
+    digests = {"deadlines_holdout.tsv": "5365313f2401c227d664b12a9c6013b5c20423c68fff9639f964bf95ccfe5d55",
+               "relevance_holdout.tsv": "e6c63b1cec67dfef5bed11e2c6265c2642ba5c94248c7d03682b7234780f53b4"}
+    for name, digest in digests.items():
+        assert hashlib.sha256((FIXTURES / name).read_bytes()).hexdigest() == digest, name
 
 
-def test_deadline_set_passes_95_percent_and_never_invents_a_date() -> None:
-    rows = _rows()
-    wrong, invented = [], []
-    for row in rows:
-        got = _extract(row)
-        expected = date.fromisoformat(row["expected"]) if row["expected"] else None
-        if got != expected:
-            wrong.append((row["id"], row["text"][:60], expected, got))
-            if expected is None:
-                invented.append(row["id"])
-    assert not invented, f"dates produced where none is expected: {wrong}"
-    assert len(wrong) <= len(rows) * 0.05, wrong
+def test_the_shipped_weights_are_what_the_training_script_fits() -> None:
+    """A cue word added to ``CUES`` works at once; this says when the weights need refitting."""
+    assert list(default_model().weights) == list(FEATURES), "features changed: run bench/train_deadlines.py"
+    assert _bench("train_deadlines").main.__module__  # importable
+    import sys
+
+    argv, sys.argv = sys.argv, ["train_deadlines.py", "--check"]
+    try:
+        assert _bench("train_deadlines").main() == 0, "shipped weights are stale: run bench/train_deadlines.py"
+    finally:
+        sys.argv = argv
+
+
+def test_the_dev_sets_stay_above_their_floor() -> None:
+    """A regression guard on the sentences the weights were fitted on (not a quality figure:
+    that is the cross-validated and holdout figure in docs/BENCHMARKS.md)."""
+    evaluate = _bench("deadline_eval")
+    exact = invented = rows = 0
+    for path in evaluate.DEV_SETS.values():
+        counts, _ = evaluate.evaluate(evaluate.read_rows(path))
+        exact, invented, rows = exact + counts["exact"], invented + counts["invented"], rows + counts["rows"]
+    assert exact / rows >= 0.9 and invented <= 15, (exact, invented, rows)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Die Konsultation läuft vom 24.05.2018 bis 25.06.2018.", date(2018, 6, 25)),
+    ("Stellungnahmen können zwischen dem 1. und dem 30. September 2014 eingereicht werden.", date(2014, 9, 30)),
+    ("The consultation will be open from 12 December 2016 until 3 March 2017.", date(2017, 3, 3)),
+    ("Die Stellungnahmen können bis zum\nFreitag, 29.09.2017\nan die Bundesnetzagentur gesendet werden.",
+     date(2017, 9, 29)),
+    ("Fristablauf: 12.02.10", date(2010, 2, 12)),
+    ("Feedback period: endDate 2026/05/12 23:59:59", date(2026, 5, 12)),
+    ("Stellungnahmen bitte bis spätestens Freitag.", None),
+    ("Die Frist für Stellungnahmen beträgt vier Wochen ab Veröffentlichung.", None),
+    ("Bonn, 23. August 2017", None),
+])
+def test_ranges_times_and_vague_deadlines(text: str, expected: date | None) -> None:
+    assert deadline_from_text(text).date == expected
+
+
+def test_candidates_mark_what_names_no_day() -> None:
+    text = "Bis zwei Wochen nach dem 3. März, jeweils der 15. Juni, bis Montag, Ende März 2019, 1.-30. Juni 2026"
+    kinds = {text[m.start:m.end]: (m.kind, m.value, m.range_role) for m in find_mentions(text)}
+    assert kinds["zwei Wochen"][0] == "relative" and kinds["Montag"][0] == "weekday"
+    assert kinds["Ende März 2019"][0] == "vague" and kinds["15. Juni"][0] == "recurring"
+    assert kinds["3. März"] == ("yearless", None, "")  # no publication date: no year
+    assert kinds["1."] == ("full", date(2026, 6, 1), "start") and kinds["30. Juni 2026"][2] == "end"
 
 
 def test_utc_timestamp_is_converted_before_the_date_is_taken() -> None:
@@ -63,20 +107,6 @@ def test_utc_timestamp_is_converted_before_the_date_is_taken() -> None:
     assert local_date(datetime(2024, 3, 31, 22, 30, tzinfo=UTC)) == date(2024, 4, 1)
 
 
-@pytest.mark.parametrize(("sentence", "found"), [
-    ("Frist: Unterlagen 12.03.2026 einreichen.", True),
-    ("Befristet: Unterlagen 12.03.2026 einreichen.", False),  # "frist" after "be" is no cue
-    ("The consultation window closes; documents 12 March 2026 apply.", True),
-    ("The window close; documents 12 March 2026 apply.", True),
-    ("The box encloses; documents 12 March 2026 apply.", False),  # "closes" only as a word
-    ("The_closes documents 12 March 2026 apply.", False),
-])
-def test_strong_sentence_cue_respects_word_starts(sentence: str, found: bool) -> None:
-    # A strong cue lets the one uncued date of a sentence count (confidence 0.5).
-    result = deadline_from_text(sentence)
-    assert (result.date, result.confidence) == ((date(2026, 3, 12), 0.5) if found else (None, None))
-
-
 def test_structured_deadline_wins_over_text() -> None:
     item = JudgeInput(id="x", title="t", summary="Stellungnahmen bis zum 14. September 2020.",
                       deadline=date(2020, 9, 30), deadline_text="endDate 2020/09/30 23:59:59")
@@ -84,7 +114,7 @@ def test_structured_deadline_wins_over_text() -> None:
     assert (found.date, found.origin, found.confidence) == (date(2020, 9, 30), "structured", 1.0)
     text_only = find_deadline(JudgeInput(id="y", title="t", summary=item.summary), SETTINGS)
     assert (text_only.date, text_only.origin) == (date(2020, 9, 14), "text")
-    assert "14. September 2020" in (text_only.sentence or "")
+    assert "14. September 2020" in (text_only.sentence or "") and 0 < (text_only.confidence or 0) < 1
 
 
 @pytest.mark.parametrize("published, expected", [(date(2024, 2, 1), date(2024, 3, 15)),
@@ -94,117 +124,11 @@ def test_missing_year_comes_from_publication_date_or_gives_nothing(published: da
                                                                    expected: date | None) -> None:
     found = deadline_from_text("Stellungnahmen können bis zum 15. März abgegeben werden.", published=published)
     assert found.date == expected
-    if expected:
-        assert found.confidence is not None and found.confidence < 0.9
 
 
-def test_the_date_start_guard_changes_no_match() -> None:
-    """``_DATE`` starts with a look-ahead (digit, or word start of a month name's first
-    letter); without it the pattern must find exactly the same dates."""
-    import random
-    import re
-
-    from tracker.judge import deadlines
-
-    bare = re.compile(deadlines._DATE.pattern.removeprefix(deadlines._DATE_START), re.IGNORECASE)
-    assert bare.pattern != deadlines._DATE.pattern
-
-    def found(rx: re.Pattern[str], text: str) -> list:
-        return [(m.span(), m.groupdict()) for m in rx.finditer(text)]
-
-    rng = random.Random(11)
-    words = ["12.", "3.", "März", "march", "Mar", "MÄRZ", "2026", "26", "1st", "of", "bis", "zum", "15", "/", "-",
-             "2025-01-05", "T10:00", "Z", "ſeptember", "SEPT", "okt.", ",", "Jänner", "Mai", "may", "Dec", "nov",
-             "x1", "a2", "Frist:", "(", ")", "05/06/2026", "1.2.25", "\n"]
-    alphabet = list("0123456789 ./-,:T+Zstndrhof\n") + list("januarfebmärzaprilmaijulaugustseptokdezJFMASONDſK")
-    for _ in range(20_000):
-        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 8)))
-        assert found(deadlines._DATE, text) == found(bare, text), text
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30)))
-        assert found(deadlines._DATE, text) == found(bare, text), text
-    text = FIXTURE.read_text(encoding="utf-8")
-    assert found(deadlines._DATE, text) == found(bare, text) != []
-
-
-def test_the_cue_pattern_start_guards_change_no_match() -> None:
-    import random
-    import re
-
-    from tracker.judge import deadlines
-
-    rng = random.Random(12)
-    words = ["bis", "zum", "vom", "von", "from", "the", "dem", "den", "between", "zwischen", "und", "and", "to", "-",
-             "–", "12.", "3", "1st", "published", "on", "veröffentlicht", "am", "start date", "startdatum", "seit",
-             "ab", "dated", "since", "beginning", "starting", "opens", "open", "beginnt", "until", "by", "before",
-             "ending", "ends", "endet", "läuft", "x", "ſeit", "BIS", "Vom", "  ", "\n", ",", "(", "ab.", "Frist",
-             "frist", "einsendeschluss", "stichtag", "spätestens", "closing", "deadline", "comments", "no later than",
-             "feedback period", "consultation", "closes", "end date", "enddatum", "abend", "_bis", "bis_"]
-    for guarded, guard in ((deadlines._ANY_CUE, deadlines._ANY_CUE_START),
-                           (deadlines._PARTIAL_RANGE, deadlines._PARTIAL_START),
-                           (deadlines._BAD_BEFORE, deadlines._BAD_START)):
-        bare = re.compile(guarded.pattern.removeprefix(guard), guarded.flags)
-        assert bare.pattern != guarded.pattern
-        for _ in range(20_000):
-            text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 8)))
-            text = text.lower() if rng.random() < 0.3 else text
-            a, b = guarded.search(text), bare.search(text)
-            assert (a and a.span()) == (b and b.span()), (guarded.pattern, text)
-
-
-def test_the_cue_tries_answer_like_the_plain_alternations() -> None:
-    """The sentence cue patterns are written as tries for speed; only whether they match
-    counts, and that must be what the readable alternations below say."""
-    import random
-    import re
-
-    from tracker.judge import deadlines
-
-    plain = {
-        deadlines._STRONG_SENTENCE_CUE: re.compile(
-            r"f(?<!bef)rist|einsendeschluss|abgabeschluss|einreichungsschluss|bewerbungsschluss|antragsschluss|"
-            r"teilnahmeschluss|anmeldeschluss|stichtag|spätestens|closing date|deadline|"
-            r"comments? (?:must|should) be (?:received|submitted)|no later than|feedback period|"
-            r"consultation (?:period|closes|will close|runs)|c(?<!\wc)loses?\b|end date|enddatum|closing"),
-        deadlines._WEAK_SENTENCE_CUE: re.compile(
-            r"\bbis\b|\buntil\b|\bby\b|\bbefore\b|\bending\b|\bends\b|\bendet\b|\bläuft\b|\bbetween\b|\bzwischen\b"),
-        deadlines._CONTEXT: re.compile(
-            r"stellungnahme|konsultation|anhörung|rückmeldung|kommentar|äußerung|einreich|eingereicht|"
-            r"abgegeben|abzugeben|übersend|übermittel|beteiligung|anträge|antrag|bewerbung|teilnahme|einwendung|"
-            r"hinweise|eingaben|comment|respon|submi|feedback|views|consultation|evidence|applications?|"
-            r"proposals|closes|input|questionnaire|survey|ausschreibung|einreichung|angebot|call"),
-        deadlines._NOT_A_DEADLINE: re.compile(
-            r"projekte?\b.{0,60}\blaufen|laufzeit|förderzeitraum|bewilligungszeitraum|"
-            r"durchführungszeitraum|project (?:period|duration)|in kraft|entry into force"),
-    }
-    rng = random.Random(13)
-    words = ["bis", "until", "by", "before", "ending", "ends", "endet", "läuft", "between", "zwischen", "frist",
-             "befrist", "einsendeschluss", "abgabeschluss", "einreichungsschluss", "bewerbungsschluss",
-             "antragsschluss", "teilnahmeschluss", "anmeldeschluss", "stichtag", "spätestens", "closing date",
-             "deadline", "comment must be received", "comments should be submitted", "no later than",
-             "feedback period", "consultation period", "consultation will close", "consultation runs", "closes",
-             "encloses", "end date", "enddatum", "stellungnahme", "anhörung", "applications", "einreichung", "call",
-             "views", "projekte", "laufen", "laufzeit", "project period", "in kraft", "entry into force", "_", "x",
-             "b", "e", "c", "ſ", "İ", " ", "\n", ".", "1", "bef", "abis", "bis_"]
-    for _ in range(20_000):
-        text = "".join(rng.choice(words) + rng.choice(("", " ", "\n", ".")) for _ in range(rng.randint(1, 10)))
-        for trie, reference in plain.items():
-            assert (trie.search(text) is None) == (reference.search(text) is None), (reference.pattern, text)
-
-
-def test_dates_finds_what_finditer_finds() -> None:
-    import random
-
-    from tracker.judge import deadlines
-
-    rng = random.Random(14)
-    words = ["12.", "3.", "März", "march", "Mar", "2026", "26", "1st", "of", "bis", "15", "/", "-", " ", "  ", "\n",
-             "\u00a0", "2025-01-05", "T10:00", "Z", "ſeptember", "SEPT", "okt.", ",", "Mai", "may", "Dec", "x1", "a2",
-             "(", "05/06/2026", "1.2.25", "12024-01-05", "September\n\n", "Nr. 5"]
-    alphabet = list("0123456789 ./-,:T+Zstndrhof\n\t") + list("januarfebmärzaprilmaijulaugustseptokdezJFMASONDſK")
-    texts = [FIXTURE.read_text(encoding="utf-8")]
-    for _ in range(20_000):
-        texts.append(" ".join(rng.choice(words) for _ in range(rng.randint(1, 10))))
-        texts.append("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))))
-    for text in texts:
-        found = [(m.span(), m.groupdict()) for m in deadlines._dates(text)]
-        assert found == [(m.span(), m.groupdict()) for m in deadlines._DATE.finditer(text)], text
+def test_the_deadline_sentence_is_the_one_with_the_date() -> None:
+    text = ("Am 17. August 2020 wurde die Anhörung der Länder und der Verbände eingeleitet. "
+            "Stellungnahmen konnten bis zum 14. September 2020 abgegeben werden.")
+    found = deadline_from_text(text)
+    assert found.date == date(2020, 9, 14)
+    assert found.sentence == "Stellungnahmen konnten bis zum 14. September 2020 abgegeben werden."

@@ -16,11 +16,8 @@ from tracker.judge.remit import in_remit
 from tracker.judge.scoring import Fields, RuleResult, pick_topics, score_fields
 from tracker.judge.stage import classify_stage
 from tracker.judge.taxonomy import Taxonomy
-from tracker.judge.types import JudgeInput, Judgement
+from tracker.judge.types import MAX_TEXT_CHARS, JudgeInput, Judgement
 
-# Full texts can be whole bills; the first part says what the item is about and where
-# its deadline is, and judging must stay fast for every collected item.
-MAX_TEXT_CHARS = 20_000
 _SAMPLE = 600  # characters of summary and of text the language check reads
 
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
+# Full texts can be whole bills; the first part says what the item is about and where its
+# deadline is, and judging must stay fast for every collected item: the judge reads this much.
+MAX_TEXT_CHARS = 20_000
+
 
 @dataclass(frozen=True)
 class JudgeInput:
