@@ -18,7 +18,7 @@ precision/recall:
 
 Errors are listed only for dev and train (``--show-errors``), never for the holdout.
 
-    .venv/bin/python bench/relevance_eval.py [--folds 5] [--show-errors] [--rules-only]
+    .venv/bin/python bench/relevance_eval.py [--folds 5] [--show-errors] [--rules-only] [--holdout]
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tsv", type=Path, default=DEFAULT_TSV, help="the dev set")
     parser.add_argument("--train", type=Path, default=TRAIN_TSV, help="further labelled items (skipped if absent)")
-    parser.add_argument("--holdout", type=Path, default=HOLDOUT_TSV, help="the frozen holdout (reported only)")
+    parser.add_argument("--holdout", action="store_true", help="also judge the frozen holdout (for the report only)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--show-errors", action="store_true", help="list wrong dev/train items (never holdout)")
     parser.add_argument("--rules-only", action="store_true")
@@ -118,7 +118,7 @@ def main() -> int:
     sets = {"dev": read_tsv(args.tsv)}
     if args.train.exists():
         sets["train"] = read_tsv(args.train)
-    holdout = read_tsv(args.holdout) if args.holdout.exists() else []
+    holdout = read_tsv(HOLDOUT_TSV) if args.holdout else []
     summary: list[tuple[str, dict[str, float]]] = []
     for name, rows in sets.items():
         summary.append((f"{name}, rules alone", report(f"{name}: rules alone", rows, judge.judge_many(inputs(rows)),

@@ -135,7 +135,8 @@ def main() -> int:
         for (probability, value, expected), sentence in zip(cross_validated(data, l2), data, strict=True):
             got = value if value is not None and probability >= threshold else None
             if got != expected:
-                print(f"  expected {expected or '-'!s:10} got {got or '-'!s:10} p={probability:.2f} {sentence[3][:150]!r}")
+                print(f"  expected {expected or '-'!s:10} got {got or '-'!s:10} p={probability:.2f}",
+                      repr(sentence[3][:150]))
     w = fit(*stack(data), l2)
     fitted_exact, fitted_invented = score([(*choose(w, s), s[2]) for s in data], threshold)
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in TRAINING)).hexdigest()[:12]

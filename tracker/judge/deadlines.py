@@ -57,7 +57,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "extended": ("extend*", "extension", "verlänger*", "re-open*", "reopen*", "erneut", "now", "corrected",
                  "should read", "additional", "neue"),
     "action": ("einreich*", "einzureichen", "eingereicht", "abzugeben", "abgegeben", "stellungnahme*",
-               "stellung zu nehmen", "zu stellen", "gestellt", "vorzulegen", "vorlage*", "übermittel*", "zu übermitteln",
+               "stellung zu nehmen", "zu stellen", "gestellt", "vorzulegen", "vorlage*", "übermittel*",
                "beantrag*", "zu beantragen", "bewerb*", "anzuzeigen", "nachzuweisen", "zu berichten", "zu erstellen",
                "zu veröffentlichen", "mitzuteilen", "eingegangen", "eingehen", "zu richten", "gesendet", "senden",
                "durchzuführen", "submit*", "submission*", "comment*", "feedback", "respon*", "received", "receive",
