@@ -1,11 +1,11 @@
-"""Throughput of ``tracker classify`` against the bare spaCy tokenizer, on one core.
+"""Throughput of ``tracker classify``, on one core; the bare spaCy tokenizer for scale.
 
-Builds JSON Lines items from the project's own texts (seed labels, the deadline test set,
-demo data if present, ../shared/fixtures/relevance_dev.tsv if present), then measures
-words per second of the full batch contract (parse JSON, language check, lemmas, term
-matching, scoring, stage, deadline, model, JSON out) and of ``spacy.blank("de").tokenizer``
-on the same texts in the same run, and prints their ratio. Goal: >= 50,000 words/s and
-a ratio >= 0.3.
+Builds JSON Lines items from the project's own texts (seed and training labels, the deadline
+dev sentences, demo data if present, ../shared/fixtures/relevance_dev.tsv if present), then
+measures words per second of the full batch contract (parse JSON, language check, term
+matching, scoring, stage, deadline candidates and choice, model, JSON out). The floor is
+50,000 words/s (issue 13); the ratio to ``spacy.blank("de").tokenizer`` on the same texts is
+printed for scale only (it was a goal until issue 13 retired it).
 
     .venv/bin/python bench/classify.py [--items 6000] [--repeat 5] [--rules-only | --model-only]
 
@@ -36,7 +36,6 @@ import spacy  # noqa: E402
 
 from tracker.judge import get_judge  # noqa: E402
 from tracker.judge.classify import classify_lines  # noqa: E402
-from tracker.judge.nlp import make_doc  # noqa: E402
 
 
 def _tsv(path: Path) -> list[dict[str, str]]:
@@ -50,9 +49,12 @@ def corpus() -> list[dict[str, str]]:
     rows = []
     for row in _tsv(ROOT / "data" / "seed_labels.tsv"):
         rows.append({"title": row["title"], "summary": row["summary"], "language": row["language"]})
-    for row in _tsv(ROOT / "tests" / "judge" / "fixtures" / "deadlines.tsv"):
-        rows.append({"title": row["note"] or "Hinweis", "summary": row["text"].replace("\\n", "\n"),
-                     "jurisdiction": row["jurisdiction"]})
+    for row in _tsv(ROOT / "data" / "relevance_labels.tsv"):
+        rows.append({"title": row["title"], "summary": row["summary"], "jurisdiction": row["jurisdiction"]})
+    for name in ("deadlines.tsv", "deadlines_dev_new.tsv"):
+        for row in _tsv(ROOT / "tests" / "judge" / "fixtures" / name):
+            rows.append({"title": row["note"] or "Hinweis", "summary": row["text"].replace("\\n", "\n"),
+                         "jurisdiction": row["jurisdiction"]})
     for row in _tsv(ROOT.parent / "shared" / "fixtures" / "relevance_dev.tsv"):
         rows.append({"title": row["title"], "summary": row["summary"], "jurisdiction": row["jurisdiction"]})
     demo = ROOT / "data" / "demo" / "items.json"
@@ -87,29 +89,26 @@ def main() -> int:
         if judge is rules:
             parser.error("--model-only needs a trained model in data/models (tracker train)")
         judges = {judge.model_version: judge}
+    sources: dict = {}
     for j in judges.values():
-        list(classify_lines(lines[:200], j))  # warm caches
+        list(classify_lines(lines[:200], j, sources))  # warm up
     # Interleaved rounds, best of each: the machine is shared, and a slow moment should
     # hit the baseline and the contender alike.
-    best_tok = best_pipe = float("inf")
-    nlp = rules.pipelines["de"]
-    joined = ["\n\n".join(t for t in (item["title"], item.get("summary", "")) if t) for item in items]
+    best_tok = float("inf")
     results = dict.fromkeys(judges, float("inf"))
     for _ in range(args.repeat):
         best_tok = min(best_tok, _timed(lambda: [tokenizer(t) for t in texts]))
-        best_pipe = min(best_pipe, _timed(lambda: list(nlp.pipe(make_doc(nlp, t) for t in joined))))
         for name, j in judges.items():
-            results[name] = min(results[name], _timed(lambda j=j: sum(1 for _ in classify_lines(lines, j))))
+            results[name] = min(results[name],
+                                _timed(lambda j=j: sum(1 for _ in classify_lines(lines, j, sources))))
     tok_rate = words / best_tok
     print(f"items {len(items)}, texts {len(texts)}, words {words} (from {len(base)} distinct items)")
     print(f"spaCy blank('de') tokenizer: {tok_rate:,.0f} words/s")
-    pipe_rate = words / best_pipe
-    print(f"judge pipeline alone (tokenizer + kr_terms via nlp.pipe): {pipe_rate:,.0f} words/s, "
-          f"ratio {pipe_rate / tok_rate:.2f}")
     for name, seconds in results.items():
         rate = words / seconds
-        print(f"tracker classify [{name}]: {rate:,.0f} words/s, {len(items) / seconds:,.0f} items/s, "
-              f"ratio {rate / tok_rate:.2f}")
+        verdict = "floor 50,000 met" if rate >= 50_000 else "BELOW the floor of 50,000"
+        print(f"tracker classify [{name}]: {rate:,.0f} words/s, {len(items) / seconds:,.0f} items/s "
+              f"({verdict}; {rate / tok_rate:.2f} of the tokenizer)")
     print(f"one-time start-up (taxonomy, pipelines, model): {load_seconds:.2f} s")
     return 0
 

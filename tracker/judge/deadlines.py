@@ -17,6 +17,7 @@ once with the weight learnt for the class; ``bench/train_deadlines.py`` refits t
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -73,12 +74,15 @@ _DIGIT_OR_MONTH = re.compile(r"\d|\b(?:jan|feb|m[äa]r|apr|ma[iy]|jun|jul|aug|se
 
 
 def _cue_pattern(words: Sequence[str]) -> re.Pattern[str]:
-    parts = []
-    for word in words:
-        inside, open_end = word.startswith("~"), word.endswith("*")
+    """One class's cue words as a regex over lower-cased text (see ``CUES`` for "*" and "~")."""
+    def body(word: str) -> str:
         core = re.escape(word.strip("~*")).replace(r"\ ", r"\s+")
-        parts.append(("" if inside else r"(?<!\w)") + core + (r"\w*" if open_end else r"(?!\w)"))
-    return re.compile("|".join(parts), re.IGNORECASE)
+        return core + (r"\w*" if word.endswith("*") else r"(?!\w)")
+
+    at_word_start = [body(w) for w in words if not w.startswith("~")]
+    inside = [body(w) for w in words if w.startswith("~")]
+    parts = ([r"\b(?:" + "|".join(at_word_start) + ")"] if at_word_start else []) + inside
+    return re.compile("|".join(parts))
 
 
 _CUE_PATTERNS = {name: _cue_pattern(words) for name, words in CUES.items()}
@@ -138,18 +142,24 @@ def candidate_features(text: str, mentions: Sequence[Mention], published: date |
     days = [m.value for m in mentions if m.value is not None]
     relative = any(m.kind == "relative" for m in mentions)
     spans = sentences.split(text)
+    # Where each class of cue stands, found once per text: a window has a cue when one of
+    # its cues lies inside it.
+    lowered = text.lower()
+    if len(lowered) != len(text):  # "İ" grows when lowered: keep every offset
+        lowered = "".join(c.lower()[:1] for c in text)
+    cues = {name: [m.span() for m in pattern.finditer(lowered)] for name, pattern in _CUE_PATTERNS.items()}
     out = []
     for index, mention in enumerate(mentions):
         begin, end = next(((s, e) for s, e in spans if s <= mention.start < e), (0, len(text)))
         previous_end = max([m.end for m in mentions[:index] if m.end <= mention.start and m.end > begin] + [begin])
         following = [m.start for m in mentions[index + 1:] if m.start >= mention.end]
         next_start = min(following + [end])
-        windows = {"near": text[max(previous_end, mention.start - _NEAR):mention.start],
-                   "before": text[begin:mention.start],
-                   "after": text[mention.end:min(next_start, mention.end + _AFTER)],
-                   "sentence": text[begin:mention.start] + " " + text[mention.end:end]}
-        features = {f"{name}@{window}": 1.0 for window, part in windows.items()
-                    for name, pattern in _CUE_PATTERNS.items() if pattern.search(part)}
+        windows = {"near": ((max(previous_end, mention.start - _NEAR), mention.start),),
+                   "before": ((begin, mention.start),),
+                   "after": ((mention.end, min(next_start, mention.end + _AFTER)),),
+                   "sentence": ((begin, mention.start), (mention.end, end))}
+        features = {f"{name}@{window}": 1.0 for window, parts in windows.items()
+                    for name, found in cues.items() if any(_inside(found, lo, hi) for lo, hi in parts)}
         value = mention.value
         flags = {
             "no_day": value is None, "range_start": mention.range_role == "start",
@@ -161,13 +171,19 @@ def candidate_features(text: str, mentions: Sequence[Mention], published: date |
             "earliest_day": value is not None and value == min(days) and len(set(days)) > 1,
             "before_published": value is not None and published is not None and value < published,
             "is_published": value is not None and value == published,
-            "next_has_until": bool(following) and bool(_CUE_PATTERNS["until"].search(text[mention.end:following[0]])),
+            "next_has_until": bool(following) and _inside(cues["until"], mention.end, following[0]),
             "relative_in_text": relative,
         }
         features.update({name: 1.0 for name, on in flags.items() if on})
         features.update({f"{a}+{b}": 1.0 for a, b in PAIRS if a in features and b in features})
         out.append(features)
     return out
+
+
+def _inside(spans: list[tuple[int, int]], low: int, high: int) -> bool:
+    """Whether one of ``spans`` (in text order) lies within ``low``..``high``."""
+    index = bisect.bisect_left(spans, (low, low))
+    return index < len(spans) and spans[index][1] <= high
 
 
 def deadline_from_text(text: str, *, zone: str = "Europe/Berlin", us_order: bool = False,

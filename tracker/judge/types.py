@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 # Full texts can be whole bills; the first part says what the item is about and where its
@@ -45,7 +45,8 @@ class Evidence:
     weight: float
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        return {"term": self.term, "topic": self.topic, "field": self.field, "start": self.start, "end": self.end,
+                "sentence": self.sentence, "weight": self.weight}
 
 
 @dataclass(frozen=True)
