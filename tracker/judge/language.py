@@ -47,14 +47,9 @@ def _distinctive() -> dict[str, str]:
 
 def detect_language(text: str, declared: str | None = None) -> str | None:
     """ISO 639-1 code of ``text``'s language, or ``declared``/None when it cannot tell."""
-    return detect_lowered(text.lower(), declared)
-
-
-def detect_lowered(lowered: str, declared: str | None = None) -> str | None:
-    """``detect_language`` of a text already lower-cased."""
-    # Runs for every item: the distinctive words' languages are collected in one C-level
-    # pass (map, filter) instead of a Python loop over every word.
-    found = list(filter(None, map(_LANGUAGE_OF, _WORDS(lowered))))
+    lowered = text.lower()
+    language_of = _distinctive()
+    found = [language_of[word] for word in _WORD.findall(lowered) if word in language_of]
     first = second = 0
     winner = None
     if found:
@@ -78,11 +73,3 @@ def detect_lowered(lowered: str, declared: str | None = None) -> str | None:
     german = len(_GERMAN_SPELLING.findall(lowered))
     english = len(_ENGLISH_SPELLING.findall(lowered))
     return "de" if german > english else "en"
-
-
-_LANGUAGE_OF = _distinctive().get
-_WORDS = _WORD.findall
-
-
-def is_supported(language: str | None) -> bool:
-    return language in SUPPORTED
