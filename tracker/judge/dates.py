@@ -58,9 +58,10 @@ _NUMBER_WORDS = ("ein|eine|einem|einer|zwei|drei|vier|fünf|sechs|sieben|acht|ne
                  "one|two|three|four|five|six|seven|eight|nine|ten|twelve|fourteen|fifteen|thirty|sixty|ninety")
 _RELATIVE = re.compile(rf"\b(?:\d+|{_NUMBER_WORDS})[\s-]+(?:kalender|werk|arbeits)?(?:tage?n?|wochen?|monate?n?|"
                        r"(?:calendar |working |business )?(?:days?|weeks?|months?))\b", re.IGNORECASE)
-_VAGUE = re.compile(rf"\b(?:(?:ende|anfang|mitte|end of|mid-?|early|late|beginning of)\s*(?:(?:{_MONTH})\b\.?\s*)?"
-                    r"(?:\d{4})?|(?:erste[ns]?|zweite[ns]?|dritte[ns]?|vierte[ns]?|first|second|third|fourth)\s+"
-                    rf"(?:quartal|quarter)(?:\s+(?:of\s+)?\d{{4}})?|(?:{_MONTH})\.?\s+\d{{4}}\b)", re.IGNORECASE)
+_VAGUE = re.compile(
+    rf"\b(?:(?:ende|anfang|mitte|end of|mid-?|early|late|beginning of)\s*(?:(?:{_MONTH})\b\.?(?:\s*\d{{4}})?|\d{{4}})"
+    r"|(?:erste[ns]?|zweite[ns]?|dritte[ns]?|vierte[ns]?|first|second|third|fourth)\s+(?:quartal|quarter)"
+    rf"(?:\s+(?:of\s+)?\d{{4}})?|(?:{_MONTH})\.?\s+\d{{4}})\b", re.IGNORECASE)
 _WEEKDAY = re.compile(rf"\b(?:{'|'.join(WEEKDAYS)})\b", re.IGNORECASE)
 _RECURRING_AFTER = re.compile(r"^\W{0,3}(?:eines|jedes|des laufenden|des jeweiligen|of each|each)\b", re.IGNORECASE)
 _RECURRING_BEFORE = re.compile(r"\b(?:jeweils|each year|every year|jährlich|annually)\b[^.;]{0,60}$", re.IGNORECASE)
