@@ -1,11 +1,16 @@
 """GOV.UK content API (``/api/content/...``) and search API (``/api/search.json``).
 
 ``details.closing_date`` carries an offset ("2016-10-31T17:00:00+01:00"); ``deadline`` is
-the London calendar day of that instant.
+the London calendar day of that instant. The search API returns only a default set of
+fields, which holds neither ``content_id`` nor a closing date: the request must ask for them
+(``fields=content_id&fields=end_date``). Its index keeps a consultation's closing date as
+``end_date`` and its opening date as ``start_date`` (alphagov/search-api,
+``config/schema/elasticsearch_types/edition.json`` and ``govuk_index/presenters/details_presenter.rb``).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 from tracker.collect.adapters.support import (
@@ -20,6 +25,7 @@ from tracker.collect.adapters.support import (
     text,
     text_as_html,
     web_link,
+    with_query,
 )
 from tracker.models import ParseResult, RawEntry
 from tracker.vocabulary import Stage
@@ -28,7 +34,7 @@ API_NAME = "GOV.UK API"
 SITE = "https://www.gov.uk"
 
 
-def parse(body: bytes, url: str = "") -> ParseResult:
+def parse(body: bytes, url: str = "", language: str | None = None) -> ParseResult:
     return run_adapter(API_NAME, body, _entries)
 
 
@@ -79,3 +85,19 @@ def _entry(item: Mapping[str, object]) -> RawEntry:
         stage=Stage.CONSULTATION if "consultation" in doc_type or deadline_at else None,
         extra={"document_type": doc_type or None, "schema_name": text(item.get("schema_name")) or None},
     )
+
+
+def next_page(url: str, body: bytes) -> str | None:
+    """The search API's next page (``start`` moved on by the results received) while ``total``
+    says more match."""
+    try:
+        root = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(root, Mapping) or not isinstance(root.get("results"), list) or not root["results"]:
+        return None
+    start, total = root.get("start"), root.get("total")
+    if not isinstance(start, int) or not isinstance(total, int):
+        return None
+    following = start + len(root["results"])
+    return with_query(url, start=str(following)) if following < total else None
