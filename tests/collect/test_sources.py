@@ -61,10 +61,14 @@ def test_shipped_sources_cover_the_remit():
     assert {"haveyoursay", "govuk", "rss"} <= {s.kind for s in enabled}
 
 
-def test_shipped_file_has_no_dip_source_enabled():
-    # DIP needs an API key: it must not be polled by default.
+def test_shipped_dip_sources_use_the_adapter_and_carry_no_key():
+    # Issue 12: DIP is read by its adapter; its (public, time-limited) key comes from the
+    # settings (DIP_API_KEY), never from feeds.toml, which is in the repository.
     registry = load_sources(SHIPPED)
-    assert not any("dip.bundestag.de" in s.url for s in registry.enabled)
+    dip = [s for s in registry.sources if "dip.bundestag.de" in s.url]
+    assert {s.id for s in dip} >= {"dip-vorgaenge", "dip-drucksachen"}
+    assert all(s.kind == SourceKind.DIP and "apikey" not in s.url.lower() for s in dip)
+    assert "apikey" not in SHIPPED.read_text(encoding="utf-8").lower()
 
 
 def test_shipped_collector_section_matches_defaults_and_documents_every_key():

@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from tracker.collect import run as collecting
 from tracker.collect.check import HTML, OTHER_XML, UNKNOWN_JSON, SourceCheck, kind_label, sniff_kind
@@ -122,9 +122,8 @@ def check_command(
         console.print_json(json.dumps([asdict(c) for c in checks], default=str, ensure_ascii=False))
     else:
         for check in checks:
-            style = CHECK_STYLE.get(check.state, "")
-            console.print(f"[{style}]{check.source_id}[/]: {escape(_check_line(check))}", soft_wrap=True,
-                          highlight=False)
+            console.print(Text.assemble((check.source_id, CHECK_STYLE.get(check.state, "")), ": ",
+                                        _check_line(check)), soft_wrap=True, highlight=False)
     counts = {state: sum(1 for c in checks if c.state == state) for state in CheckVerdict}
     console.print(f"{len(checks)} Quellen geprüft: {counts[CheckVerdict.OK]} in Ordnung, "
                   f"{counts[CheckVerdict.NOTICE]} mit Hinweis, {counts[CheckVerdict.BROKEN]} fehlerhaft.",

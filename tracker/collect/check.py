@@ -87,7 +87,8 @@ def _json_kind(body: bytes) -> str:
     if '"typ": "Vorgang"' in text or ('"typ": "Dokument"' in text and '"dokumentart"' in text):
         return SourceKind.DIP
     if any(marker in text for marker in ("initiativeResultDtoPage", "initiativeResultDtoes", "feedbackEndDate",
-                                         '"initiativeId"', "better-regulation")):
+                                         '"initiativeId"', "better-regulation",
+                                         "receivingFeedbackStatus", "initiativeTranslations")):
         return SourceKind.HAVEYOURSAY
     if isinstance(data, dict) and "details" in data and ("closing_date" in text or "gov.uk" in text):
         return SourceKind.GOVUK

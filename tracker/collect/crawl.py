@@ -30,7 +30,7 @@ class SourceJob:
     now: datetime
     etag: str | None = None
     last_modified: str | None = None
-    since: datetime | None = None  # when the last complete run of an incremental API started
+    resume_from: datetime | None = None  # the update time an incremental API is read from (stored mark)
     first_page_only: bool = False  # a check looks at the first response only
 
 
@@ -51,7 +51,7 @@ def fetch_source(job: SourceJob, policy: FetchPolicy = DEFAULT_POLICY,
     api = APIS.get(source.kind)
     url, since = source.url, None
     if api is not None and api.start_url is not None:
-        url, since = api.start_url(url, job.since, job.now)
+        url, since = api.start_url(url, job.resume_from, job.now)
     try:
         headers = api.credentials() if api is not None and api.credentials is not None else {}
     except MissingCredential as exc:

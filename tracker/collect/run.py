@@ -16,11 +16,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
+from tracker.collect.adapters import APIS
 from tracker.collect.check import Findings, SourceCheck, diagnose
 from tracker.collect.crawl import SourceJob, fetch_sources
 from tracker.collect.fetch import FetchPolicy
@@ -44,7 +45,7 @@ from tracker.storage.sources import (
     record_success,
     sync_sources,
 )
-from tracker.vocabulary import FetchOutcome
+from tracker.vocabulary import CheckVerdict, FetchOutcome
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -160,12 +161,21 @@ def _check_record(arrival: Arrival) -> CheckRecord | None:
     check = arrival.check
     if check is None:
         return None
-    fetched = arrival.fetched
-    complete = (fetched.since is not None and fetched.complete and not fetched.error
-                and arrival.prepared is not None and not arrival.prepared.error)
     return CheckRecord(check.source_id, check.final_url, check.content_type, check.detected_kind, check.newest,
-                       check.deadlines, check.pages, check.verdict, check.state,
-                       arrival.started_at if complete else None)
+                       check.deadlines, check.pages, check.verdict, check.state, _resume_from(arrival))
+
+
+def _resume_from(arrival: Arrival) -> datetime | None:
+    """Where an incremental source is read from next (None: keep the stored mark): after every
+    page was read, from this run's start less the API's overlap; else from where this run's
+    window began, so the span is read again."""
+    fetched, prepared = arrival.fetched, arrival.prepared
+    if fetched.since is None or fetched.error or prepared is None or prepared.error:
+        return None
+    if not fetched.complete or arrival.started_at is None:
+        return fetched.since
+    api = APIS.get(arrival.source.kind)
+    return arrival.started_at - (api.resume_overlap if api is not None else timedelta(0))
 
 
 def write_arrival(con: duckdb.DuckDBPyConnection, arrival: Arrival, now: datetime) -> SourceOutcome:
@@ -226,6 +236,8 @@ def _record_stored(con: duckdb.DuckDBPyConnection, arrival: Arrival, prepared: P
     empty = _empty_feed_warning(previous_count, prepared, fetched.since is not None)
     if empty:
         warnings.insert(0, empty)
+    if not warnings and arrival.check is not None and arrival.check.state == CheckVerdict.NOTICE:
+        warnings.append(arrival.check.verdict)  # moved or stale: readable, but someone should look
     warning = "; ".join(warnings) or None
     # An increment's size says nothing about the source's size: keep the last full count.
     count = None if fetched.since is not None else len(prepared.items)
@@ -247,7 +259,9 @@ def write_arrivals(db_path: Path | None, arrivals: Sequence[Arrival], *, clock: 
         if sync:
             with transaction(con):
                 sync_sources(con, sync)
-        if len(arrivals) > 1:
+        # Two documents of one source (``tracker ingest a.xml b.xml``) are stored one after
+        # the other, as two runs would store them: the second links to what the first inserts.
+        if len(arrivals) > 1 and len({a.source.id for a in arrivals}) == len(arrivals):
             try:
                 with transaction(con):
                     return write_together(con, arrivals, clock())
@@ -331,7 +345,7 @@ def run_collection(source_ids: Sequence[str] | None = None, *, db_path: Path | N
         known = known_content_hashes(con, [s.id for s in sources])
         run_id = start_run(con, now=started_at, sources_total=len(sources))
     by_id = {s.id: s for s in sources}
-    jobs = [SourceJob(s, started_at, states[s.id].etag, states[s.id].last_modified, states[s.id].complete_through)
+    jobs = [SourceJob(s, started_at, states[s.id].etag, states[s.id].last_modified, states[s.id].resume_from)
             for s in sources]
     outcomes: list[SourceOutcome] = []
     if on_progress:

@@ -19,7 +19,7 @@ class FetchState:
     etag: str | None
     last_modified: str | None
     last_item_count: int | None
-    complete_through: datetime | None = None  # start of the last run that read every page
+    resume_from: datetime | None = None  # start of the last run that read every page
 
 
 def sync_sources(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> None:
@@ -44,7 +44,7 @@ def sync_sources(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> N
 def fetch_states(con: duckdb.DuckDBPyConnection, source_ids: Sequence[str]) -> dict[str, FetchState]:
     """ETag, Last-Modified and last item count of each source, in one query (unknown: all None)."""
     rows = con.execute(
-        "SELECT id, etag, last_modified, last_item_count, complete_through FROM sources "
+        "SELECT id, etag, last_modified, last_item_count, resume_from FROM sources "
         "WHERE id IN (SELECT unnest($ids))",
         {"ids": list(source_ids)},
     ).fetchall() if source_ids else []
@@ -79,7 +79,7 @@ def record_failure(con: duckdb.DuckDBPyConnection, source_id: str, *, now: datet
 _CHECK_SCHEMA = pa.schema([
     ("id", pa.string()), ("final_url", pa.string()), ("content_type", pa.string()), ("detected_kind", pa.string()),
     ("newest", pa.timestamp("us", tz="UTC")), ("deadlines", pa.int32()), ("pages", pa.int32()),
-    ("verdict", pa.string()), ("verdict_state", pa.string()), ("complete_through", pa.timestamp("us", tz="UTC")),
+    ("verdict", pa.string()), ("verdict_state", pa.string()), ("resume_from", pa.timestamp("us", tz="UTC")),
 ])
 
 
@@ -96,7 +96,7 @@ class CheckRecord:
     pages: int | None
     verdict: str
     verdict_state: str
-    complete_through: datetime | None = None  # None keeps the stored mark
+    resume_from: datetime | None = None  # None keeps the stored mark
 
 
 def record_checks(con: duckdb.DuckDBPyConnection, checks: Sequence[CheckRecord]) -> None:
@@ -106,14 +106,14 @@ def record_checks(con: duckdb.DuckDBPyConnection, checks: Sequence[CheckRecord])
     rows = pa.Table.from_pylist([
         {"id": c.source_id, "final_url": c.final_url, "content_type": c.content_type,
          "detected_kind": c.detected_kind, "newest": c.newest, "deadlines": c.deadlines, "pages": c.pages,
-         "verdict": c.verdict, "verdict_state": c.verdict_state, "complete_through": c.complete_through}
+         "verdict": c.verdict, "verdict_state": c.verdict_state, "resume_from": c.resume_from}
         for c in checks], schema=_CHECK_SCHEMA)
     execute_with_rows(con, """
         UPDATE sources SET last_final_url = r.final_url, last_content_type = r.content_type,
             last_detected_kind = r.detected_kind, last_newest_entry_at = r.newest,
             last_deadlines = r.deadlines, last_pages = r.pages, last_verdict = r.verdict,
             last_verdict_state = r.verdict_state,
-            complete_through = coalesce(r.complete_through, sources.complete_through)
+            resume_from = coalesce(r.resume_from, sources.resume_from)
         FROM rows r WHERE sources.id = r.id
     """, rows)
 
@@ -127,7 +127,7 @@ def source_health(con: duckdb.DuckDBPyConnection, configured: Set[str] | None = 
                s.last_attempt_at, s.last_success_at, s.last_status, s.consecutive_failures,
                s.last_error, s.last_warning, s.last_item_count, s.last_duration_ms,
                s.last_final_url, s.last_content_type, s.last_detected_kind, s.last_newest_entry_at,
-               s.last_deadlines, s.last_pages, s.last_verdict, s.last_verdict_state, s.complete_through,
+               s.last_deadlines, s.last_pages, s.last_verdict, s.last_verdict_state, s.resume_from,
                coalesce(c.items, 0) AS items_stored,
                CASE WHEN $all_configured = FALSE AND NOT list_contains($configured, s.id) THEN $unconfigured
                     WHEN s.last_attempt_at IS NULL THEN $never

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tracker.collect.adapters import dip, federalregister, govuk, haveyoursay, regulationsgov
 from tracker.models import ParseResult, RawEntry
@@ -26,8 +26,11 @@ class Api:
     detail_cap: int = 0  # detail requests per run at most
     # The entries of every page and detail, merged into one entry per record.
     combine: Callable[[list[RawEntry]], list[RawEntry]] | None = None
-    # (configured url, last complete run, now) -> (first URL, the time it reads from).
+    # (configured url, stored resume mark, now) -> (first URL, the update time it reads from).
     start_url: Callable[[str, datetime | None, datetime], tuple[str, datetime | None]] | None = None
+    # After a run that read every page the next one resumes from its start less this, so a
+    # record updated while the run was paging is not missed.
+    resume_overlap: timedelta = timedelta(0)
     # Request headers with credentials; raises when they are not configured.
     credentials: Callable[[], dict[str, str]] | None = None
     # (HTTP status, final URL) -> the publisher-specific reason a request failed, if known.
@@ -38,8 +41,8 @@ class Api:
 APIS: dict[str, Api] = {
     "haveyoursay": Api(haveyoursay.parse, next_page=haveyoursay.next_page, detail_urls=haveyoursay.detail_urls,
                        detail_cap=100, combine=haveyoursay.combine, request_interval=0.2),
-    "dip": Api(dip.parse, next_page=dip.next_page, start_url=dip.start_url, credentials=dip.credentials,
-               explain_failure=dip.explain_failure, request_interval=0.5),
+    "dip": Api(dip.parse, next_page=dip.next_page, start_url=dip.start_url, resume_overlap=dip.OVERLAP,
+               credentials=dip.credentials, explain_failure=dip.explain_failure, request_interval=0.5),
     "govuk": Api(govuk.parse, next_page=govuk.next_page),
     "federalregister": Api(federalregister.parse),
     "regulationsgov": Api(regulationsgov.parse),

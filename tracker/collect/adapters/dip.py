@@ -222,12 +222,13 @@ def _escape(value: str) -> str:
 # --- requests (planned by tracker.collect.crawl) ------------------------------------------------
 
 
-def start_url(url: str, since: datetime | None, now: datetime) -> tuple[str, datetime | None]:
-    """The first request: only records updated since the last complete run (less an overlap),
-    or the last two weeks on a first run. A URL that sets ``f.aktualisiert.start`` itself wins."""
+def start_url(url: str, resume_from: datetime | None, now: datetime) -> tuple[str, datetime | None]:
+    """The first request: only records updated since ``resume_from`` (what the last run left
+    to read), or the last two weeks on a first run. A URL that sets ``f.aktualisiert.start``
+    itself wins."""
     if query_value(url, "f.aktualisiert.start") is not None:
         return url, None
-    start = (since - OVERLAP) if since is not None else now - FIRST_RUN_LOOKBACK
+    start = resume_from if resume_from is not None else now - FIRST_RUN_LOOKBACK
     stamp = start.astimezone(BERLIN).isoformat(timespec="seconds")
     return with_query(url, **{"f.aktualisiert.start": stamp}), start
 
