@@ -48,7 +48,7 @@ with guarded():
         registry = load_sources()
     except ConfigError as exc:  # the whole file is unreadable: say where, show what was stored
         st.error(f"feeds.toml kann nicht gelesen werden: {exc}")
-configured = {s.id for s in registry.sources} if registry is not None else None
+configured = registry.known_ids if registry is not None else None
 with guarded(), open_db() as con:
     shift = demo_shift_days(con)
     health = source_health(con, configured)
@@ -64,10 +64,8 @@ ignored = [p for p in registry.problems if p.severity != SEVERITY_ERROR] if regi
 if refused:
     st.subheader("Abgelehnte Einträge in feeds.toml")
     st.caption("Diese Einträge werden nicht gesammelt, bis der genannte Fehler behoben ist.")
-    st.dataframe(pd.DataFrame([{
-        "Zeile": p.line, "Eintrag": p.entry or "–", "Feld": p.field or "–", "Grund": p.message}
-        for p in refused]), hide_index=True, width="stretch",
-        column_config={"Grund": st.column_config.TextColumn(width="large")})
+    for problem in refused:
+        st.error(escape_markdown(str(problem)))
 for problem in ignored:
     st.warning(escape_markdown(str(problem)))
 
@@ -77,17 +75,18 @@ else:
     def count(state: str) -> int:
         return sum(1 for h in health if h["state"] == state)
 
-    broken, warned, gone = st.columns(3)
+    broken, warned, unconfigured = st.columns(3)
     broken.metric("Quellen mit Fehler", count(SourceHealth.ERROR),
                   help="Quellen, deren letzter Abruf fehlgeschlagen ist")
     warned.metric("mit Hinweis", count(SourceHealth.WARNING),
                   help="Gelesen, aber mit einem Hinweis (umgezogen, leer, Seitenobergrenze …)")
-    gone.metric("nicht mehr konfiguriert", count(SourceHealth.UNCONFIGURED),
+    unconfigured.metric("nicht mehr konfiguriert", count(SourceHealth.UNCONFIGURED),
                 help="Früher gesammelt, nicht mehr in feeds.toml; ihre Einträge bleiben gespeichert")
     st.dataframe(pd.DataFrame([{
         "Zustand": SourceHealth.label_of(h["state"]), "Quelle": h["name"], "Aktiv": h["enabled"],
         "Urteil": h["last_verdict"] or h["last_error"] or "",
-        "HTTP": h["last_status"], "Art erkannt": kind_label(h["last_detected_kind"]) if h["last_verdict"] else "",
+        "HTTP": str(h["last_status"] or "–"),
+        "Art erkannt": kind_label(h["last_detected_kind"]) if h["last_pages"] else "–",
         "Inhaltstyp": h["last_content_type"] or "", "Einträge (letzter Abruf)": h["last_item_count"],
         "neuester Eintrag": widgets.fmt_datetime(h["last_newest_entry_at"]), "mit Frist": h["last_deadlines"],
         "Seiten": h["last_pages"], "Letzter Erfolg": widgets.fmt_datetime(h["last_success_at"]),
@@ -100,9 +99,23 @@ else:
     if notes:
         st.subheader("Meldungen in voller Länge")
         for h in notes:
-            text = " · ".join(dict.fromkeys(filter(None, [h["last_error"], h["last_warning"], h["last_verdict"]])))
-            line = f"**{escape_markdown(h['name'])}** (`{h['id']}`): {escape_markdown(text)}"
-            (st.error if h["state"] == SourceHealth.ERROR else st.warning)(line)
+            lines = [f"**{escape_markdown(h['name'])}** (`{h['id']}`)"]
+            verdict = h["last_verdict"] or ""
+            if verdict:
+                lines.append(f"Urteil: {escape_markdown(verdict)}")
+            for message in dict.fromkeys(filter(None, [h["last_error"], h["last_warning"]])):
+                if message not in verdict:
+                    lines.append(f"Meldung beim Abruf: {escape_markdown(message)}")
+            (st.error if h["state"] == SourceHealth.ERROR else st.warning)("  \n".join(lines))
+    gone = [h for h in health if h["state"] == SourceHealth.UNCONFIGURED]
+    if gone:
+        st.subheader("Nicht mehr konfiguriert")
+        st.caption("Diese Quellen stehen nicht mehr in feeds.toml und werden nicht mehr abgerufen; "
+                   "ihre Einträge bleiben gespeichert.")
+        for h in gone:
+            stored = "1 Eintrag" if h["items_stored"] == 1 else f"{h['items_stored']} Einträge"
+            st.markdown(f"- **{escape_markdown(h['name'])}** (`{h['id']}`): {stored} gespeichert, "
+                        f"zuletzt versucht {widgets.fmt_datetime(h['last_attempt_at'])}")
 
 if runs:
     st.subheader("Letzte Sammlungen")

@@ -101,8 +101,8 @@ def test_haveyoursay_reads_every_page_and_the_details(db_path: Path, tmp_path: P
 def test_haveyoursay_page_cap_is_a_warning(db_path: Path, tmp_path: Path, clock: list[datetime]) -> None:
     with FeedServer() as server:
         server.route("/brpapi/searchInitiatives", handler=hys_search)
-        feeds = write_source(tmp_path / "feeds.toml", "hys", server.url("/brpapi/searchInitiatives?feedbackStatus=OPEN"),
-                             "haveyoursay", max_pages=2)
+        feeds = write_source(tmp_path / "feeds.toml", "hys",
+                             server.url("/brpapi/searchInitiatives?feedbackStatus=OPEN"), "haveyoursay", max_pages=2)
         report = collect(feeds, clock)
         requested = len(server.requests("/brpapi/searchInitiatives"))
     assert requested == 2

@@ -82,7 +82,8 @@ def test_search_german_titles_for_a_german_source() -> None:
     untranslated = parse_document(HYS_SEARCH.read_bytes(), kind="haveyoursay", url=SEARCH_URL, language="xx")
     assert [e.title for e in untranslated.entries] == [r["shortTitle"] for r in records]
     assert [e.title for e in german.entries] == [translation(r, "SHORT_TITLE", "DE") for r in records]
-    assert german.entries[2].title == "Fluglärm an EU-Flughäfen – Bewertung der Verordnung über einen ausgewogenen Ansatz"
+    assert german.entries[2].title == ("Fluglärm an EU-Flughäfen – Bewertung der Verordnung über einen "
+                                       "ausgewogenen Ansatz")
     assert {e.language for e in german.entries} == {"de"}
 
 

@@ -16,7 +16,7 @@ from rich.text import Text
 from tracker.collect import run as collecting
 from tracker.collect.check import HTML, OTHER_XML, UNKNOWN_JSON, SourceCheck, kind_label, sniff_kind
 from tracker.collect.fetch import FetchPolicy, FetchRequest, fetch
-from tracker.collect.sources import SourceRegistry, load_sources
+from tracker.collect.sources import MANUAL_SOURCE_ID, SourceRegistry, load_sources
 from tracker.demo.loader import load_demo
 from tracker.errors import UserError
 from tracker.models import Source
@@ -85,9 +85,8 @@ def sources_command(
     if ctx.invoked_subcommand is not None:
         return
     registry = load_sources()
-    configured = {s.id for s in registry.sources}
     with open_db() as con:
-        rows = source_health(con, configured)
+        rows = source_health(con, registry.known_ids)
     if as_json:
         console.print_json(json.dumps({"sources": rows, "problems": [str(p) for p in registry.problems]},
                                       default=str, ensure_ascii=False))
@@ -135,9 +134,9 @@ def check_command(
 
 
 def _check_line(check: SourceCheck) -> str:
-    facts = [f"HTTP {check.http_status or '–'}", f"Art: {kind_label(check.detected_kind)}",
+    facts = [f"HTTP {check.http_status or '–'}", f"Art: {kind_label(check.detected_kind) if check.pages else '–'}",
              f"Inhaltstyp: {check.content_type or '–'}"]
-    if check.entries is not None:
+    if check.entries is not None and "Eintr" not in check.verdict:  # counts not yet in the verdict
         facts += [f"Einträge: {check.entries}", f"neuester: {check.newest:%d.%m.%Y}" if check.newest
                   else "neuester: –", f"Fristen: {check.deadlines}"]
     facts.append(f"Adresse: {check.final_url or '–'}")
@@ -166,7 +165,7 @@ def _guess_kind(body: bytes, name: str) -> str:
 def _read_location(location: str, source: str | None,
                    collector: FetchPolicy) -> tuple[bytes, str, dict[str, str], int | None]:
     if location.startswith(("http://", "https://")):
-        fetched = fetch(FetchRequest(source or "manuell", location), collector)
+        fetched = fetch(FetchRequest(source or MANUAL_SOURCE_ID, location), collector)
         if fetched.error or fetched.body is None:
             raise UserError(f"{location}: {fetched.error or 'keine Antwort'}")
         return fetched.body, fetched.final_url or location, fetched.headers, fetched.status
@@ -182,7 +181,7 @@ def _target_source(registry: SourceRegistry, source: str | None, kind: str | Non
     if source:
         base = registry.get(source)
         return base if not kind or kind == base.kind else Source(**{**base.__dict__, "kind": kind})
-    target = Source(id="manuell", name="Manuell eingelesen", url=url, kind=kind or "json",
+    target = Source(id=MANUAL_SOURCE_ID, name="Manuell eingelesen", url=url, kind=kind or "json",
                     publisher="", jurisdiction=jurisdiction, language="", enabled=False)
     if kind:
         return target

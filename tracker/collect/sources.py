@@ -36,6 +36,10 @@ _TOML_POS_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
 _HEADER_RE = re.compile(r"""^\s*(\[\[?)\s*([A-Za-z0-9_\-."' ]+?)\s*\]\]?\s*(?:#.*)?$""")
 _KEY_RE = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*(?:\.[^=]*)?=""")
 
+# The source `tracker ingest` stores documents under when no feeds.toml source is named; it is
+# never in feeds.toml and never "no longer configured".
+MANUAL_SOURCE_ID = "manuell"
+
 SEVERITY_ERROR = "error"
 SEVERITY_WARNING = "warning"
 
@@ -90,6 +94,11 @@ class SourceRegistry:
     sources: list[Source]
     problems: list[ConfigProblem] = field(default_factory=list)
     collector: FetchPolicy = field(default_factory=FetchPolicy)
+
+    @property
+    def known_ids(self) -> set[str]:
+        """Ids whose stored health is current: every configured source and the manual one."""
+        return {s.id for s in self.sources} | {MANUAL_SOURCE_ID}
 
     @property
     def enabled(self) -> list[Source]:

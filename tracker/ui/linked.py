@@ -71,10 +71,12 @@ def _offer_triage(user: User, item_id: str, status: str, links: Links) -> None:
     if not candidates:
         return
     label = triage.status_label(status)
-    st.info(f"Hier eingestuft als „{label}“; {len(candidates)} Eintrag/Einträge derselben Vorlage auf anderer "
-            "Ebene stehen anders. Die Einstufung lässt sich übernehmen (eigene interne Termine bleiben).")
-    if st.button(f"„{label}“ für {len(candidates)} verknüpfte(n) Eintrag/Einträge übernehmen",
-                 key=f"linked_triage_{item_id}"):
+    others = "1 Eintrag derselben Vorlage steht" if len(candidates) == 1 else \
+        f"{len(candidates)} Einträge derselben Vorlage stehen"
+    st.info(f"Hier eingestuft als „{label}“; {others} auf anderer Ebene anders. Die Einstufung lässt sich "
+            "übernehmen (die internen Termine jedes Eintrags bleiben).")
+    target = "1 verknüpften Eintrag" if len(candidates) == 1 else f"{len(candidates)} verknüpfte Einträge"
+    if st.button(f"„{label}“ für {target} übernehmen", key=f"linked_triage_{item_id}"):
         with reported():
             results = decisions.apply_triage_to_linked(user, item_id, [c.id for c in candidates])
             changed = sum(1 for r in results if r.changes)
