@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -275,3 +276,29 @@ def test_syntax_errors_tomllib_reports_without_a_line_still_get_one(tmp_path, te
         load_sources(path)
     assert f"feeds.toml:{line}:" in str(excinfo.value)
     assert words in str(excinfo.value)
+
+
+def test_every_shipped_entry_says_where_its_url_was_seen():
+    # Issue 12: each entry's comment names where its URL was seen and when.
+    lines = SHIPPED.read_text(encoding="utf-8").splitlines()
+    starts = [n for n, line in enumerate(lines) if line.strip() == "[[source]]"]
+    for start in starts:
+        comment = []
+        for line in reversed(lines[:start]):
+            if not line.startswith("#"):
+                break
+            comment.insert(0, line)
+        source_id = lines[start + 1]
+        text = " ".join(comment)
+        assert "seen" in text, f"{source_id}: no comment saying where the URL was seen"
+        assert re.search(r"\b20\d\d\b", text), f"{source_id}: the comment names no year it was seen"
+
+
+def test_shipped_file_covers_six_laender_and_funding():
+    registry = load_sources(SHIPPED)
+    laender = {s.jurisdiction for s in registry.sources if s.jurisdiction.startswith("de-")}
+    assert len(laender) >= 6, laender
+    funding = [s for s in registry.sources if "funding" in s.topic_hints]
+    assert len(funding) >= 3
+    names = {s.id: s.name for s in registry.sources}
+    assert names["bundesrat-aktuelles"] == "Bundesrat – Eingegangene Beratungsvorgänge"
