@@ -102,16 +102,31 @@ def _celex_references(value: str) -> list[Reference]:
     return found
 
 
+# Cheap tests that rule a pattern out before it runs: most texts hold no reference at all, and
+# a collection reads thousands of them (bench/ingest.py).
+_MAYBE_COM = re.compile(r"(?:COM|KOM|SEC|SEK|SWD|C|K)\s?\(\s?[12]")
+_MAYBE_PROCEDURE = re.compile(r"\d{4}\s?\([A-Z]{3}\)")
+_ACT_WORDS = ("verordnung", "regulation", "richtlinie", "directive", "beschluss", "decision")
+
+
 def eu_references(text: str) -> list[Reference]:
     """EU reference numbers written in ``text`` (titles, summaries, addresses)."""
-    found = [Reference(ReferenceKind.COM, f"{_COM_PREFIX[m.group(1)]}({m.group(2)}) {int(m.group(3))}")
-             for m in _COM.finditer(text)]
-    found += [Reference(ReferenceKind.RATSDOK, f"{int(m.group(1))}/{m.group(2)}") for m in _RATSDOK.finditer(text)]
-    found += [Reference(ReferenceKind.EU_PROCEDURE, f"{m.group(1)}/{m.group(2)}({m.group(3)})")
-              for m in _PROCEDURE.finditer(text)]
-    for match in _CELEX.finditer(unquote(text)):
-        found += _celex_references(match.group(1))
-    found += [Reference(ReferenceKind.CELEX, celex) for celex in _acts(text)]
+    found: list[Reference] = []
+    if _MAYBE_COM.search(text):
+        found += [Reference(ReferenceKind.COM, f"{_COM_PREFIX[m.group(1)]}({m.group(2)}) {int(m.group(3))}")
+                  for m in _COM.finditer(text)]
+    if "Rats" in text or "Council" in text or "ST " in text:
+        found += [Reference(ReferenceKind.RATSDOK, f"{int(m.group(1))}/{m.group(2)}")
+                  for m in _RATSDOK.finditer(text)]
+    if _MAYBE_PROCEDURE.search(text):
+        found += [Reference(ReferenceKind.EU_PROCEDURE, f"{m.group(1)}/{m.group(2)}({m.group(3)})")
+                  for m in _PROCEDURE.finditer(text)]
+    if "CELEX" in text:
+        for match in _CELEX.finditer(unquote(text)):
+            found += _celex_references(match.group(1))
+    lowered = text.lower()
+    if "/" in text and any(word in lowered for word in _ACT_WORDS):
+        found += [Reference(ReferenceKind.CELEX, celex) for celex in _acts(text)]
     return found
 
 
@@ -155,6 +170,8 @@ def _drucksache(number: str, house: str | None) -> Reference | None:
 def parliament_references(text: str, house: str | None) -> list[Reference]:
     """Drucksachen and DIP Vorgänge in ``text``; ``house`` is the publisher's (bt, br) or None."""
     found: list[Reference] = []
+    if not ("rucks" in text or "Drs" in text or "bundestag.de" in text or (house == BT and "/" in text)):
+        return found
     for match in _EXPLICIT.finditer(text):
         found += [r for n in _numbers(match.group(2), match.group(3)) if (r := _drucksache(n, match.group(1).lower()))]
     for match in _EXPLICIT_HOUSE.finditer(text):
