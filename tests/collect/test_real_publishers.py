@@ -313,3 +313,44 @@ def test_govuk_search_fields_the_request_asks_for() -> None:
     assert entry.stage == Stage.CONSULTATION
     from tracker.collect.adapters import govuk
     assert govuk.next_page(url, body) == url + "&start=1"
+
+
+def test_govuk_search_dates_without_offset() -> None:
+    # Seen in other clients' notes, not in a capture: a closing date without offset or time.
+    body = json.dumps({"results": [
+        {"title": "A", "link": "/government/consultations/a", "end_date": "2026-03-28",
+         "content_store_document_type": "open_consultation", "document_type": "edition"},
+        {"title": "B", "link": "/government/consultations/b", "end_date": "2026-07-01T23:45:00"}],
+        "total": 2, "start": 0}).encode()
+    day_only, local = parse_document(body, kind="govuk", url="").entries
+    assert day_only.deadline == date(2026, 3, 28) and day_only.deadline_at is None
+    assert day_only.stage == Stage.CONSULTATION
+    # 23:45 London summer time is 22:45 UTC, the same London day.
+    assert local.deadline_at == datetime(2026, 7, 1, 22, 45, tzinfo=UTC) and local.deadline == date(2026, 7, 1)
+
+
+def test_dip_steps_and_plenary_records_are_read_too() -> None:
+    # Record shapes from the publisher's OpenAPI file (Vorgangsposition, Plenarprotokoll); the
+    # values are those of the Gebäudeenergiegesetz above (Bundesrat Drucksache 292/26).
+    records = [{"id": "9001", "vorgangsposition": "Gesetzentwurf", "zuordnung": "BR", "gang": True,
+                "fortsetzung": False, "nachtrag": False, "vorgangstyp": "Gesetzgebung", "typ": "Vorgangsposition",
+                "titel": raw(DIP_VORGAENGE)[1]["titel"], "dokumentart": "Drucksache", "vorgang_id": "334923",
+                "datum": "2026-05-22", "aktualisiert": "2026-05-22T10:00:00+02:00",
+                "fundstelle": {"id": "1", "dokumentart": "Drucksache", "dokumentnummer": "292/26",
+                               "pdf_url": "https://dserver.bundestag.de/brd/2026/0292-26.pdf", "datum": "2026-05-22",
+                               "herausgeber": "BR", "urheber": []}},
+               {"id": "5713", "typ": "Dokument", "dokumentart": "Plenarprotokoll", "dokumentnummer": "21/9",
+                "herausgeber": "BT", "titel": "Protokoll der 9. Sitzung", "datum": "2026-06-05",
+                "fundstelle": {"pdf_url": "https://dserver.bundestag.de/btp/21/21009.pdf", "datum": "2026-06-05"}}]
+    source = Source("dip", "DIP", "https://search.dip.bundestag.de/api/v1/vorgangsposition", "dip",
+                    "Deutscher Bundestag (DIP)", "de", "de")
+    result = parse_document(json.dumps({"numFound": 2, "cursor": "x", "documents": records}).encode(),
+                            kind="dip", url="")
+    step, plenary = normalise_entries(result.entries, source)
+    assert step.link.endswith("/334923") and step.title.startswith("Gesetzentwurf (BR): Gesetz zur Änderung")
+    assert (ReferenceKind.BR_DRUCKSACHE, "292/26", "field") in step.references
+    assert (ReferenceKind.DIP_VORGANG, "334923", "field") in step.references
+    assert plenary.guid == "dip:plenarprotokoll:5713" and plenary.link == "https://dserver.bundestag.de/btp/21/21009.pdf"
+    unknown = parse_document(b'{"numFound": 1, "cursor": "x", "documents": [{"id": "1", "typ": "Person"}]}',
+                             kind="dip", url="")
+    assert unknown.entries == [] and "Datensatz der Art 'Person' wird nicht gelesen" in unknown.error

@@ -214,7 +214,7 @@ def structured_references(extra: Mapping[str, object]) -> list[Reference]:
     dip_type = extra.get("dip_typ")
     if dip_type == "Vorgang" and isinstance(extra.get("dip_id"), str):
         found.append(Reference(ReferenceKind.DIP_VORGANG, extra["dip_id"], FIELD))
-    if dip_type == "Drucksache" and isinstance(extra.get("dokumentnummer"), str):
+    if dip_type in ("Drucksache", "Vorgangsposition") and isinstance(extra.get("dokumentnummer"), str):
         house = BR if extra.get("herausgeber") == "BR" else BT
         own = _drucksache(extra["dokumentnummer"].replace(" ", ""), house)
         if own:

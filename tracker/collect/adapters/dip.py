@@ -1,4 +1,5 @@
-"""Bundestag DIP API (``search.dip.bundestag.de/api/v1``): Vorgänge and Drucksachen.
+"""Bundestag DIP API (``search.dip.bundestag.de/api/v1``): Vorgänge, their steps
+(Vorgangspositionen), Drucksachen and Plenarprotokolle.
 
 A list answers ``{"numFound", "cursor", "documents": [...]}`` (publisher's OpenAPI 1.2); a
 single record answers the record itself; a list of documents as archived by other tools
@@ -93,9 +94,12 @@ def _entry(record: Mapping[str, object]) -> RawEntry:
     record_type = text(record.get("typ"))
     if record_type == "Vorgang":
         return _vorgang(record)
-    if record_type == "Dokument" and text(record.get("dokumentart")) == "Drucksache":
-        return _drucksache(record)
-    raise ShapeError(f"Datensatz der Art '{record_type or '?'}' wird nicht gelesen (nur Vorgänge und Drucksachen)")
+    if record_type == "Vorgangsposition":
+        return _vorgangsposition(record)
+    if record_type == "Dokument" and text(record.get("dokumentart")) in ("Drucksache", "Plenarprotokoll"):
+        return _document(record)
+    raise ShapeError(f"Datensatz der Art '{record_type or '?'}' wird nicht gelesen "
+                     "(Vorgänge, Vorgangspositionen, Drucksachen und Plenarprotokolle)")
 
 
 def _record_id(record: Mapping[str, object]) -> str:
@@ -166,6 +170,42 @@ def _vorgang(record: Mapping[str, object]) -> RawEntry:
     )
 
 
+def _vorgangsposition(record: Mapping[str, object]) -> RawEntry:
+    """A step of a Vorgang (a Drucksache tabled, a first reading, the Bundesrat's decision)."""
+    position_id = _record_id(record)
+    vorgang_id = text(record.get("vorgang_id"))
+    title = text(record.get("titel"))
+    step = text(record.get("vorgangsposition"))
+    if not title or not vorgang_id.isdigit():
+        raise ShapeError(f"Feld 'titel' oder 'vorgang_id' fehlt (Vorgangsposition {position_id})")
+    found = record.get("fundstelle") if isinstance(record.get("fundstelle"), Mapping) else {}
+    house = text(found.get("herausgeber")) or text(record.get("zuordnung")) or None
+    kind = text(record.get("vorgangstyp"))
+    is_printed = text(record.get("dokumentart")) == "Drucksache" or text(found.get("dokumentart")) == "Drucksache"
+    return RawEntry(
+        guid=f"dip:vorgangsposition:{position_id}",
+        title=f"{step} ({house}): {title}" if step and house else title,
+        link=vorgang_link(vorgang_id, title),
+        summary_html=record.get("abstract") if isinstance(record.get("abstract"), str) else "",
+        published=start_of_day(parse_day(record.get("datum") or found.get("datum")), BERLIN),
+        updated=parse_instant(record.get("aktualisiert")),
+        language="de",
+        stage=_vorgang_stage(kind, step),
+        extra={
+            "dip_id": position_id,
+            "dip_typ": "Vorgangsposition",
+            "vorgangsposition": step or None,
+            "vorgangstyp": kind or None,
+            "herausgeber": house,
+            "dokumentnummer": text(found.get("dokumentnummer")) or None if is_printed else None,
+            "pdf_url": web_link(found.get("pdf_url")),
+            "kom": text(record.get("kom")) or None,
+            "ratsdok": text(record.get("ratsdok")) or None,
+            "vorgaenge": [{"id": vorgang_id, "titel": title, "link": vorgang_link(vorgang_id, title)}],
+        },
+    )
+
+
 def _vorgang_stage(kind: str, stand: str) -> str | None:
     """Legislation is a draft until promulgated; a rejected or withdrawn one has no stage left.
     Motions, questions and reports are parliamentary news."""
@@ -179,31 +219,35 @@ def _vorgang_stage(kind: str, stand: str) -> str | None:
     return Stage.DRAFT
 
 
-def _drucksache(record: Mapping[str, object]) -> RawEntry:
+def _document(record: Mapping[str, object]) -> RawEntry:
+    """A Drucksache or a Plenarprotokoll: linked to its PDF."""
     record_id = _record_id(record)
     number = text(record.get("dokumentnummer"))
-    document_type = text(record.get("drucksachetyp"))
+    art = text(record.get("dokumentart"))
+    document_type = text(record.get("drucksachetyp")) if art == "Drucksache" else ""
     publisher = text(record.get("herausgeber")) or "BT"
     title = text(record.get("titel"))
     if not number or not title:
-        raise ShapeError(f"Feld 'dokumentnummer' oder 'titel' fehlt (Drucksache {record_id})")
+        raise ShapeError(f"Feld 'dokumentnummer' oder 'titel' fehlt ({art} {record_id})")
     found = record.get("fundstelle") if isinstance(record.get("fundstelle"), Mapping) else {}
     procedures = [p for p in list_of(record.get("vorgangsbezug")) if isinstance(p, Mapping) and text(p.get("id"))]
     originators = [text(u.get("titel")) for u in list_of(record.get("urheber")) if isinstance(u, Mapping)]
     summary_lines = ["Urheber: " + ", ".join(o for o in originators if o) if any(originators) else "",
                      *(f"Vorgang: {text(p.get('titel'))}" for p in procedures)]
+    label = f"{publisher}-{art} {number}" + (f" ({document_type})" if document_type else "")
     return RawEntry(
-        guid=f"dip:drucksache:{record_id}",
-        title=f"{publisher}-Drucksache {number} ({document_type or 'Drucksache'}): {title}",
+        guid=f"dip:{art.lower()}:{record_id}",
+        title=f"{label}: {title}",
         link=web_link(found.get("pdf_url")),
         summary_html="".join(f"<p>{_escape(line)}</p>" for line in summary_lines if line),
         published=start_of_day(parse_day(found.get("datum") or record.get("datum")), BERLIN),
         updated=parse_instant(record.get("aktualisiert")),
         language="de",
-        stage=Stage.DRAFT if any(document_type.lower().startswith(t) for t in _DRAFT_DOCUMENTS) else Stage.NEWS,
+        stage=Stage.DRAFT if document_type and any(document_type.lower().startswith(t) for t in _DRAFT_DOCUMENTS)
+        else Stage.NEWS,
         extra={
             "dip_id": record_id,
-            "dip_typ": "Drucksache",
+            "dip_typ": art,
             "herausgeber": publisher,
             "dokumentnummer": number,
             "drucksachetyp": document_type or None,

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import date, datetime
 
 from tracker.collect.adapters.support import (
     LONDON,
     ShapeError,
     entries_of_records,
     local_date,
+    local_instant,
+    parse_day,
     parse_instant,
     require_list,
     require_mapping,
@@ -62,10 +65,10 @@ def _entry(item: Mapping[str, object]) -> RawEntry:
         raise ShapeError(f"Feld 'title' fehlt ({path})")
     closing_raw = details.get("closing_date") or item.get("closing_date") or item.get("end_date")
     opening_raw = details.get("opening_date") or item.get("opening_date") or item.get("start_date")
-    deadline_at = parse_instant(closing_raw)
-    opening_at = parse_instant(opening_raw)
-    doc_type = text(item.get("document_type") or item.get("content_store_document_type")
-                    or item.get("format"))
+    deadline_at = _instant(closing_raw)
+    opening_at = _instant(opening_raw)
+    # The search API's own "document_type" is always "edition"; the content store's type says more.
+    doc_type = text(item.get("content_store_document_type") or item.get("document_type") or item.get("format"))
     published = parse_instant(details.get("first_public_at") or item.get("first_published_at")
                               or item.get("public_timestamp") or item.get("public_updated_at"))
     body_html = details.get("body")
@@ -78,13 +81,26 @@ def _entry(item: Mapping[str, object]) -> RawEntry:
         published=published,
         updated=parse_instant(item.get("public_updated_at") or item.get("public_timestamp")),
         language=text(item.get("locale")) or "en",
-        deadline=local_date(deadline_at, LONDON),
+        deadline=local_date(deadline_at, LONDON) or _day(closing_raw),
         deadline_at=deadline_at,
-        deadline_text=f"closing_date: {closing_raw}" if deadline_at else None,
-        opening_date=local_date(opening_at, LONDON),
+        deadline_text=f"closing_date: {closing_raw}" if deadline_at or _day(closing_raw) else None,
+        opening_date=local_date(opening_at, LONDON) or _day(opening_raw),
         stage=Stage.CONSULTATION if "consultation" in doc_type or deadline_at else None,
         extra={"document_type": doc_type or None, "schema_name": text(item.get("schema_name")) or None},
     )
+
+
+_LOCAL_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M")
+
+
+def _instant(value: object) -> datetime | None:
+    """An instant with offset, or a London wall-clock time without one."""
+    return parse_instant(value) or local_instant(value, LONDON, _LOCAL_FORMATS)
+
+
+def _day(value: object) -> date | None:
+    """A date-only value ("2026-03-28"): the day is known, the instant is not."""
+    return parse_day(value) if isinstance(value, str) and len(value.strip()) == 10 else None
 
 
 def next_page(url: str, body: bytes) -> str | None:
