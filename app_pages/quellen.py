@@ -7,7 +7,10 @@ import streamlit as st
 
 from tracker import settings
 from tracker.alerts import outbox, render, rules
+from tracker.collect.check import kind_label
 from tracker.collect.run import run_collection
+from tracker.collect.sources import SEVERITY_ERROR, load_sources
+from tracker.errors import ConfigError
 from tracker.storage import open_db
 from tracker.storage.meta import demo_shift_days, recent_runs
 from tracker.storage.sources import source_health
@@ -39,28 +42,80 @@ if st.button("Jetzt sammeln", type="primary", key="quellen_collect"):
         st.warning(problem)
     st.rerun()
 
+registry = None
+with guarded():
+    try:
+        registry = load_sources()
+    except ConfigError as exc:  # the whole file is unreadable: say where, show what was stored
+        st.error(f"feeds.toml kann nicht gelesen werden: {exc}")
+configured = registry.known_ids if registry is not None else None
 with guarded(), open_db() as con:
     shift = demo_shift_days(con)
-    health = source_health(con)
+    health = source_health(con, configured)
     runs = recent_runs(con, limit=5)
 widgets.demo_banner(shift)
 
-st.markdown("Die Quellen stehen in dieser Datei (bearbeiten, dann „Jetzt sammeln“):")
+st.markdown("Die Quellen stehen in dieser Datei (bearbeiten, dann „Jetzt sammeln“; `tracker sources check` "
+            "prüft jede Adresse, ohne zu speichern):")
 st.code(str(settings.get().feeds_path), language=None)
+
+refused = [p for p in registry.problems if p.severity == SEVERITY_ERROR] if registry is not None else []
+ignored = [p for p in registry.problems if p.severity != SEVERITY_ERROR] if registry is not None else []
+if refused:
+    st.subheader("Abgelehnte Einträge in feeds.toml")
+    st.caption("Diese Einträge werden nicht gesammelt, bis der genannte Fehler behoben ist.")
+    for problem in refused:
+        st.error(escape_markdown(str(problem)))
+for problem in ignored:
+    st.warning(escape_markdown(str(problem)))
 
 if not health:
     st.info("Noch keine Quellen bekannt. Quellen in der Datei oben eintragen und „Jetzt sammeln“ drücken.")
 else:
-    broken = sum(1 for h in health if h["state"] == SourceHealth.ERROR)
-    st.metric("Quellen mit Fehler", broken, help="Quellen, deren letzter Abruf fehlgeschlagen ist")
+    def count(state: str) -> int:
+        return sum(1 for h in health if h["state"] == state)
+
+    broken, warned, unconfigured = st.columns(3)
+    broken.metric("Quellen mit Fehler", count(SourceHealth.ERROR),
+                  help="Quellen, deren letzter Abruf fehlgeschlagen ist")
+    warned.metric("mit Hinweis", count(SourceHealth.WARNING),
+                  help="Gelesen, aber mit einem Hinweis (umgezogen, leer, Seitenobergrenze …)")
+    unconfigured.metric("nicht mehr konfiguriert", count(SourceHealth.UNCONFIGURED),
+                help="Früher gesammelt, nicht mehr in feeds.toml; ihre Einträge bleiben gespeichert")
     st.dataframe(pd.DataFrame([{
         "Zustand": SourceHealth.label_of(h["state"]), "Quelle": h["name"], "Aktiv": h["enabled"],
-        "Rechtsraum": h["jurisdiction"], "Letzter Erfolg": widgets.fmt_datetime(h["last_success_at"]),
-        "Letzter Versuch": widgets.fmt_datetime(h["last_attempt_at"]), "HTTP": h["last_status"],
-        "Fehler in Folge": h["consecutive_failures"], "Meldung": h["last_error"] or h["last_warning"] or "",
-        "Einträge (letzter Abruf)": h["last_item_count"], "Einträge gespeichert": h["items_stored"],
-        "Dauer (ms)": h["last_duration_ms"], "Adresse": h["url"],
-    } for h in health]), hide_index=True, width="stretch")
+        "Urteil": h["last_verdict"] or h["last_error"] or "",
+        "HTTP": str(h["last_status"] or "–"),
+        "Art erkannt": kind_label(h["last_detected_kind"]) if h["last_pages"] else "–",
+        "Inhaltstyp": h["last_content_type"] or "", "Einträge (letzter Abruf)": h["last_item_count"],
+        "neuester Eintrag": widgets.fmt_datetime(h["last_newest_entry_at"]), "mit Frist": h["last_deadlines"],
+        "Seiten": h["last_pages"], "Letzter Erfolg": widgets.fmt_datetime(h["last_success_at"]),
+        "Letzter Versuch": widgets.fmt_datetime(h["last_attempt_at"]), "Fehler in Folge": h["consecutive_failures"],
+        "Einträge gespeichert": h["items_stored"], "Rechtsraum": h["jurisdiction"], "Dauer (ms)": h["last_duration_ms"],
+        "Adresse": h["url"], "Endadresse": h["last_final_url"] or "",
+    } for h in health]), hide_index=True, width="stretch",
+        column_config={"Urteil": st.column_config.TextColumn(width="large")})
+    notes = [h for h in health if h["state"] in (SourceHealth.ERROR, SourceHealth.WARNING)]
+    if notes:
+        st.subheader("Meldungen in voller Länge")
+        for h in notes:
+            lines = [f"**{escape_markdown(h['name'])}** (`{h['id']}`)"]
+            verdict = h["last_verdict"] or ""
+            if verdict:
+                lines.append(f"Urteil: {escape_markdown(verdict)}")
+            for message in dict.fromkeys(filter(None, [h["last_error"], h["last_warning"]])):
+                if message not in verdict:
+                    lines.append(f"Meldung beim Abruf: {escape_markdown(message)}")
+            (st.error if h["state"] == SourceHealth.ERROR else st.warning)("  \n".join(lines))
+    gone = [h for h in health if h["state"] == SourceHealth.UNCONFIGURED]
+    if gone:
+        st.subheader("Nicht mehr konfiguriert")
+        st.caption("Diese Quellen stehen nicht mehr in feeds.toml und werden nicht mehr abgerufen; "
+                   "ihre Einträge bleiben gespeichert.")
+        for h in gone:
+            stored = "1 Eintrag" if h["items_stored"] == 1 else f"{h['items_stored']} Einträge"
+            st.markdown(f"- **{escape_markdown(h['name'])}** (`{h['id']}`): {stored} gespeichert, "
+                        f"zuletzt versucht {widgets.fmt_datetime(h['last_attempt_at'])}")
 
 if runs:
     st.subheader("Letzte Sammlungen")

@@ -9,6 +9,7 @@ from tracker.storage import inbox as store
 from tracker.storage import open_db
 from tracker.storage.meta import demo_shift_days
 from tracker.ui import widgets
+from tracker.ui.linked import render_linked_section
 from tracker.ui.render import describe_model_version, escape_markdown, evidence_spans, highlight, link_markdown
 from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded, topic_label
@@ -109,6 +110,8 @@ with main:
             "Geändert": ", ".join(h["changed_fields"]), "Titel vorher": h["old_title"],
             "Frist vorher": h["old_deadline"], "Frist neu": h["new_deadline"]} for h in item["history"]]),
             hide_index=True, width="stretch")
+
+    render_linked_section(user, item_id, item["status"], day)
 
 with side:
     st.subheader("Frist")

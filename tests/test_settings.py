@@ -43,3 +43,18 @@ def test_every_wrong_value_is_named_with_its_origin(monkeypatch: pytest.MonkeyPa
     assert "SMTP_PORT='abc' (Umgebung)" in message and "1 bis 65535" in message
     assert "TRACKER_LAND='XX'" in message
     assert f"TRACKER_DIGEST_HOUR='25' ({secrets})" in message
+
+
+def test_dip_key_from_secrets_section_and_a_bad_one_is_not_echoed(monkeypatch: pytest.MonkeyPatch,
+                                                                   tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[dip]\napi_key = "R2BZaee.DjdCyihKZMf8AOjtScubP2EVydegzjmBIQ"\n', encoding="utf-8")
+    monkeypatch.setenv("TRACKER_SECRETS", str(secrets))
+    monkeypatch.delenv("DIP_API_KEY", raising=False)
+    got = settings.get()
+    assert got.dip_api_key == "R2BZaee.DjdCyihKZMf8AOjtScubP2EVydegzjmBIQ"
+    assert "R2BZaee" not in repr(got)  # kept out of logs and tracebacks
+    monkeypatch.setenv("DIP_API_KEY", "geheim mit leerzeichen")
+    with pytest.raises(ConfigError) as error:
+        settings.get()
+    assert "DIP_API_KEY=<22 Zeichen> (Umgebung)" in str(error.value) and "geheim" not in str(error.value)

@@ -26,6 +26,18 @@ class Source:
     enabled: bool = True
     poll_interval_minutes: int = 60
     topic_hints: tuple[str, ...] = ()
+    # Paged APIs (Have Your Say, DIP, GOV.UK search): how many listing pages one run reads.
+    max_pages: int = 10
+
+
+@dataclass
+class FetchedPage:
+    """A further response of a paged or multi-request source (page 2 onwards, detail records)."""
+
+    url: str
+    body: bytes
+    status: int | None = None
+    content_type: str | None = None
 
 
 @dataclass
@@ -48,6 +60,14 @@ class FetchResult:
     not_modified: bool = False
     elapsed_seconds: float = 0.0
     attempts: int = 0
+    # Each redirect followed: (status, target). A 301/308 says the source has moved.
+    redirects: list[tuple[int, str]] = field(default_factory=list)
+    # Paged and multi-request sources: the responses after the first, what went wrong with
+    # them, whether every page was read, and the time an incremental request started from.
+    more_pages: list[FetchedPage] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    complete: bool = True
+    since: datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -119,6 +139,9 @@ class Item:
     # True when the canonical URL is this item's identity, so another source's entry with
     # the same URL is the same publication.
     url_is_identity: bool = False
+    # (kind, value, origin) of each reference number the publisher gave
+    # (tracker.collect.references), stored per item and source.
+    references: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -72,6 +73,9 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     source_failure_threshold: int = 3  # failed fetches in a row before an alert
     digest_hour: int = 7
+    # The Bundestag's DIP API key: a public, time-limited key from the DIP help page, or a
+    # personal one (README, "Bundestag DIP").
+    dip_api_key: str | None = field(default=None, repr=False)
 
 
 class _Reader:
@@ -98,14 +102,17 @@ class _Reader:
             return str(table[key]), f"{self.secrets_path} [{section}] {key}"
         return None, ""
 
-    def value(self, name: str, convert: Callable[[str], Any], default: Any, expected: str) -> Any:
+    def value(self, name: str, convert: Callable[[str], Any], default: Any, expected: str,
+              *, secret: bool = False) -> Any:
         text, origin = self.raw(name)
         if text is None or not text.strip():
             return default
         try:
             return convert(text.strip())
         except (ValueError, TypeError):
-            self.problems.append(f"{name}={text!r} ({origin}): {expected}")
+            # A secret's value is never echoed; its length is enough to spot a paste error.
+            shown = f"<{len(text.strip())} Zeichen>" if secret else repr(text)
+            self.problems.append(f"{name}={shown} ({origin}): {expected}")
             return default
 
     def text(self, name: str, default: str | None = None) -> str | None:
@@ -150,6 +157,13 @@ def _land(text: str) -> str:
 def _minutes(text: str) -> int | None:
     value = _integer(0, 10080)(text)
     return value or None
+
+
+def _api_key(text: str) -> str:
+    """An API key as the publisher issues it: one token of letters, digits and . _ - ~ + / =."""
+    if not 10 <= len(text) <= 200 or re.search(r"[^A-Za-z0-9._~+/=-]", text):
+        raise ValueError
+    return text
 
 
 def _url(text: str) -> str:
@@ -201,6 +215,9 @@ def _read_with(r: _Reader) -> Settings:
                                          defaults.source_failure_threshold, "ganze Zahl ab 1 erwartet"),
         digest_hour=r.value("TRACKER_DIGEST_HOUR", _integer(0, 23), defaults.digest_hour,
                             "Stunde von 0 bis 23 erwartet"),
+        dip_api_key=r.value("DIP_API_KEY", _api_key, None,
+                            "API-Schlüssel erwartet (ein Wort aus Buchstaben, Ziffern und . _ -, "
+                            "z. B. wie auf https://dip.bundestag.de/über-dip/hilfe/api angegeben)", secret=True),
     )
     if r.problems:
         raise ConfigError("Ungültige Einstellung: " + "; ".join(r.problems))
@@ -238,7 +255,7 @@ def _signature(path: Path) -> tuple[int, int] | None:
     return (stat.st_mtime_ns, stat.st_size)
 
 
-_PREFIXES = ("TRACKER_", "SMTP_", "WEBHOOK_")
+_PREFIXES = ("TRACKER_", "SMTP_", "WEBHOOK_", "DIP_")
 _cached: tuple[object, Settings] | None = None
 
 

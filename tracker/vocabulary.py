@@ -131,6 +131,7 @@ class SourceKind(Vocabulary):
     GOVUK = "govuk", "GOV.UK (JSON)"
     FEDERALREGISTER = "federalregister", "Federal Register (JSON)"
     REGULATIONSGOV = "regulationsgov", "Regulations.gov (JSON)"
+    DIP = "dip", "Bundestag DIP (JSON)"
 
 
 class FetchOutcome(Vocabulary):
@@ -149,6 +150,46 @@ class SourceHealth(Vocabulary):
     ERROR = "fehler", "Fehler"
     WARNING = "warnung", "Warnung"
     OK = "ok", "OK"
+    # Stored from an earlier feeds.toml; its items stay, nothing fetches it any more.
+    UNCONFIGURED = "nicht_konfiguriert", "nicht mehr konfiguriert"
+
+
+class CheckVerdict(Vocabulary):
+    """What a source check (``tracker sources check``, the Quellen page) concludes."""
+
+    OK = "ok", "OK"
+    NOTICE = "hinweis", "Hinweis"
+    BROKEN = "fehler", "Fehler"
+
+
+class ReferenceKind(Vocabulary):
+    """A reference number a publisher gives, which marks the same matter at another level."""
+
+    COM = "com", "Kommissionsdokument"
+    RATSDOK = "ratsdok", "Ratsdokument"
+    EU_PROCEDURE = "eu_verfahren", "EU-Verfahren"
+    CELEX = "celex", "EU-Rechtsakt (CELEX)"
+    BT_DRUCKSACHE = "bt_drucksache", "BT-Drucksache"
+    BR_DRUCKSACHE = "br_drucksache", "BR-Drucksache"
+    DIP_VORGANG = "dip_vorgang", "DIP-Vorgang"
+
+
+# References that name one Vorlage: items sharing one are the same matter at another level.
+# A CELEX number names an adopted act, which many later texts merely cite.
+SAME_MATTER_REFERENCES = _codes(ReferenceKind.COM, ReferenceKind.RATSDOK, ReferenceKind.EU_PROCEDURE,
+                                ReferenceKind.BT_DRUCKSACHE, ReferenceKind.BR_DRUCKSACHE,
+                                ReferenceKind.DIP_VORGANG)
+
+
+class Level(Vocabulary):
+    """Where in the legislative chain an item stands (the Vorgang page groups linked items so)."""
+
+    EU = "eu", "auf EU-Ebene"
+    BUNDESTAG = "bundestag", "im Bundestag"
+    BUNDESRAT = "bundesrat", "im Bundesrat"
+    BUND = "bund", "bei der Bundesregierung und den Bundesbehörden"
+    LAND = "land", "in den Ländern"
+    OTHER = "andere", "anderswo"
 
 
 # The sixteen Länder as ISO 3166-2:DE subdivision codes: holidays (``TRACKER_LAND``) and

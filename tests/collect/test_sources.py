@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -61,10 +62,14 @@ def test_shipped_sources_cover_the_remit():
     assert {"haveyoursay", "govuk", "rss"} <= {s.kind for s in enabled}
 
 
-def test_shipped_file_has_no_dip_source_enabled():
-    # DIP needs an API key: it must not be polled by default.
+def test_shipped_dip_sources_use_the_adapter_and_carry_no_key():
+    # Issue 12: DIP is read by its adapter; its (public, time-limited) key comes from the
+    # settings (DIP_API_KEY), never from feeds.toml, which is in the repository.
     registry = load_sources(SHIPPED)
-    assert not any("dip.bundestag.de" in s.url for s in registry.enabled)
+    dip = [s for s in registry.sources if "dip.bundestag.de" in s.url]
+    assert {s.id for s in dip} >= {"dip-vorgaenge", "dip-drucksachen"}
+    assert all(s.kind == SourceKind.DIP and "apikey" not in s.url.lower() for s in dip)
+    assert "apikey" not in SHIPPED.read_text(encoding="utf-8").lower()
 
 
 def test_shipped_collector_section_matches_defaults_and_documents_every_key():
@@ -271,3 +276,29 @@ def test_syntax_errors_tomllib_reports_without_a_line_still_get_one(tmp_path, te
         load_sources(path)
     assert f"feeds.toml:{line}:" in str(excinfo.value)
     assert words in str(excinfo.value)
+
+
+def test_every_shipped_entry_says_where_its_url_was_seen():
+    # Issue 12: each entry's comment names where its URL was seen and when.
+    lines = SHIPPED.read_text(encoding="utf-8").splitlines()
+    starts = [n for n, line in enumerate(lines) if line.strip() == "[[source]]"]
+    for start in starts:
+        comment = []
+        for line in reversed(lines[:start]):
+            if not line.startswith("#"):
+                break
+            comment.insert(0, line)
+        source_id = lines[start + 1]
+        text = " ".join(comment)
+        assert "seen" in text, f"{source_id}: no comment saying where the URL was seen"
+        assert re.search(r"\b20\d\d\b", text), f"{source_id}: the comment names no year it was seen"
+
+
+def test_shipped_file_covers_six_laender_and_funding():
+    registry = load_sources(SHIPPED)
+    laender = {s.jurisdiction for s in registry.sources if s.jurisdiction.startswith("de-")}
+    assert len(laender) >= 6, laender
+    funding = [s for s in registry.sources if "funding" in s.topic_hints]
+    assert len(funding) >= 3
+    names = {s.id: s.name for s in registry.sources}
+    assert names["bundesrat-aktuelles"] == "Bundesrat – Eingegangene Beratungsvorgänge"

@@ -8,6 +8,10 @@ ETag / Last-Modified with 304 like a well-behaved feed server.
         server.route("/feed.xml", body=b"<rss/>", etag='"v1"')
         fetch(FetchRequest("s", server.url("/feed.xml")))
         server.requests("/feed.xml")  # -> list of received header dicts (lower-case keys)
+
+A route may instead answer through a ``handler(query, headers) -> (status, headers, body)``
+(query: parameter -> list of values, as ``urllib.parse.parse_qs`` gives), for APIs that page
+by query parameter or check a key.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from __future__ import annotations
 import gzip as gzip_module
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -36,7 +41,11 @@ class Route:
     chunked: bool = False
     chunk_size: int = 64 * 1024
     chunk_delay: float = 0.0
+    handler: Handler | None = None
     hits: int = 0
+
+
+Handler = Callable[[dict[str, list[str]], dict[str, str]], tuple[int, dict[str, str], bytes]]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -64,6 +73,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer_route(self, route: Route | None, owner: FeedServer, send_body: bool) -> None:
         if route is None:
             self._send(404, {"Content-Type": "text/plain"}, b"not found", send_body)
+            return
+        if route.handler is not None:
+            query = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
+            status, headers, body = route.handler(query, {k.lower(): v for k, v in self.headers.items()})
+            self._send(status, {"Content-Type": "application/json", **headers}, body, send_body)
             return
         if route.delay:
             time.sleep(route.delay)
@@ -191,6 +205,7 @@ class FeedServer:
         chunked: bool = False,
         chunk_size: int = 64 * 1024,
         chunk_delay: float = 0.0,
+        handler: Handler | None = None,
     ) -> None:
         """Define (or replace) what ``path`` answers. ``statuses`` are used one per request,
         the last one repeating; ``chunked`` sends without Content-Length, ``chunk_size`` bytes
@@ -202,7 +217,7 @@ class FeedServer:
                 body=body, status=status, headers=dict(headers or {}), etag=etag,
                 last_modified=last_modified, delay=delay, gzip=gzip, redirect_to=redirect_to,
                 statuses=list(statuses or []), chunked=chunked, chunk_size=chunk_size,
-                chunk_delay=chunk_delay,
+                chunk_delay=chunk_delay, handler=handler,
             )
 
     def requests(self, path: str) -> list[dict[str, str]]:

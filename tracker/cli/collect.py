@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -10,16 +11,18 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from tracker.collect import run as collecting
+from tracker.collect.check import HTML, OTHER_XML, UNKNOWN_JSON, SourceCheck, kind_label, sniff_kind
 from tracker.collect.fetch import FetchPolicy, FetchRequest, fetch
-from tracker.collect.sources import SourceRegistry, load_sources
+from tracker.collect.sources import MANUAL_SOURCE_ID, SourceRegistry, load_sources
 from tracker.demo.loader import load_demo
 from tracker.errors import UserError
 from tracker.models import Source
 from tracker.storage import open_db
 from tracker.storage.sources import source_health
-from tracker.vocabulary import FetchOutcome, SourceHealth, SourceKind
+from tracker.vocabulary import CheckVerdict, FetchOutcome, SourceHealth, SourceKind
 
 console = Console()
 err_console = Console(stderr=True)
@@ -27,6 +30,7 @@ err_console = Console(stderr=True)
 OUTCOME_STYLE = {FetchOutcome.OK: "green", FetchOutcome.UNCHANGED: "cyan", FetchOutcome.WARNING: "yellow",
                  FetchOutcome.ERROR: "red"}
 HEALTH_STYLE = {SourceHealth.OK: "green", SourceHealth.WARNING: "yellow", SourceHealth.ERROR: "red"}
+CHECK_STYLE = {CheckVerdict.OK: "green", CheckVerdict.NOTICE: "yellow", CheckVerdict.BROKEN: "red"}
 
 
 def _print_problems(problems: list[str]) -> None:
@@ -65,32 +69,78 @@ def collect_command(
         raise typer.Exit(1)
 
 
+sources_app = typer.Typer(help="Quellen: Zustand aus der letzten Sammlung, Prüfung der Adressen.",
+                          invoke_without_command=True, no_args_is_help=False)
+
+# Exit codes of `tracker sources check`, for cron and scripts.
+CHECK_EXIT_OK, CHECK_EXIT_BROKEN, CHECK_EXIT_NOTICE = 0, 1, 3
+
+
+@sources_app.callback(invoke_without_command=True)
 def sources_command(
+    ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Als JSON ausgeben.")] = False,
 ) -> None:
-    """Zustand aller Quellen: letzter Erfolg, Fehler, Einträge."""
+    """Zustand aller Quellen: letzter Erfolg, Fehler, Einträge (ohne Unterbefehl)."""
+    if ctx.invoked_subcommand is not None:
+        return
     registry = load_sources()
     with open_db() as con:
-        rows = source_health(con)
+        rows = source_health(con, registry.known_ids)
     if as_json:
         console.print_json(json.dumps({"sources": rows, "problems": [str(p) for p in registry.problems]},
                                       default=str, ensure_ascii=False))
         return
     _print_problems([str(p) for p in registry.problems])
-    configured = {s.id for s in registry.sources}
     table = Table("Quelle", "Zustand", "zuletzt versucht", "zuletzt erfolgreich", "HTTP", "Fehler in Folge",
                   "Einträge", "Meldung")
     for row in rows:
-        configured_now = row["id"] in configured
-        state = SourceHealth.label_of(row["state"]) if configured_now else "nicht mehr konfiguriert"
-        style = HEALTH_STYLE.get(row["state"], "dim") if configured_now else "dim"
-        table.add_row(str(row["id"]), f"[{style}]{state}[/]", _when(row["last_attempt_at"]),
-                      _when(row["last_success_at"]), str(row["last_status"] or "–"),
+        style = HEALTH_STYLE.get(row["state"], "dim")
+        table.add_row(str(row["id"]), f"[{style}]{SourceHealth.label_of(row['state'])}[/]",
+                      _when(row["last_attempt_at"]), _when(row["last_success_at"]), str(row["last_status"] or "–"),
                       str(row["consecutive_failures"]), str(row["items_stored"]),
-                      str(row["last_error"] or row["last_warning"] or ""))
+                      str(row["last_error"] or row["last_warning"] or row["last_verdict"] or ""))
     console.print(table)
     if not rows:
         console.print("Noch keine Quelle abgerufen: `tracker collect` oder `tracker demo`.")
+
+
+@sources_app.command("check")
+def check_command(
+    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Nur diese Quelle(n) prüfen.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Als JSON ausgeben.")] = False,
+) -> None:
+    """Jede aktivierte Quelle einmal abrufen (nichts wird gespeichert) und sagen, was an ihr zu tun ist.
+
+    Exit-Code 0: alle lesbar; 1: mindestens eine Quelle fehlerhaft; 3: keine fehlerhaft, aber
+    Hinweise (umgezogen, leer, veraltet)."""
+    registry = load_sources()
+    _print_problems([str(p) for p in registry.problems])
+    checks = collecting.check_sources(source, registry=registry)
+    if as_json:
+        console.print_json(json.dumps([asdict(c) for c in checks], default=str, ensure_ascii=False))
+    else:
+        for check in checks:
+            console.print(Text.assemble((check.source_id, CHECK_STYLE.get(check.state, "")), ": ",
+                                        _check_line(check)), soft_wrap=True, highlight=False)
+    counts = {state: sum(1 for c in checks if c.state == state) for state in CheckVerdict}
+    console.print(f"{len(checks)} Quellen geprüft: {counts[CheckVerdict.OK]} in Ordnung, "
+                  f"{counts[CheckVerdict.NOTICE]} mit Hinweis, {counts[CheckVerdict.BROKEN]} fehlerhaft.",
+                  soft_wrap=True, highlight=False)
+    if counts[CheckVerdict.BROKEN]:
+        raise typer.Exit(CHECK_EXIT_BROKEN)
+    if counts[CheckVerdict.NOTICE]:
+        raise typer.Exit(CHECK_EXIT_NOTICE)
+
+
+def _check_line(check: SourceCheck) -> str:
+    facts = [f"HTTP {check.http_status or '–'}", f"Art: {kind_label(check.detected_kind) if check.pages else '–'}",
+             f"Inhaltstyp: {check.content_type or '–'}"]
+    if check.entries is not None and "Eintr" not in check.verdict:  # counts not yet in the verdict
+        facts += [f"Einträge: {check.entries}", f"neuester: {check.newest:%d.%m.%Y}" if check.newest
+                  else "neuester: –", f"Fristen: {check.deadlines}"]
+    facts.append(f"Adresse: {check.final_url or '–'}")
+    return f"{check.verdict} [{'; '.join(facts)}]"
 
 
 def _when(value: object) -> str:
@@ -98,33 +148,24 @@ def _when(value: object) -> str:
 
 
 def _guess_kind(body: bytes, name: str) -> str:
-    """rss for anything XML-like; for JSON, the adapter whose shape the document has."""
-    head = body.lstrip()[:1]
-    if head not in (b"{", b"["):
-        return "rss"
-    try:
-        data = json.loads(body)
-    except ValueError as exc:
-        raise UserError(f"{name}: sieht nach JSON aus, ist aber kein gültiges JSON ({exc})") from exc
-    text = json.dumps(data)[:20000]
-    if isinstance(data, dict) and "details" in data and ("closing_date" in text or "gov.uk" in text):
-        return "govuk"
-    if "federalregister.gov" in text:
-        return "federalregister"
-    if "regulations.gov" in text or ('"attributes"' in text and '"docketId"' in text):
-        return "regulationsgov"
-    if "feedbackEndDate" in text or "shortTitle" in text or "better-regulation" in text:
-        return "haveyoursay"
-    if "results" in text and "gov.uk" in text:
-        return "govuk"
-    raise UserError(f"{name}: kein Adapter für dieses JSON-Format; mit --kind eine Art angeben "
-                    f"({', '.join(SourceKind.codes())})")
+    """The source kind whose shape the document has (RSS for anything XML-like)."""
+    kind = sniff_kind(body)
+    if kind in (SourceKind.ATOM, OTHER_XML, HTML, None):
+        return SourceKind.RSS  # feedparser reads both and names what is wrong with the rest
+    if kind == UNKNOWN_JSON:
+        try:
+            json.loads(body)
+        except ValueError as exc:
+            raise UserError(f"{name}: sieht nach JSON aus, ist aber kein gültiges JSON ({exc})") from exc
+        raise UserError(f"{name}: kein Adapter für dieses JSON-Format; mit --kind eine Art angeben "
+                        f"({', '.join(SourceKind.codes())})")
+    return kind
 
 
 def _read_location(location: str, source: str | None,
                    collector: FetchPolicy) -> tuple[bytes, str, dict[str, str], int | None]:
     if location.startswith(("http://", "https://")):
-        fetched = fetch(FetchRequest(source or "manuell", location), collector)
+        fetched = fetch(FetchRequest(source or MANUAL_SOURCE_ID, location), collector)
         if fetched.error or fetched.body is None:
             raise UserError(f"{location}: {fetched.error or 'keine Antwort'}")
         return fetched.body, fetched.final_url or location, fetched.headers, fetched.status
@@ -140,7 +181,7 @@ def _target_source(registry: SourceRegistry, source: str | None, kind: str | Non
     if source:
         base = registry.get(source)
         return base if not kind or kind == base.kind else Source(**{**base.__dict__, "kind": kind})
-    target = Source(id="manuell", name="Manuell eingelesen", url=url, kind=kind or "json",
+    target = Source(id=MANUAL_SOURCE_ID, name="Manuell eingelesen", url=url, kind=kind or "json",
                     publisher="", jurisdiction=jurisdiction, language="", enabled=False)
     if kind:
         return target
@@ -199,6 +240,6 @@ def demo_command(
 
 def register(app: typer.Typer) -> None:
     app.command("collect")(collect_command)
-    app.command("sources")(sources_command)
+    app.add_typer(sources_app, name="sources")
     app.command("ingest")(ingest_command)
     app.command("demo")(demo_command)

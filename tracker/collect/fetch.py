@@ -10,9 +10,10 @@ a server dripping one byte a second would otherwise never time out).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -43,6 +44,11 @@ class FetchRequest:
     url: str
     etag: str | None = None
     last_modified: str | None = None
+    # Sent with every hop (an API key); never stored or shown.
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+Job = TypeVar("Job")
 
 
 _ALLOWED_SCHEMES = ("http", "https")
@@ -97,11 +103,15 @@ def fetch(request: FetchRequest, policy: FetchPolicy = FetchPolicy(),
     return _fetch(request, policy, client)
 
 
-def fetch_all(requests: Iterable[FetchRequest], policy: FetchPolicy = FetchPolicy()) -> Iterator[FetchResult]:
-    """Fetch many sources with at most ``policy.concurrency`` at a time; yield as each finishes."""
+def fetch_all(requests: Iterable[Job], policy: FetchPolicy = FetchPolicy(),
+              fetcher: Callable[[Job, FetchPolicy, httpx.Client], FetchResult] = fetch) -> Iterator[FetchResult]:
+    """Fetch many sources with at most ``policy.concurrency`` at a time; yield as each finishes.
+
+    ``fetcher`` does one source's work (by default one ``FetchRequest``; a paged source
+    passes its own, which makes several requests through the same client)."""
     with make_client(policy) as client, ThreadPoolExecutor(max_workers=max(policy.concurrency, 1),
                                                            thread_name_prefix="fetch") as pool:
-        futures = [pool.submit(fetch, request, policy, client) for request in requests]
+        futures = [pool.submit(fetcher, request, policy, client) for request in requests]
         try:
             for future in as_completed(futures):
                 yield future.result()
@@ -125,6 +135,7 @@ def _fetch(request: FetchRequest, policy: FetchPolicy, client: httpx.Client) -> 
     last: _Failure | None = None
     for attempt in range(1, max_attempts + 1):
         result.attempts = attempt
+        result.redirects.clear()
         try:
             _attempt(request, policy, client, deadline, result)
             last = None
@@ -188,13 +199,16 @@ def _attempt(request: FetchRequest, policy: FetchPolicy, client: httpx.Client, d
             raise _DeadlineExceeded
         timeout = httpx.Timeout(min(policy.read_timeout, remaining),
                                 connect=min(policy.connect_timeout, remaining))
+        # Credentials go only to the host they were configured for, never along a redirect elsewhere.
+        hop_headers = {**request_headers, **request.headers} if _same_host(url, request.url) else request_headers
         try:
-            with client.stream("GET", url, headers=request_headers, timeout=timeout,
+            with client.stream("GET", url, headers=hop_headers, timeout=timeout,
                                follow_redirects=False) as response:
                 result.status = response.status_code
                 result.final_url = str(response.url)
                 if response.status_code in _REDIRECT_STATUSES:
                     url = _redirect_target(response)
+                    result.redirects.append((response.status_code, url))
                     continue
                 _read_response(response, policy, deadline, result)
                 return
@@ -218,6 +232,10 @@ def _attempt(request: FetchRequest, policy: FetchPolicy, client: httpx.Client, d
             raise _Failure(f"HTTP-Fehler: {_short(exc)}", retryable=False) from exc
     raise _Failure(f"Zu viele Weiterleitungen (>{policy.max_redirects})", retryable=False,
                    status=result.status)
+
+
+def _same_host(url: str, other: str) -> bool:
+    return (urlsplit(url).hostname or "").lower() == (urlsplit(other).hostname or "").lower()
 
 
 def _redirect_target(response: httpx.Response) -> str:

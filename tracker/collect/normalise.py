@@ -20,6 +20,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from tracker.collect.references import references_of
 from tracker.collect.sanitise import clean_html, sanitised_html_to_text
 from tracker.models import Item, RawEntry, Source
 
@@ -115,6 +116,7 @@ def _normalise(entry: RawEntry, source: Source, url_key: str | None, url_is_uniq
         stage=entry.stage,
         extra_json=json.dumps(extra, default=_iso, ensure_ascii=False, sort_keys=True),
         url_is_identity=bool(url_key and url_is_unique),
+        references=tuple((str(r.kind), r.value, r.origin) for r in references_of(entry, source, summary)),
     )
 
 

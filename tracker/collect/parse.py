@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
-from tracker.collect.adapters import ADAPTERS
+from tracker.collect.adapters import ADAPTERS, APIS
 from tracker.collect.sanitise import html_to_text
 from tracker.models import ParseResult, RawEntry
 from tracker.vocabulary import SourceKind
@@ -41,14 +41,38 @@ _HEADERS_FOR_FEEDPARSER = ("content-type", "content-language")
 
 
 def parse_document(body: bytes, *, kind: str, url: str,
-                   headers: Mapping[str, str] | None = None) -> ParseResult:
-    """Parse one fetched document of source ``kind``; bad input gives ``error``, never raises."""
+                   headers: Mapping[str, str] | None = None, language: str | None = None) -> ParseResult:
+    """Parse one fetched document of source ``kind``; bad input gives ``error``, never raises.
+    ``language`` is the source's (an API with translations picks that one)."""
     if kind in ADAPTERS:
-        return ADAPTERS[kind](body, url)
+        return ADAPTERS[kind](body, url, language=language)
     if kind in FEED_KINDS:
         return parse_feed(body, url=url, headers=headers)
     known = ", ".join(SourceKind.codes())
     return ParseResult(entries=[], error=f"Unbekannte Quellenart '{kind}' (erlaubt: {known})")
+
+
+def parse_documents(documents: list[tuple[bytes, str, Mapping[str, str] | None]], *, kind: str,
+                    language: str | None = None) -> ParseResult:
+    """The responses of one paged source (body, url, headers; the first response first) as
+    one result. A failing first response fails the whole; a failing later one is a warning,
+    and the others are still read. An API that fetched details merges them per record."""
+    results = [parse_document(body, kind=kind, url=url, headers=headers, language=language)
+               for body, url, headers in documents]
+    first = results[0]
+    if first.error or len(results) == 1:
+        return first
+    entries = list(first.entries)
+    warnings = list(first.warnings)
+    for (_, url, _), result in zip(documents[1:], results[1:], strict=True):
+        entries += result.entries
+        warnings += result.warnings
+        if result.error:
+            warnings.append(f"{url}: {result.error}")
+    api = APIS.get(kind)
+    if api is not None and api.combine is not None:
+        entries = api.combine(entries)
+    return ParseResult(entries=entries, feed_title=first.feed_title, warnings=warnings)
 
 
 def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = None) -> ParseResult:

@@ -1,4 +1,5 @@
-"""Collection: feeds.toml → fetch → parse → normalise → judge → store, per source.
+"""Collection: feeds.toml → fetch → parse → normalise → judge → store, per source; and a
+check of the sources, which fetches and reads the same way but stores nothing.
 
 Network work happens with no database connection held; the sources that finished
 fetching meanwhile are then written together in one short transaction (items, history,
@@ -15,14 +16,17 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
-from tracker.collect.fetch import FetchPolicy, FetchRequest, fetch_all
+from tracker.collect.adapters import APIS
+from tracker.collect.check import Findings, SourceCheck, diagnose
+from tracker.collect.crawl import SourceJob, fetch_sources
+from tracker.collect.fetch import FetchPolicy
 from tracker.collect.normalise import normalise_entries
-from tracker.collect.parse import parse_document
+from tracker.collect.parse import parse_documents
 from tracker.collect.sources import SourceRegistry, load_sources
 from tracker.judge.enrich import judge_items
 from tracker.models import FetchResult, Item, Source
@@ -33,13 +37,15 @@ from tracker.storage.items import SourcesOverlap, StoreStats, store_sources_item
 from tracker.storage.judgements import save_judgements
 from tracker.storage.meta import finish_run, start_run
 from tracker.storage.sources import (
+    CheckRecord,
     fetch_states,
     known_content_hashes,
+    record_checks,
     record_failure,
     record_success,
     sync_sources,
 )
-from tracker.vocabulary import FetchOutcome
+from tracker.vocabulary import CheckVerdict, FetchOutcome
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -89,13 +95,15 @@ class PreparedDocument:
 
 
 def prepare_document(source: Source, body: bytes, *, url: str, headers: dict[str, str] | None = None,
-                     known_hashes: Set[str] = frozenset()) -> PreparedDocument:
-    """Parse, normalise and judge one document: pure apart from the judge's cached model.
+                     known_hashes: Set[str] = frozenset(),
+                     more: Sequence[tuple[bytes, str, dict[str, str] | None]] = ()) -> PreparedDocument:
+    """Parse, normalise and judge one document (and the further pages or detail records of a
+    paged source, ``more``): pure apart from the judge's cached model.
 
     Entries whose content hash this source already delivered are unchanged and not judged
     again (judging is the costly step of a collection that finds little new).
     """
-    parsed = parse_document(body, kind=source.kind, url=url, headers=headers or {})
+    parsed = parse_documents([(body, url, headers or {}), *more], kind=source.kind, language=source.language)
     if parsed.error:
         return PreparedDocument([], [], list(parsed.warnings), parsed.error)
     items = normalise_entries(parsed.entries, source)
@@ -106,8 +114,8 @@ def prepare_document(source: Source, body: bytes, *, url: str, headers: dict[str
     return PreparedDocument(items, judgements, list(parsed.warnings), None)
 
 
-def _empty_feed_warning(previous_count: int | None, prepared: PreparedDocument) -> str | None:
-    if prepared.items:
+def _empty_feed_warning(previous_count: int | None, prepared: PreparedDocument, incremental: bool) -> str | None:
+    if prepared.items or incremental:  # an increment with nothing new is not an empty source
         return None
     if previous_count:
         return (f"Feed plötzlich leer (zuvor {previous_count} Einträge) – möglicherweise eine Fehlerseite; "
@@ -122,18 +130,52 @@ class Arrival:
     source: Source
     fetched: FetchResult
     prepared: PreparedDocument | None = None  # None when nothing arrived (error, 304)
+    check: SourceCheck | None = None
+    started_at: datetime | None = None  # when the run that fetched it began
 
 
-def prepare_arrival(source: Source, fetched: FetchResult, known_hashes: Set[str] = frozenset()) -> Arrival:
-    """Parse, normalise and judge what arrived; a crash here is that source's error only."""
-    if fetched.error or fetched.not_modified or fetched.body is None:
-        return Arrival(source, fetched)
-    try:
-        prepared = prepare_document(source, fetched.body, url=fetched.final_url or fetched.url,
-                                    headers=fetched.headers, known_hashes=known_hashes)
-    except Exception as exc:  # a parser bug must not stop the other sources
-        prepared = PreparedDocument([], [], [], f"Verarbeitung fehlgeschlagen: {type(exc).__name__}: {exc}")
-    return Arrival(source, fetched, prepared)
+def prepare_arrival(source: Source, fetched: FetchResult, known_hashes: Set[str] = frozenset(), *,
+                    started_at: datetime | None = None) -> Arrival:
+    """Parse, normalise and judge what arrived, and check the source as ``tracker sources
+    check`` would; a crash here is that source's error only."""
+    prepared = None
+    if not (fetched.error or fetched.not_modified or fetched.body is None):
+        more = [(page.body, page.url, {"content-type": page.content_type} if page.content_type else {})
+                for page in fetched.more_pages]
+        try:
+            prepared = prepare_document(source, fetched.body, url=fetched.final_url or fetched.url,
+                                        headers=fetched.headers, known_hashes=known_hashes, more=more)
+        except Exception as exc:  # a parser bug must not stop the other sources
+            prepared = PreparedDocument([], [], [], f"Verarbeitung fehlgeschlagen: {type(exc).__name__}: {exc}")
+    findings = None
+    if prepared is not None:
+        stamps = [i.published_at or i.updated_at for i in prepared.items if i.published_at or i.updated_at]
+        findings = Findings(len(prepared.items), max(stamps, default=None),
+                            sum(1 for i in prepared.items if i.deadline is not None), tuple(prepared.warnings),
+                            prepared.error)
+    check = diagnose(source, fetched, findings, today=(started_at or utcnow()).date())
+    return Arrival(source, fetched, prepared, check, started_at)
+
+
+def _check_record(arrival: Arrival) -> CheckRecord | None:
+    check = arrival.check
+    if check is None:
+        return None
+    return CheckRecord(check.source_id, check.final_url, check.content_type, check.detected_kind, check.newest,
+                       check.deadlines, check.pages, check.verdict, check.state, _resume_from(arrival))
+
+
+def _resume_from(arrival: Arrival) -> datetime | None:
+    """Where an incremental source is read from next (None: keep the stored mark): after every
+    page was read, from this run's start less the API's overlap; else from where this run's
+    window began, so the span is read again."""
+    fetched, prepared = arrival.fetched, arrival.prepared
+    if fetched.since is None or fetched.error or prepared is None or prepared.error:
+        return None
+    if not fetched.complete or arrival.started_at is None:
+        return fetched.since
+    api = APIS.get(arrival.source.kind)
+    return arrival.started_at - (api.resume_overlap if api is not None else timedelta(0))
 
 
 def write_arrival(con: duckdb.DuckDBPyConnection, arrival: Arrival, now: datetime) -> SourceOutcome:
@@ -147,9 +189,8 @@ def write_together(con: duckdb.DuckDBPyConnection, arrivals: Sequence[Arrival], 
     transaction. Raises ``SourcesOverlap`` (before writing items) when two of them carry
     the same publication, which must then be stored one source after the other."""
     delivered = [a for a in arrivals if a.fetched.body is not None and not a.fetched.error]
-    archive_documents(con, [FetchedDocument(a.source.id, a.fetched.final_url or a.fetched.url, a.fetched.body,
-                                            a.fetched.status, a.fetched.headers.get("content-type"))
-                            for a in delivered], fetched_at=now)
+    archive_documents(con, [document for a in delivered for document in _documents(a)], fetched_at=now)
+    record_checks(con, [record for a in arrivals if (record := _check_record(a)) is not None])
     outcomes: dict[int, SourceOutcome] = {}
     to_store: list[tuple[int, Arrival, PreparedDocument]] = []
     for index, arrival in enumerate(arrivals):
@@ -177,17 +218,31 @@ def write_together(con: duckdb.DuckDBPyConnection, arrivals: Sequence[Arrival], 
     return [outcomes[index] for index in range(len(arrivals))]
 
 
+def _documents(arrival: Arrival) -> list[FetchedDocument]:
+    """Every response a source delivered in this run, first page first, for the raw archive."""
+    fetched = arrival.fetched
+    assert fetched.body is not None
+    first = FetchedDocument(arrival.source.id, fetched.final_url or fetched.url, fetched.body, fetched.status,
+                            fetched.headers.get("content-type"))
+    return [first, *(FetchedDocument(arrival.source.id, page.url, page.body, page.status, page.content_type)
+                     for page in fetched.more_pages)]
+
+
 def _record_stored(con: duckdb.DuckDBPyConnection, arrival: Arrival, prepared: PreparedDocument, stats: StoreStats,
                    previous_count: int | None, now: datetime) -> SourceOutcome:
     source, fetched = arrival.source, arrival.fetched
     duration_ms = int(fetched.elapsed_seconds * 1000)
-    warnings = list(prepared.warnings)
-    empty = _empty_feed_warning(previous_count, prepared)
+    warnings = [*fetched.notes, *prepared.warnings]
+    empty = _empty_feed_warning(previous_count, prepared, fetched.since is not None)
     if empty:
         warnings.insert(0, empty)
+    if not warnings and arrival.check is not None and arrival.check.state == CheckVerdict.NOTICE:
+        warnings.append(arrival.check.verdict)  # moved or stale: readable, but someone should look
     warning = "; ".join(warnings) or None
+    # An increment's size says nothing about the source's size: keep the last full count.
+    count = None if fetched.since is not None else len(prepared.items)
     record_success(con, source.id, now=now, status=fetched.status, etag=fetched.etag,
-                   last_modified=fetched.last_modified, item_count=len(prepared.items), warning=warning,
+                   last_modified=fetched.last_modified, item_count=count, warning=warning,
                    duration_ms=duration_ms)
     outcome = FetchOutcome.WARNING if warning else FetchOutcome.OK
     return SourceOutcome(source.id, outcome, fetched.status, stats, warning, duration_ms)
@@ -204,7 +259,9 @@ def write_arrivals(db_path: Path | None, arrivals: Sequence[Arrival], *, clock: 
         if sync:
             with transaction(con):
                 sync_sources(con, sync)
-        if len(arrivals) > 1:
+        # Two documents of one source (``tracker ingest a.xml b.xml``) are stored one after
+        # the other, as two runs would store them: the second links to what the first inserts.
+        if len(arrivals) > 1 and len({a.source.id for a in arrivals}) == len(arrivals):
             try:
                 with transaction(con):
                     return write_together(con, arrivals, clock())
@@ -281,18 +338,20 @@ def run_collection(source_ids: Sequence[str] | None = None, *, db_path: Path | N
     registry = registry or load_sources()
     sources = select_sources(registry, source_ids)
     policy = policy or registry.collector
+    started_at = clock()
     with open_db(db_path) as con, transaction(con):
         sync_sources(con, registry.sources)
         states = fetch_states(con, [s.id for s in sources])
         known = known_content_hashes(con, [s.id for s in sources])
-        run_id = start_run(con, now=clock(), sources_total=len(sources))
+        run_id = start_run(con, now=started_at, sources_total=len(sources))
     by_id = {s.id: s for s in sources}
-    requests = [FetchRequest(s.id, s.url, states[s.id].etag, states[s.id].last_modified) for s in sources]
+    jobs = [SourceJob(s, started_at, states[s.id].etag, states[s.id].last_modified, states[s.id].resume_from)
+            for s in sources]
     outcomes: list[SourceOutcome] = []
     if on_progress:
         on_progress("", 0, len(sources))
-    for burst in _bursts(fetch_all(requests, policy)):
-        arrivals = [prepare_arrival(by_id[f.source_id], f, known[f.source_id]) for f in burst]
+    for burst in _bursts(fetch_sources(jobs, policy)):
+        arrivals = [prepare_arrival(by_id[f.source_id], f, known[f.source_id], started_at=started_at) for f in burst]
         for outcome in write_arrivals(db_path, arrivals, clock=clock):
             outcomes.append(outcome)
             if on_progress:
@@ -332,7 +391,7 @@ def _prepare_saved(body: bytes, source: Source, url: str, headers: dict[str, str
     started = time.monotonic()
     fetched = FetchResult(source_id=source.id, url=url, status=status, body=body, headers=headers or {},
                           final_url=url)
-    arrival = prepare_arrival(source, fetched, known_hashes)
+    arrival = prepare_arrival(source, fetched, known_hashes, started_at=utcnow())
     fetched.elapsed_seconds = time.monotonic() - started
     return arrival
 
@@ -352,3 +411,24 @@ def record_ingest_failure(source: Source, message: str, *, db_path: Path | None 
         sync_sources(con, [source])
         record_failure(con, source.id, now=clock(), status=None, error=message, duration_ms=0)
     return SourceOutcome(source.id, FetchOutcome.ERROR, message=message)
+
+
+def check_sources(source_ids: Sequence[str] | None = None, *, registry: SourceRegistry | None = None,
+                  policy: FetchPolicy | None = None, clock: Callable[[], datetime] = utcnow) -> list[SourceCheck]:
+    """Fetch each chosen source's first response (unconditionally, nothing stored), read it as
+    a collection would and say what an operator needs to know; in the order of feeds.toml."""
+    registry = registry or load_sources()
+    sources = select_sources(registry, source_ids)
+    now = clock()
+    jobs = [SourceJob(source, now, first_page_only=True) for source in sources]
+    by_id = {source.id: source for source in sources}
+    checks: dict[str, SourceCheck] = {}
+    for fetched in fetch_sources(jobs, policy or registry.collector):
+        source = by_id[fetched.source_id]
+        findings = None
+        if fetched.body is not None and not fetched.error:
+            parsed = parse_documents([(fetched.body, fetched.final_url or fetched.url, fetched.headers)],
+                                     kind=source.kind, language=source.language)
+            findings = Findings.of_parse(parsed)
+        checks[source.id] = diagnose(source, fetched, findings, today=now.date())
+    return [checks[source.id] for source in sources]

@@ -36,12 +36,17 @@ _TOML_POS_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
 _HEADER_RE = re.compile(r"""^\s*(\[\[?)\s*([A-Za-z0-9_\-."' ]+?)\s*\]\]?\s*(?:#.*)?$""")
 _KEY_RE = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*(?:\.[^=]*)?=""")
 
+# The source `tracker ingest` stores documents under when no feeds.toml source is named; it is
+# never in feeds.toml and never "no longer configured".
+MANUAL_SOURCE_ID = "manuell"
+
 SEVERITY_ERROR = "error"
 SEVERITY_WARNING = "warning"
 
 _REQUIRED = ("id", "name", "url", "kind", "jurisdiction", "language")
-_OPTIONAL = ("publisher", "enabled", "poll_interval_minutes", "topic_hints")
+_OPTIONAL = ("publisher", "enabled", "poll_interval_minutes", "topic_hints", "max_pages")
 _POLL_RANGE = (5, 7 * 24 * 60)
+_PAGES_RANGE = (1, 500)
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,11 @@ class SourceRegistry:
     sources: list[Source]
     problems: list[ConfigProblem] = field(default_factory=list)
     collector: FetchPolicy = field(default_factory=FetchPolicy)
+
+    @property
+    def known_ids(self) -> set[str]:
+        """Ids whose stored health is current: every configured source and the manual one."""
+        return {s.id for s in self.sources} | {MANUAL_SOURCE_ID}
 
     @property
     def enabled(self) -> list[Source]:
@@ -239,6 +249,12 @@ def _parse_entry(
         low, high = _POLL_RANGE
         problem("poll_interval_minutes", f"muss zwischen {low} und {high} Minuten liegen")
 
+    max_pages = raw.get("max_pages", Source.max_pages)
+    if isinstance(max_pages, bool) or not isinstance(max_pages, int):
+        problem("max_pages", f"ganze Zahl (Seiten je Abruf) erwartet, gefunden: {_type_name(max_pages)}")
+    elif not _PAGES_RANGE[0] <= max_pages <= _PAGES_RANGE[1]:
+        problem("max_pages", f"muss zwischen {_PAGES_RANGE[0]} und {_PAGES_RANGE[1]} liegen")
+
     hints: list[str] = []
     raw_hints = raw.get("topic_hints", [])
     if not isinstance(raw_hints, list) or not all(isinstance(h, str) for h in raw_hints):
@@ -267,6 +283,7 @@ def _parse_entry(
         enabled=enabled,
         poll_interval_minutes=poll,
         topic_hints=tuple(hints),
+        max_pages=max_pages,
     )
     return source, problems
 

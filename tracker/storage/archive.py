@@ -38,16 +38,17 @@ _ARCHIVE_SCHEMA = pa.schema([
 
 def archive_documents(con: duckdb.DuckDBPyConnection, documents: Sequence[FetchedDocument], *,
                       fetched_at: datetime) -> list[bool]:
-    """Archive each source's document unless it equals that source's last archived one;
-    True where stored. Two statements for all of them."""
+    """Archive each document unless it equals the last one archived from the same source and
+    address (a paged source delivers several per run); True where stored. Two statements for
+    all of them."""
     if not documents:
         return []
     digests = [hashlib.sha256(d.body).hexdigest() for d in documents]
-    last = dict(con.execute("""
-        SELECT source_id, sha256 FROM raw_documents WHERE source_id IN (SELECT unnest($ids))
-        QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY fetched_at DESC, id DESC) = 1
-    """, {"ids": [d.source_id for d in documents]}).fetchall())
-    stored = [last.get(d.source_id) != digest for d, digest in zip(documents, digests, strict=True)]
+    last = {(source_id, url): digest for source_id, url, digest in con.execute("""
+        SELECT source_id, url, sha256 FROM raw_documents WHERE source_id IN (SELECT unnest($ids))
+        QUALIFY row_number() OVER (PARTITION BY source_id, url ORDER BY fetched_at DESC, id DESC) = 1
+    """, {"ids": list({d.source_id for d in documents})}).fetchall()}
+    stored = [last.get((d.source_id, d.url)) != digest for d, digest in zip(documents, digests, strict=True)]
     new = [(d, digest) for d, digest, keep in zip(documents, digests, stored, strict=True) if keep]
     if new:
         archived = pa.Table.from_pydict({

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from tracker.models import Item
 from tracker.storage.connection import execute_with_rows
+from tracker.storage.references import REFERENCES_TYPE, reference_rows, replace_incoming_references
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,8 @@ _MATCH_COLUMNS = (
     _Column("source_id", pa.string(), "source_id"),
     _Column("url_is_key", pa.bool_(), "url_is_identity"),
 )
-_INCOMING_SCHEMA = pa.schema([("ordinal", pa.int64())] + [(c.name, c.arrow) for c in _MATCH_COLUMNS + ITEM_COLUMNS])
+_INCOMING_SCHEMA = pa.schema([("ordinal", pa.int64())] + [(c.name, c.arrow) for c in _MATCH_COLUMNS + ITEM_COLUMNS]
+                             + [("refs", REFERENCES_TYPE)])
 _NAMES = ", ".join(c.name for c in ITEM_COLUMNS)
 _VALUES = ", ".join(c.value for c in ITEM_COLUMNS)
 _NEW_VALUES = ", ".join(f"n.{c.value}" for c in ITEM_COLUMNS)
@@ -93,6 +95,7 @@ def _incoming_table(batches: Sequence[tuple[str, Sequence[Item]]]) -> pa.Table:
         columns[column.name] = [getattr(item, column.attribute) for item in items]
     # The source a batch is stored for, whatever the item says.
     columns["source_id"] = [source_id for source_id, batch in batches for _ in batch]
+    columns["refs"] = [reference_rows(item.references) for item in items]
     return pa.Table.from_pydict(columns, schema=_INCOMING_SCHEMA)
 
 
@@ -163,6 +166,7 @@ def store_sources_items(con: duckdb.DuckDBPyConnection, batches: Sequence[tuple[
     for _, _, outcome, _, _ in rows:
         counts[outcome] += 1
     _write_incoming(con, counts, now, demo)
+    replace_incoming_references(con)
     con.execute("DROP TABLE incoming")
     per_source: dict[str, dict[str, int]] = {source_id: dict.fromkeys(counts, 0) for source_id, _ in batches}
     touched: dict[str, list[str]] = {source_id: [] for source_id, _ in batches}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +19,7 @@ class FetchState:
     etag: str | None
     last_modified: str | None
     last_item_count: int | None
+    resume_from: datetime | None = None  # start of the last run that read every page
 
 
 def sync_sources(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> None:
@@ -43,7 +44,8 @@ def sync_sources(con: duckdb.DuckDBPyConnection, sources: Sequence[Source]) -> N
 def fetch_states(con: duckdb.DuckDBPyConnection, source_ids: Sequence[str]) -> dict[str, FetchState]:
     """ETag, Last-Modified and last item count of each source, in one query (unknown: all None)."""
     rows = con.execute(
-        "SELECT id, etag, last_modified, last_item_count FROM sources WHERE id IN (SELECT unnest($ids))",
+        "SELECT id, etag, last_modified, last_item_count, resume_from FROM sources "
+        "WHERE id IN (SELECT unnest($ids))",
         {"ids": list(source_ids)},
     ).fetchall() if source_ids else []
     found = {row[0]: FetchState(*row[1:]) for row in rows}
@@ -74,23 +76,71 @@ def record_failure(con: duckdb.DuckDBPyConnection, source_id: str, *, now: datet
     """, {"now": now, "status": status, "error": error, "duration": duration_ms, "id": source_id})
 
 
-def source_health(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
-    """One row per known source: configuration, last outcome and items stored from it."""
+_CHECK_SCHEMA = pa.schema([
+    ("id", pa.string()), ("final_url", pa.string()), ("content_type", pa.string()), ("detected_kind", pa.string()),
+    ("newest", pa.timestamp("us", tz="UTC")), ("deadlines", pa.int32()), ("pages", pa.int32()),
+    ("verdict", pa.string()), ("verdict_state", pa.string()), ("resume_from", pa.timestamp("us", tz="UTC")),
+])
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """What the last collection found at a source, as the Quellen page shows it."""
+
+    source_id: str
+    final_url: str | None
+    content_type: str | None
+    detected_kind: str | None
+    newest: datetime | None
+    deadlines: int | None
+    pages: int | None
+    verdict: str
+    verdict_state: str
+    resume_from: datetime | None = None  # None keeps the stored mark
+
+
+def record_checks(con: duckdb.DuckDBPyConnection, checks: Sequence[CheckRecord]) -> None:
+    """Store each source's check in one statement for all of them."""
+    if not checks:
+        return
+    rows = pa.Table.from_pylist([
+        {"id": c.source_id, "final_url": c.final_url, "content_type": c.content_type,
+         "detected_kind": c.detected_kind, "newest": c.newest, "deadlines": c.deadlines, "pages": c.pages,
+         "verdict": c.verdict, "verdict_state": c.verdict_state, "resume_from": c.resume_from}
+        for c in checks], schema=_CHECK_SCHEMA)
+    execute_with_rows(con, """
+        UPDATE sources SET last_final_url = r.final_url, last_content_type = r.content_type,
+            last_detected_kind = r.detected_kind, last_newest_entry_at = r.newest,
+            last_deadlines = r.deadlines, last_pages = r.pages, last_verdict = r.verdict,
+            last_verdict_state = r.verdict_state,
+            resume_from = coalesce(r.resume_from, sources.resume_from)
+        FROM rows r WHERE sources.id = r.id
+    """, rows)
+
+
+def source_health(con: duckdb.DuckDBPyConnection, configured: Set[str] | None = None) -> list[dict[str, object]]:
+    """One row per known source: configuration, last outcome, what the last collection found
+    there and items stored from it. A source not in ``configured`` (the current feeds.toml)
+    is no longer collected: its state says so and it sorts last."""
     rel = con.execute("""
         SELECT s.id, s.name, s.publisher, s.jurisdiction, s.kind, s.url, s.enabled,
                s.last_attempt_at, s.last_success_at, s.last_status, s.consecutive_failures,
                s.last_error, s.last_warning, s.last_item_count, s.last_duration_ms,
+               s.last_final_url, s.last_content_type, s.last_detected_kind, s.last_newest_entry_at,
+               s.last_deadlines, s.last_pages, s.last_verdict, s.last_verdict_state, s.resume_from,
                coalesce(c.items, 0) AS items_stored,
-               CASE WHEN s.last_attempt_at IS NULL THEN $never
+               CASE WHEN $all_configured = FALSE AND NOT list_contains($configured, s.id) THEN $unconfigured
+                    WHEN s.last_attempt_at IS NULL THEN $never
                     WHEN s.last_error IS NOT NULL THEN $error
                     WHEN s.last_warning IS NOT NULL THEN $warning
                     ELSE $ok END AS state
         FROM sources s
         LEFT JOIN (SELECT source_id, count(*) AS items FROM item_sources GROUP BY source_id) c
                ON c.source_id = s.id
-        ORDER BY (s.last_error IS NULL), s.consecutive_failures DESC, s.id
+        ORDER BY (state = $unconfigured), (s.last_error IS NULL), s.consecutive_failures DESC, s.id
     """, {"never": SourceHealth.NEVER_FETCHED, "error": SourceHealth.ERROR, "warning": SourceHealth.WARNING,
-          "ok": SourceHealth.OK})
+          "ok": SourceHealth.OK, "unconfigured": SourceHealth.UNCONFIGURED,
+          "all_configured": configured is None, "configured": sorted(configured or ())})
     names = [d[0] for d in rel.description]
     return [dict(zip(names, row, strict=True)) for row in rel.fetchall()]
 

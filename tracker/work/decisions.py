@@ -7,6 +7,7 @@ decide (the policy team), applies the triage rules, then writes in one transacti
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +17,8 @@ from tracker.models import User
 from tracker.storage import open_db
 from tracker.storage import triage as store
 from tracker.storage.inbox import item_detail
-from tracker.work import triage
+from tracker.storage.references import item_references, linked_items, source_of_item
+from tracker.work import linking, triage
 
 
 class TriageRejected(UserError):
@@ -56,3 +58,38 @@ def history(user: User, item_id: str) -> tuple[list[dict[str, Any]], list[dict[s
     permissions.require_team(user)
     with open_db() as con:
         return store.triage_events(con, item_id), store.relevance_labels(con, item_id)
+
+
+@dataclass(frozen=True)
+class LinkedTriage:
+    """What applying an item's triage to one linked item did."""
+
+    item_id: str
+    title: str
+    changes: list[tuple[str, str | None, str | None]]
+    problems: list[str]
+
+
+def apply_triage_to_linked(user: User, item_id: str, target_ids: list[str] | None = None) -> list[LinkedTriage]:
+    """Give the same Vorlage at its other levels (``tracker.work.linking``) this item's status,
+    and its owner where the linked item has none. Each linked item keeps its own internal
+    dates (its deadline differs) and is checked against the triage rules on its own; one that
+    breaks a rule is reported and left as it was. ``target_ids`` limits it to those items."""
+    permissions.require_team(user)
+    with open_db() as con:
+        if item_detail(con, item_id) is None:
+            raise UserError(f"Unbekannte Meldung {item_id!r}.")
+        source = store.triage_state(con, item_id)
+        links = linking.group_links(source_of_item(con, item_id), item_references(con, item_id),
+                                    linked_items(con, item_id))
+        candidates = [c for c in linking.triage_candidates(links, source.status)
+                      if target_ids is None or c.id in target_ids]
+        results = []
+        for candidate in candidates:
+            stored = store.triage_state(con, candidate.id)
+            wanted = replace(stored, status=source.status, owner=stored.owner or source.owner)
+            problems = triage.validate(wanted, stored, item_detail(con, candidate.id)["deadline"])
+            changes = [] if problems else store.save_triage(con, candidate.id, wanted, actor=user.id,
+                                                            at=datetime.now(UTC))
+            results.append(LinkedTriage(candidate.id, candidate.title, changes, problems))
+        return results

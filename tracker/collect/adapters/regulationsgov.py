@@ -28,7 +28,7 @@ _PAGE_BY_TYPE = {"documents": "document", "dockets": "docket", "comments": "comm
 _STAGE_BY_DOCUMENT_TYPE = {"Proposed Rule": Stage.DRAFT, "Rule": Stage.ADOPTED}
 
 
-def parse(body: bytes, url: str = "") -> ParseResult:
+def parse(body: bytes, url: str = "", language: str | None = None) -> ParseResult:
     return run_adapter(API_NAME, body, _entries)
 
 

@@ -10,7 +10,7 @@ import html
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time, tzinfo
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from tracker.models import ParseResult, RawEntry
@@ -22,6 +22,10 @@ NEW_YORK = ZoneInfo("America/New_York")
 
 class ShapeError(Exception):
     """The JSON decoded but lacks something the adapter needs."""
+
+
+class MissingCredential(Exception):
+    """An API needs a key that is not configured; the message says where to get one."""
 
 
 def load_json(body: bytes) -> object:
@@ -169,3 +173,19 @@ def _to_zone(moment: datetime, zone: tzinfo) -> datetime | None:
         return moment.astimezone(zone)
     except (OverflowError, ValueError):
         return None
+
+
+def query_value(url: str, name: str) -> str | None:
+    """The first value of query parameter ``name`` in ``url``."""
+    for key, value in parse_qsl(urlsplit(url).query, keep_blank_values=True):
+        if key == name:
+            return value
+    return None
+
+
+def with_query(url: str, **values: str | None) -> str:
+    """``url`` with the named query parameters set (None removes one); the others keep their order."""
+    parts = urlsplit(url)
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in values]
+    added = [(k, v) for k, v in values.items() if v is not None]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept + added), parts.fragment))
