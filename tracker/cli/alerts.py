@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from tracker.alerts import calendars, outbox, render, rules, subscriptions
+from tracker.cli.output import stderr_console, stdout_console
 from tracker.errors import UserError
 
-console = Console()
-err_console = Console(stderr=True)
+console = stdout_console()
+err_console = stderr_console()
 
 alerts_app = typer.Typer(help="Benachrichtigungen: Erinnerungen, neue Einträge, verschobene Fristen.",
                          no_args_is_help=True)

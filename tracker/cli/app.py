@@ -36,7 +36,9 @@ _register_commands()
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     try:
-        app(args=argv, standalone_mode=False)
+        # Outside standalone mode click hands back what ended the command instead of
+        # exiting: a command's ``typer.Exit(n)`` arrives here as ``n``.
+        code = app(args=argv, standalone_mode=False)
     except (UserError, DatabaseLockedError) as exc:
         typer.secho(f"Fehler: {exc}", err=True, fg=typer.colors.RED)
         return 1
@@ -45,15 +47,17 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         typer.echo("Abgebrochen.", err=True)
         return 130
-    except Exception as exc:  # click's usage errors and anything unforeseen
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
+    except typer.TyperException as exc:  # usage errors (typer's own click): usage text, exit code 2
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            typer.secho(f"Fehler: {exc.format_message()}", err=True, fg=typer.colors.RED)
+        return exc.exit_code
+    except Exception as exc:  # anything unforeseen: still one line, never a traceback
         typer.secho(f"Fehler: {type(exc).__name__}: {exc}", err=True, fg=typer.colors.RED)
         return 1
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

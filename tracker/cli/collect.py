@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from tracker.cli.output import stderr_console, stdout_console
 from tracker.collect import run as collecting
 from tracker.collect.fetch import FetchPolicy, FetchRequest, fetch
 from tracker.collect.sources import SourceRegistry, load_sources
@@ -21,8 +21,8 @@ from tracker.storage import open_db
 from tracker.storage.sources import source_health
 from tracker.vocabulary import FetchOutcome, SourceHealth, SourceKind
 
-console = Console()
-err_console = Console(stderr=True)
+console = stdout_console()
+err_console = stderr_console()
 
 OUTCOME_STYLE = {FetchOutcome.OK: "green", FetchOutcome.UNCHANGED: "cyan", FetchOutcome.WARNING: "yellow",
                  FetchOutcome.ERROR: "red"}

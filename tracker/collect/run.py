@@ -204,7 +204,9 @@ def write_arrivals(db_path: Path | None, arrivals: Sequence[Arrival], *, clock: 
         if sync:
             with transaction(con):
                 sync_sources(con, sync)
-        if len(arrivals) > 1:
+        # Two documents of one source (``tracker ingest a.xml b.xml``) are stored one after
+        # the other, as two runs would store them: the second links to what the first inserts.
+        if len(arrivals) > 1 and len({a.source.id for a in arrivals}) == len(arrivals):
             try:
                 with transaction(con):
                     return write_together(con, arrivals, clock())
@@ -267,9 +269,9 @@ def _bursts(results: Iterator[FetchResult], max_burst: int = 16) -> Iterator[lis
 
 
 def select_sources(registry: SourceRegistry, source_ids: Sequence[str] | None) -> list[Source]:
-    """The sources to collect: the named ones (enabled or not), else every enabled one."""
+    """The sources to collect: the named ones (enabled or not, each once), else every enabled one."""
     if source_ids:
-        return [registry.get(source_id) for source_id in source_ids]
+        return [registry.get(source_id) for source_id in dict.fromkeys(source_ids)]
     return [s for s in registry.sources if s.enabled]
 
 
