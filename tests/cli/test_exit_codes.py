@@ -8,9 +8,9 @@ from pathlib import Path
 
 from tests.alerts.smtp_server import SmtpServer, free_port
 from tests.alerts.test_email_digest import NOW, _world
+from tests.support import feedserver
 from tests.support.cli import assert_no_traceback, tracker
 from tests.support.feeds import make_rss, write_feeds_toml
-from tests.support import feedserver
 from tests.support.feedserver import FeedServer
 
 feed_server = feedserver.feed_server

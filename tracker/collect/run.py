@@ -15,11 +15,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
+from tracker.alerts import lease
 from tracker.collect.fetch import FetchPolicy, FetchRequest, fetch_all
 from tracker.collect.normalise import normalise_entries
 from tracker.collect.parse import parse_document
@@ -31,7 +32,7 @@ from tracker.storage.archive import FetchedDocument, archive_documents, prune_ar
 from tracker.storage.connection import transaction
 from tracker.storage.items import SourcesOverlap, StoreStats, store_sources_items
 from tracker.storage.judgements import save_judgements
-from tracker.storage.meta import finish_run, start_run
+from tracker.storage.meta import finish_run, mark_runs_aborted, open_runs, start_run
 from tracker.storage.sources import (
     fetch_states,
     known_content_hashes,
@@ -42,6 +43,9 @@ from tracker.storage.sources import (
 from tracker.vocabulary import FetchOutcome
 
 ProgressCallback = Callable[[str, int, int], None]
+# A run still without an end after this long is taken as killed even if its process cannot
+# be seen (another host): no collection takes hours.
+ABANDONED_AFTER = timedelta(hours=6)
 
 
 @dataclass
@@ -275,6 +279,15 @@ def select_sources(registry: SourceRegistry, source_ids: Sequence[str] | None) -
     return [s for s in registry.sources if s.enabled]
 
 
+def _abandoned(run: dict[str, object], now: datetime) -> bool:
+    """A run without an end whose process is gone (or that has run implausibly long) was
+    killed half way; one still running in another process is left alone."""
+    holder, started = run["holder"], run["started_at"]
+    if holder is None or lease.holder_is_dead(str(holder)):
+        return True
+    return isinstance(started, datetime) and now - started > ABANDONED_AFTER
+
+
 def run_collection(source_ids: Sequence[str] | None = None, *, db_path: Path | None = None,
                    registry: SourceRegistry | None = None, on_progress: ProgressCallback | None = None,
                    policy: FetchPolicy | None = None,
@@ -283,11 +296,13 @@ def run_collection(source_ids: Sequence[str] | None = None, *, db_path: Path | N
     registry = registry or load_sources()
     sources = select_sources(registry, source_ids)
     policy = policy or registry.collector
+    holder = lease.new_holder()
     with open_db(db_path) as con, transaction(con):
+        mark_runs_aborted(con, [run["id"] for run in open_runs(con) if _abandoned(run, clock())])
         sync_sources(con, registry.sources)
         states = fetch_states(con, [s.id for s in sources])
         known = known_content_hashes(con, [s.id for s in sources])
-        run_id = start_run(con, now=clock(), sources_total=len(sources))
+        run_id = start_run(con, now=clock(), sources_total=len(sources), holder=holder)
     by_id = {s.id: s for s in sources}
     requests = [FetchRequest(s.id, s.url, states[s.id].etag, states[s.id].last_modified) for s in sources]
     outcomes: list[SourceOutcome] = []

@@ -14,7 +14,7 @@ import streamlit as st
 from tracker.errors import UserError
 from tracker.judge.taxonomy import Taxonomy, load_taxonomy
 from tracker.storage import DatabaseLockedError
-from tracker.vocabulary import DONE_STATUSES, TriageStatus
+from tracker.vocabulary import DONE_STATUSES, RunOutcome, TriageStatus
 from tracker.work import inbox, triage, workdays
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -114,3 +114,10 @@ def fmt_datetime(value: datetime | None) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
+
+
+def run_end(finished_at: datetime | None, outcome: str | None) -> str:
+    """When a collection run ended, or that it is still running or was aborted (no known end)."""
+    if finished_at is not None:
+        return fmt_datetime(finished_at)
+    return RunOutcome.label_of(outcome, "läuft noch")
