@@ -8,13 +8,15 @@ waits and retries for a bounded time instead of failing at once.
 
 from __future__ import annotations
 
+import random
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -29,6 +31,7 @@ DUCKDB_MAGIC = b"DUCK"
 # (a SQLite file pulls in sqlite_scanner from the internet): the tracker promises no network.
 CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 _migrated: set[str] = set()
+T = TypeVar("T")
 
 
 class DatabaseLockedError(RuntimeError):
@@ -128,6 +131,29 @@ def open_db(path: Path | str | None = None, **kwargs: object) -> Iterator[duckdb
         yield con
     finally:
         con.close()
+
+
+# What DuckDB raises when a parallel transaction in this process wrote the same row first
+# (optimistic concurrency): "Conflict on update", or a duplicate key from two inserts.
+CONFLICTS = (duckdb.TransactionException, duckdb.ConstraintException)
+
+
+def retry_on_conflict(statement: Callable[[], T], *, attempts: int = 60) -> T:
+    """Run a single-statement write again while parallel writers of the same row win.
+
+    Only for a statement outside an explicit transaction: a conflict then rolls back just
+    that statement, so running it again counts it exactly once. Waits a few milliseconds,
+    growing, between tries; raises the last conflict after ``attempts`` tries."""
+    delay = 0.002
+    for attempt in range(attempts):
+        try:
+            return statement()
+        except CONFLICTS:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(delay * (1 + random.random()))
+            delay = min(delay * 1.5, 0.1)
+    raise AssertionError("unreachable")
 
 
 @contextmanager
