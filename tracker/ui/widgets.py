@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import duckdb
 import streamlit as st
 
 from tracker.errors import UserError
@@ -17,6 +19,7 @@ from tracker.storage import DatabaseLockedError
 from tracker.vocabulary import DONE_STATUSES, RunOutcome, TriageStatus
 from tracker.work import inbox, triage, workdays
 
+log = logging.getLogger(__name__)
 BERLIN = ZoneInfo("Europe/Berlin")
 URGENCY_COLOURS = {"abgelaufen": "#6b7280", "kritisch": "#dc2626", "bald": "#d97706",
                    "spaeter": "#2563eb", "keine": "#9ca3af"}
@@ -31,17 +34,29 @@ def land() -> str:
     return workdays.configured_land()
 
 
+DATABASE_BUSY = ("Die Datenbank ist gerade durch einen anderen Vorgang (z. B. eine Sammlung) "
+                 "belegt. Bitte in einigen Sekunden neu laden.")
+DATABASE_FAILED = ("Die Datenbank konnte die Anfrage gerade nicht ausführen. Bitte die Seite neu laden; "
+                   "bleibt der Fehler, steht der Grund im Protokoll des Servers.")
+
+
 @contextmanager
 def guarded() -> Iterator[None]:
-    """Show database and user errors as one line instead of a traceback, then stop the page."""
+    """Show database and user errors as one line instead of a traceback, then stop the page.
+
+    A database error the code did not foresee (a write conflict, say) is logged with its
+    traceback for the operator; the page says in German what happened, nothing more."""
     try:
         yield
     except DatabaseLockedError:
-        st.warning("Die Datenbank ist gerade durch einen anderen Vorgang (z. B. eine Sammlung) "
-                   "belegt. Bitte in einigen Sekunden neu laden.")
+        st.warning(DATABASE_BUSY)
         st.stop()
     except UserError as exc:
         st.error(str(exc))
+        st.stop()
+    except duckdb.Error:
+        log.exception("database error on a dashboard page")
+        st.error(DATABASE_FAILED)
         st.stop()
 
 
