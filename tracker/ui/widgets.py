@@ -128,7 +128,23 @@ def fmt_datetime(value: datetime | None) -> str:
         return "–"
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
+    try:
+        return value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
+    except (OverflowError, ValueError):  # stored before dates were checked at the door (year 9999)
+        return f"{value.isoformat()} (Datum nicht plausibel)"
+
+
+DATE_FIELD_LABELS = {"published": "veröffentlicht", "updated": "aktualisiert", "deadline": "Frist",
+                     "deadline_at": "Frist mit Uhrzeit", "opening_date": "Beginn"}
+
+
+def implausible_dates_note(extra: dict[str, object]) -> str | None:
+    """One line naming the dates a source sent that were not plausible (kept raw, not used)."""
+    flagged = extra.get("implausible_dates")
+    if not isinstance(flagged, dict) or not flagged:
+        return None
+    listed = "; ".join(f"{DATE_FIELD_LABELS.get(str(name), str(name))}: {value}" for name, value in flagged.items())
+    return f"Datum nicht plausibel, daher nicht verwendet (Rohwert der Quelle): {listed}"
 
 
 def run_end(finished_at: datetime | None, outcome: str | None) -> str:
