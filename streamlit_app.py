@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tracker import scheduler, settings
-from tracker.access import auth
+from tracker.access import auth, exposure
 from tracker.errors import ConfigError
 from tracker.models import User
 from tracker.ui.render import escape_markdown
@@ -24,6 +24,8 @@ st.set_page_config(page_title="Konsultationsradar", page_icon=":material/radar:"
 # dashboard with the setting named, instead of failing somewhere later.
 try:
     settings.get()
+    # Without login everyone who reaches the port is administrator: only on this machine.
+    exposure.check_exposure(st.get_option("server.address"), auth_enabled=auth.auth_enabled())
 except ConfigError as exc:
     st.sidebar.warning(str(exc))
     st.error(f"Die Konfiguration ist fehlerhaft – bitte korrigieren und neu laden. {exc}")
