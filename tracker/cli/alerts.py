@@ -68,7 +68,10 @@ def run_command(
     if report.locked:
         console.print("Ein anderer Prozess versendet gerade Benachrichtigungen; dieser Lauf setzt aus.")
         return
-    for message in report.messages:
+    for message in report.recovered:
+        console.print(f"{message.channel} → {message.recipient}: {message.alert_count} Hinweis(e), vom abgebrochenen "
+                      "Lauf schon zugestellt, jetzt als gesendet erfasst (nicht erneut gesendet)", highlight=False)
+    for message in report.sent + report.failed:
         state = "[green]gesendet[/]" if message.ok else f"[red]fehlgeschlagen:[/] {message.error}"
         again = " (erneut)" if message.resent else ""
         console.print(f"{message.channel} → {message.recipient}: {message.alert_count} Hinweis(e), "
