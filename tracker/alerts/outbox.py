@@ -266,16 +266,18 @@ def send_due(now: datetime, *, resolve: Callable[[str], Channel], policy: SendPo
     journal.clear()  # everything it held is recorded now
     down: dict[str, str] = {}
     today = local_today(now)
-    for message_id, group in groupby(sorted(due, key=lambda r: (r["message_id"], r["id"])),
-                                     key=lambda r: r["message_id"]):
-        rows = list(group)
+    messages = [(message_id, list(group)) for message_id, group in
+                groupby(sorted(due, key=lambda r: (r["message_id"], r["id"])), key=lambda r: r["message_id"])]
+    marked: str | None = None  # the message already marked as handed over (with the previous record)
+    for position, (message_id, rows) in enumerate(messages):
         message = _message(rows, today)
         if message.channel in down:
             attempts: list[Attempt] = []
             error: str | None = f"Nicht versucht, Kanal in diesem Lauf nicht erreichbar: {down[message.channel]}"
         else:
-            with open_db(db_path) as con:
-                store.mark_handed_over(con, message_id, datetime.now(UTC))
+            if marked != message_id:
+                with open_db(db_path) as con:
+                    store.mark_handed_over(con, message_id, datetime.now(UTC))
             if policy.before_send is not None:
                 policy.before_send(message_id)
             attempts, error, channel_down = _deliver(resolve(message.channel), message, policy, journal)
@@ -294,6 +296,14 @@ def send_due(now: datetime, *, resolve: Callable[[str], Channel], policy: SendPo
                 store.mark_sent(con, message_id, datetime.now(UTC), len(attempts))
             else:
                 store.mark_failed(con, message_id, error, len(attempts), now + backoff(prior_runs + 1))
+            # The next message is marked as handed over in the same transaction: one
+            # connection per message instead of two.
+            marked = None
+            if position + 1 < len(messages):
+                next_id, next_rows = messages[position + 1]
+                if next_rows[0]["channel"] not in down:
+                    store.mark_handed_over(con, next_id, datetime.now(UTC))
+                    marked = next_id
         results.append(MessageResult(message_id, message.channel, message.recipient, len(rows), error is None,
                                      len(attempts), error, resent=message_id in previously_formed))
         if keep_alive is not None:
