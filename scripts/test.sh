@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command to run every check: installs the project and test tools, the Debian packages
-# the real-part tests need (Chromium, LibreOffice, pdftoppm, strace) when it can, then ruff
+# the real-part tests need (Chromium, LibreOffice, pdftoppm, strace, libatomic) when it can, then ruff
 # and pytest. Extra arguments go to pytest.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,6 +10,9 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui)
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 command -v strace >/dev/null 2>&1 || need_apt+=(strace)
+# Playwright's bundled node needs libatomic, which a minimal Debian does not have.
+{ ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null || true; } | grep -q 'libatomic\.so\.1' \
+    || need_apt+=(libatomic1)
 fc-list 2>/dev/null | grep -qi dejavu || need_apt+=(fonts-dejavu-core)
 if [ ${#need_apt[@]} -gt 0 ]; then
     SUDO=""
