@@ -5,7 +5,6 @@ is the same message (Message-ID and text). The counts per kill are in docs/BENCH
 
 from __future__ import annotations
 
-import signal
 from pathlib import Path
 
 from tests.alerts.kill_harness import kill_series
@@ -16,6 +15,8 @@ def test_random_kills_while_sending_lose_nothing(tmp_path: Path) -> None:
     assert report.kills >= 3, [r.exit_code for r in report.results]
     assert report.lost == 0
     assert all(r.same_id_and_body for r in report.results)
-    # Only the one message in flight can arrive twice, and only in the instant between the
-    # server's reply and the journal entry.
-    assert all(r.duplicates <= 1 for r in report.results if r.exit_code == -signal.SIGKILL)
+    # At least once, and twice only if a kill falls between the server's reply and the
+    # journal's one write (tens of microseconds of a 100-300 ms cycle: 0 in 60 kills in
+    # docs/BENCHMARKS.md). Before the journal, 19 of 30 kills produced a duplicate, so four
+    # kills without one would have happened about 2 % of the time.
+    assert report.duplicates == 0, [(r.killed_after, r.offset, r.duplicates) for r in report.results]
