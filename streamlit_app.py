@@ -10,11 +10,12 @@ from __future__ import annotations
 import streamlit as st
 
 from tracker import scheduler, settings
-from tracker.access import auth
+from tracker.access import auth, exposure
 from tracker.errors import ConfigError
 from tracker.models import User
 from tracker.ui.render import escape_markdown
 from tracker.ui.session import SESSION_KEY, current_user
+from tracker.ui.widgets import guarded
 from tracker.vocabulary import Role
 
 st.set_page_config(page_title="Konsultationsradar", page_icon=":material/radar:", layout="wide")
@@ -23,6 +24,8 @@ st.set_page_config(page_title="Konsultationsradar", page_icon=":material/radar:"
 # dashboard with the setting named, instead of failing somewhere later.
 try:
     settings.get()
+    # Without login everyone who reaches the port is administrator: only on this machine.
+    exposure.check_exposure(st.get_option("server.address"), auth_enabled=auth.auth_enabled())
 except ConfigError as exc:
     st.sidebar.warning(str(exc))
     st.error(f"Die Konfiguration ist fehlerhaft – bitte korrigieren und neu laden. {exc}")
@@ -79,16 +82,19 @@ def login_pages() -> list[st.Page]:
 
 # Login gate (setting TRACKER_AUTH, on by default): the login page is the only page until
 # tracker.access.auth accepted a password; a user deactivated meanwhile is signed out on the next run.
-if auth.auth_enabled():
-    signed_in = st.session_state.get(SESSION_KEY)
-    if isinstance(signed_in, User) and auth.get_user(signed_in.id) is None:
-        del st.session_state[SESSION_KEY]
-    if not isinstance(st.session_state.get(SESSION_KEY), User):
-        st.navigation(login_pages(), position="hidden").run()
-        st.stop()
-    if st.sidebar.button("Abmelden", key="logout", icon=":material/logout:"):
-        del st.session_state[SESSION_KEY]
-        st.rerun()
-user = current_user()
-st.sidebar.caption(f"Angemeldet als **{escape_markdown(user.display_name)}**")
-st.navigation(pages_for(user)).run()
+# The gate reads the database too, so it stands inside the guard like every page: a lock held
+# too long or a database error becomes one German line, never a traceback.
+with guarded():
+    if auth.auth_enabled():
+        signed_in = st.session_state.get(SESSION_KEY)
+        if isinstance(signed_in, User) and auth.get_user(signed_in.id) is None:
+            del st.session_state[SESSION_KEY]
+        if not isinstance(st.session_state.get(SESSION_KEY), User):
+            st.navigation(login_pages(), position="hidden").run()
+            st.stop()
+        if st.sidebar.button("Abmelden", key="logout", icon=":material/logout:"):
+            del st.session_state[SESSION_KEY]
+            st.rerun()
+    user = current_user()
+    st.sidebar.caption(f"Angemeldet als **{escape_markdown(user.display_name)}**")
+    st.navigation(pages_for(user)).run()

@@ -6,7 +6,7 @@ import json
 
 import streamlit as st
 
-from tracker.access import auth
+from tracker.access import auth, exposure
 from tracker.demo import members as demo_members
 from tracker.errors import UserError
 from tracker.ui.session import SESSION_KEY
@@ -34,7 +34,7 @@ if submitted:
         st.session_state.pop("login_password", None)
         st.rerun()
 
-if auth.demo_logins_present():
+if exposure.demo_logins_visible(st.get_option("server.address"), demo_present=auth.demo_logins_present()):
     demo = json.loads(demo_members.DEMO_MEMBERS_PATH.read_text(encoding="utf-8"))
     with st.expander("Demo-Zugänge (nur weil diese Datenbank Demo-Daten enthält)", expanded=True):
         st.caption("Erfundene Organisationen und Zugänge zum Ausprobieren. In einer echten Installation "

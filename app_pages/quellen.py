@@ -120,7 +120,7 @@ else:
 if runs:
     st.subheader("Letzte Sammlungen")
     st.dataframe(pd.DataFrame([{
-        "Beginn": widgets.fmt_datetime(r["started_at"]), "Ende": widgets.fmt_datetime(r["finished_at"]),
+        "Beginn": widgets.fmt_datetime(r["started_at"]), "Ende": widgets.run_end(r["finished_at"], r["outcome"]),
         "Quellen": r["sources_total"], "mit Fehler": r["sources_failed"], "neu": r["items_new"],
         "geändert": r["items_changed"]} for r in runs]), hide_index=True, width="stretch")
 

@@ -61,6 +61,8 @@ if item["is_changed"]:
 if item["is_demo"]:
     marks.append(widgets.badge("Demodaten", "#64748b"))
 st.markdown("".join(marks), unsafe_allow_html=True)
+if note := widgets.implausible_dates_note(item["extra"]):
+    st.warning(note)
 
 main, side = st.columns([3, 2], gap="large")
 with main:

@@ -15,6 +15,7 @@ of their own and validated where they are read.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import re
@@ -34,6 +35,7 @@ DEFAULT_FEEDS_PATH = PROJECT_ROOT / "feeds.toml"
 DEFAULT_ASSOCIATION_PATH = DATA_DIR / "association.toml"
 SECRETS_PATH = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 
+_HOSTNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$")
 _OFF = frozenset({"off", "0", "false", "no", "aus", "nein"})
 _ON = frozenset({"on", "1", "true", "yes", "an", "ja"})
 
@@ -57,6 +59,8 @@ class Settings:
     """The tracker's settings; see the README's configuration table for each name."""
 
     db_path: Path = DEFAULT_DB_PATH
+    db_wait_seconds: float = 30.0  # how long to wait out another process's lock on the database
+    server_address: str = "127.0.0.1"  # where start.sh binds the dashboard
     feeds_path: Path = DEFAULT_FEEDS_PATH
     association_path: Path = DEFAULT_ASSOCIATION_PATH
     auth_enabled: bool = True
@@ -166,6 +170,16 @@ def _api_key(text: str) -> str:
     return text
 
 
+def _address(text: str) -> str:
+    """An IP address (v4 or v6) or a host name, as Streamlit's ``server.address`` takes it."""
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        if not _HOSTNAME.match(text):
+            raise
+        return text
+
+
 def _url(text: str) -> str:
     if not text.startswith(("http://", "https://")):
         raise ValueError
@@ -193,6 +207,10 @@ def _read_with(r: _Reader) -> Settings:
     )
     settings = Settings(
         db_path=Path(r.text("TRACKER_DB") or defaults.db_path),
+        db_wait_seconds=r.value("TRACKER_DB_WAIT_SECONDS", _number(0, 600), defaults.db_wait_seconds,
+                                "Sekunden (0 bis 600) erwartet"),
+        server_address=r.value("TRACKER_SERVER_ADDRESS", _address, defaults.server_address,
+                               "IP-Adresse oder Rechnername erwartet (z. B. 127.0.0.1, 0.0.0.0)"),
         feeds_path=Path(r.text("TRACKER_FEEDS") or defaults.feeds_path),
         association_path=Path(r.text("TRACKER_ASSOCIATION") or defaults.association_path),
         auth_enabled=r.value("TRACKER_AUTH", _flag, True, "on oder off erwartet"),

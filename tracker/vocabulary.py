@@ -143,6 +143,13 @@ class FetchOutcome(Vocabulary):
     ERROR = "fehler", "Fehler"
 
 
+class RunOutcome(Vocabulary):
+    """How a collection run ended; a run without an outcome is still running."""
+
+    COMPLETED = "abgeschlossen", "abgeschlossen"
+    ABORTED = "abgebrochen", "abgebrochen (Prozess beendet, bevor der Lauf fertig war)"
+
+
 class SourceHealth(Vocabulary):
     """The state the source health table shows, from the source's last attempt."""
 

@@ -59,3 +59,7 @@ def test_sigkill_half_way_then_rerun_completes_without_duplicates(tmp_path, db_p
         out, err = rerun.communicate(timeout=120)
         assert rerun.returncode == 0, err.decode()
         assert _counts(db_path) == (N_SOURCES * ITEMS_PER_SOURCE,) * 4 + (0,)
+        # The killed run is closed as aborted by the rerun (no made-up end time); the rerun completed.
+        with open_db(db_path) as con:
+            runs = con.execute("SELECT outcome, finished_at IS NULL FROM collect_runs ORDER BY id").fetchall()
+        assert runs == [("abgebrochen", True), ("abgeschlossen", False)]

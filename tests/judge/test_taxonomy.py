@@ -35,11 +35,11 @@ def _with_topic(body: str) -> str:
 
 
 @pytest.mark.parametrize("body, expected", [
-    ('label_de = "Energie"\nterms = ["Strom"]\n', ["topic 'energy'", "field 'label_en'", "line"]),
-    ('label_de = "E"\nlabel_en = "E"\nterms = "Strom"\n', ["topic 'energy'", "field 'terms'", "list"]),
-    ('label_de = "E"\nlabel_en = "E"\nterms = ["Strom"]\nweight = 2\n', ["topic 'energy'", "field 'weight'",
-                                                                         "unknown field"]),
-    ('label_de = "E"\nlabel_en = "E"\n', ["topic 'energy'", "at least one term"]),
+    ('label_de = "Energie"\nterms = ["Strom"]\n', ["Thema 'energy'", "Feld 'label_en'", "Zeile"]),
+    ('label_de = "E"\nlabel_en = "E"\nterms = "Strom"\n', ["Thema 'energy'", "Feld 'terms'", "Liste"]),
+    ('label_de = "E"\nlabel_en = "E"\nterms = ["Strom"]\nweight = 2\n', ["Thema 'energy'", "Feld 'weight'",
+                                                                         "unbekanntes Feld"]),
+    ('label_de = "E"\nlabel_en = "E"\n', ["Thema 'energy'", "mindestens einen Begriff"]),
 ])
 def test_invalid_topic_is_rejected_with_file_line_topic_and_field(tmp_path: Path, body: str,
                                                                   expected: list[str]) -> None:
@@ -54,21 +54,23 @@ def test_invalid_topic_is_rejected_with_file_line_topic_and_field(tmp_path: Path
 
 def test_missing_required_topic_and_bad_settings(tmp_path: Path) -> None:
     path = _write(tmp_path, '[topics.energy]\nlabel_de = "E"\nlabel_en = "E"\nterms = ["Strom"]\n')
-    with pytest.raises(ConfigError, match="required topics missing: iot_networks"):
+    with pytest.raises(ConfigError, match="Pflicht-Themen fehlen: iot_networks"):
         load_taxonomy(path)
     bad = _write(tmp_path, '[settings]\nthreshold = 1.5\n' + _with_topic('label_de = "E"\nlabel_en = "E"\n'
                                                                            'terms = ["Strom"]\n'))
-    with pytest.raises(ConfigError, match=r"line 1: settings, field 'threshold': must be between"):
+    with pytest.raises(ConfigError, match=r"Zeile 1: settings, Feld 'threshold': muss zwischen 0 und 1 liegen, "
+                                          r"gefunden: 1.5"):
         load_taxonomy(bad)
     floor = _write(tmp_path, '[settings]\ntopic_threshold = 0.2\ntopic_score_floor = 0.3\n'
                    + _with_topic('label_de = "E"\nlabel_en = "E"\nterms = ["Strom"]\n'))
-    with pytest.raises(ConfigError, match=r"line 1: settings, field 'topic_score_floor': must not exceed"):
+    with pytest.raises(ConfigError, match=r"Zeile 1: settings, Feld 'topic_score_floor': "
+                                          r"darf topic_threshold nicht übersteigen"):
         load_taxonomy(floor)
     zone = _write(tmp_path, '[settings]\ntimezone = "Mars/Base"\n')
-    with pytest.raises(ConfigError, match="unknown time zone"):
+    with pytest.raises(ConfigError, match="unbekannte Zeitzone 'Mars/Base'"):
         load_taxonomy(zone)
     broken = _write(tmp_path, "[topics.energy\n")
-    with pytest.raises(ConfigError, match="not valid TOML.*line 1"):
+    with pytest.raises(ConfigError, match="keine gültige TOML-Datei.*line 1"):
         load_taxonomy(broken)
 
 

@@ -38,6 +38,7 @@ MAX_FAILURES = 5
 LOCK_MINUTES = 15
 LOCKED = (f"Zu viele Fehlversuche für diesen Benutzernamen. Bitte in {LOCK_MINUTES} Minuten erneut "
           "versuchen oder die Administration um ein neues Passwort bitten.")
+BUSY = "Die Anmeldung ist gerade stark belegt. Bitte in einigen Sekunden erneut versuchen."
 MIN_PASSWORD_LENGTH = 10
 LOCAL_USER = User(id="lokal", display_name="Lokale Nutzung", role=Role.ADMIN)
 _LOGIN_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
@@ -87,12 +88,22 @@ def _login_key(login: str) -> str:
     return hashlib.sha256(login.encode("utf-8")).hexdigest()
 
 
+def _count_attempt(con: duckdb.DuckDBPyConnection, key: str, now: datetime, window_start: datetime) -> int:
+    try:
+        return store.count_login_attempt(con, key, now, window_start)
+    except duckdb.Error as exc:  # parallel attempts kept winning: refuse this one, never a traceback
+        log.warning("login attempt not counted: %s", exc)
+        raise UserError(BUSY) from exc
+
+
 def authenticate(login: str, password: str) -> User:
     """The user for these credentials, or ``UserError(LOGIN_FAILED)`` — the same for
     an unknown login, a deactivated user and a wrong password.
 
-    After ``MAX_FAILURES`` failures within ``LOCK_MINUTES`` the login name is refused
-    (``LOCKED``) until that time has passed since the last failure; unknown names are
+    Every attempt is counted before its password is checked, atomically, so parallel
+    attempts get no more checks than sequential ones: after ``MAX_FAILURES`` attempts
+    within ``LOCK_MINUTES`` the login name is refused (``LOCKED``) until that time has
+    passed since the last attempt; a successful login clears the count. Unknown names are
     counted and locked alike, so the lock reveals nothing about who exists."""
     login = (login or "").strip().lower()
     key = _login_key(login)
@@ -100,25 +111,27 @@ def authenticate(login: str, password: str) -> User:
     window = timedelta(minutes=LOCK_MINUTES)
     with open_db() as con:
         found = store.get_login(con, login) if login else None
-        failed = store.login_failures(con, key)
-    recent = failed[0] if failed and now - failed[1] < window else 0
+        # Counted before the password is looked at, in one statement: parallel attempts
+        # cannot all read the same count and all get their password checked.
+        attempt = _count_attempt(con, key, now, now - window)
     row, stored = found if found else (None, None)
     ok = _verify(stored, password or "")  # always verify: a locked name costs the same time
-    if recent >= MAX_FAILURES:
+    if attempt > MAX_FAILURES:
         log.info("login refused: too many failures for %s", repr(login) if row else "an unknown login name")
         raise UserError(LOCKED)
     if not ok or row is None:
-        with open_db() as con:
-            store.set_login_failures(con, key, recent + 1, now)
         # Only names of existing users are logged: whatever else was typed into the
         # login field (a password, say) stays out of the log.
         log.info("login refused for %s", repr(login) if row is not None else "an unknown login name")
         raise UserError(LOGIN_FAILED)
-    with open_db() as con:
-        store.clear_login_failures(con, key)
-        store.record_login(con, login, now)
-        if _hasher.check_needs_rehash(stored):
-            store.set_password_hash(con, login, _hasher.hash(password), now)
+    try:
+        with open_db() as con:
+            store.clear_login_failures(con, key)
+            store.record_login(con, login, now)
+            if _hasher.check_needs_rehash(stored):
+                store.set_password_hash(con, login, _hasher.hash(password), now)
+    except duckdb.Error as exc:  # bookkeeping only: the password was right, the user gets in
+        log.warning("login of %r not recorded: %s", login, exc)
     log.info("login ok for %r", login)
     return _to_user(row)
 

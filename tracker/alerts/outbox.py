@@ -4,14 +4,22 @@
 2. Pending rows are grouped into messages (a digest per recipient and channel, or one
    per alert for "immediate" subscriptions). The grouping and the Message-ID are stored
    *before* anything is sent and never change afterwards.
-3. Each message is sent with no database connection open; a failure is retried a few
-   times in the run and then, with growing pauses, in later runs. Rows are never dropped.
-4. Success is recorded. A crash between 3 and 4 leaves the rows "sending": the next run
-   sends the same message again, with the same Message-ID, so receivers can tell.
+3. Each message is marked as handed over (committed), then sent with no database
+   connection open; a failure is retried a few times in the run and then, with growing
+   pauses, in later runs. Rows are never dropped.
+4. The moment the receiver acknowledges (SMTP's 250 to DATA, an HTTP 2xx), the Message-ID
+   is appended to the acknowledgement journal beside the database (``storage.acks``): one
+   ``write``, where recording it in DuckDB takes tens of milliseconds. Then success is
+   recorded in the database.
+5. A run killed between 3 and 4 leaves the rows "sending": the next run first records as
+   sent every message the journal holds, and resends only the others, with the same
+   Message-ID, so receivers can tell. At least once, and twice only when the kill falls
+   between the receiver's acknowledgement and that one ``write``.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +29,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import duckdb
+
 from tracker import settings
 from tracker.alerts import lease, render, rules
 from tracker.alerts.channels import Channel, DeliveryError, OutgoingMessage
@@ -29,9 +39,11 @@ from tracker.alerts.channels.webhook import WebhookChannel, configured_webhooks
 from tracker.errors import ConfigError
 from tracker.storage import alerts as store
 from tracker.storage import open_db
+from tracker.storage.acks import AckJournal
 from tracker.storage.connection import transaction
 from tracker.work import workdays
 
+log = logging.getLogger(__name__)
 BERLIN = ZoneInfo("Europe/Berlin")
 LEASE_NAME = "alerts"
 # Pauses between failed runs: a minute, five, a quarter hour, an hour, then every six hours.
@@ -51,6 +63,7 @@ class MessageResult:
     tries: int
     error: str | None = None
     resent: bool = False   # formed in an earlier run (crash or failure), sent again now
+    recovered: bool = False  # delivered by a killed run (journalled), only recorded now
 
 
 @dataclass
@@ -66,7 +79,12 @@ class RunReport:
 
     @property
     def sent(self) -> list[MessageResult]:
-        return [m for m in self.messages if m.ok]
+        return [m for m in self.messages if m.ok and not m.recovered]
+
+    @property
+    def recovered(self) -> list[MessageResult]:
+        """Delivered by an earlier run that was killed before recording it; not sent again."""
+        return [m for m in self.messages if m.recovered]
 
     @property
     def failed(self) -> list[MessageResult]:
@@ -78,8 +96,10 @@ class SendPolicy:
     tries: int = DEFAULT_TRIES
     pauses: Sequence[float] = DEFAULT_PAUSES
     sleep: Callable[[float], None] = time.sleep
-    # Called with the Message-ID after a channel accepted a message, before it is recorded
-    # as sent: where a crash would leave a sent message unrecorded (tests kill the process here).
+    # Called with the Message-ID after it was marked as handed over, before the channel has
+    # it; and after the channel accepted it and the journal holds it, before the database
+    # records it as sent. Tests kill the process at these two points.
+    before_send: Callable[[str], None] | None = None
     after_send: Callable[[str], None] | None = None
 
 
@@ -123,7 +143,7 @@ class _Unavailable:
     def __init__(self, reason: str) -> None:
         self.reason = reason
 
-    def send(self, message: OutgoingMessage) -> None:
+    def send(self, message: OutgoingMessage, accepted: Callable[[], None] | None = None) -> None:
         raise DeliveryError(self.reason, channel_down=True)
 
 
@@ -165,28 +185,64 @@ def _message(rows: Sequence[dict[str, Any]], today: date) -> OutgoingMessage:
 Attempt = tuple[datetime, bool, str | None, int]
 
 
-def _deliver(channel: Channel, message: OutgoingMessage,
-             policy: SendPolicy) -> tuple[list[Attempt], str | None, bool]:
+def _journal_once(journal: AckJournal, message_id: str) -> Callable[[], None]:
+    """What a channel calls when the receiver accepted: journal the Message-ID, once."""
+    done = False
+
+    def accepted() -> None:
+        nonlocal done
+        if done:
+            return
+        done = True
+        try:
+            journal.record(message_id)
+        except OSError as exc:  # the database record still follows; only the window grows
+            log.warning("acknowledgement of %s not journalled: %s", message_id, exc)
+
+    return accepted
+
+
+def _deliver(channel: Channel, message: OutgoingMessage, policy: SendPolicy,
+             journal: AckJournal) -> tuple[list[Attempt], str | None, bool]:
     """Try a few times; returns every attempt (when, ok, error, ms), the last error, channel down."""
     attempts: list[Attempt] = []
     error: str | None = None
     down = False
+    accepted = _journal_once(journal, message.message_id)
     for attempt in range(max(1, policy.tries)):
         if attempt:
             policy.sleep(policy.pauses[min(attempt - 1, len(policy.pauses) - 1)] if policy.pauses else 0)
         started = time.monotonic()
         at = datetime.now(UTC)
         try:
-            channel.send(message)
+            channel.send(message, accepted)
         except DeliveryError as exc:
             error, down = str(exc), exc.channel_down
         except Exception as exc:  # a channel bug must not stop the other channels
             error, down = f"{type(exc).__name__}: {exc}", False
         else:
+            accepted()  # for a channel that does not report the moment itself
             attempts.append((at, True, None, int((time.monotonic() - started) * 1000)))
             return attempts, None, False
         attempts.append((at, False, error, int((time.monotonic() - started) * 1000)))
     return attempts, error, down
+
+
+def _record_acknowledged(con: duckdb.DuckDBPyConnection, journal: AckJournal, now: datetime) -> list[MessageResult]:
+    """Messages a killed run had delivered (journalled) but not recorded: record them as sent."""
+    rows = store.unsent_messages(con, sorted(journal.acknowledged()))
+    recovered = []
+    for message_id, group in groupby(sorted(rows, key=lambda r: (r["message_id"], r["id"])),
+                                     key=lambda r: r["message_id"]):
+        members = list(group)
+        first = members[0]
+        at = first["handed_over_at"] or now
+        store.record_delivery(con, message_id=message_id, channel=first["channel"], recipient=first["recipient"],
+                              alert_count=len(members), attempted_at=at, ok=True, error=None, duration_ms=0)
+        store.mark_sent(con, message_id, at, 1)
+        recovered.append(MessageResult(message_id, first["channel"], first["recipient"], len(members), True, 1,
+                                       recovered=True))
+    return recovered
 
 
 def send_due(now: datetime, *, resolve: Callable[[str], Channel], policy: SendPolicy,
@@ -194,26 +250,37 @@ def send_due(now: datetime, *, resolve: Callable[[str], Channel], policy: SendPo
              keep_alive: Callable[[], None] | None = None) -> list[MessageResult]:
     """Form messages from pending rows, then send every formed message that is due.
 
-    A channel that is down (server unreachable, endpoint broken) is tried for one message
-    only; its other messages are marked failed untried and wait for the next run.
+    Messages an earlier, killed run had delivered (in the acknowledgement journal) are
+    recorded as sent first and not sent again. Each message is marked as handed over
+    before its channel gets it. A channel that is down (server unreachable, endpoint
+    broken) is tried for one message only; its other messages are marked failed untried
+    and wait for the next run.
     """
+    journal = AckJournal.beside(db_path)
     with open_db(db_path) as con, transaction(con):
+        results = _record_acknowledged(con, journal, now)
         previously_formed = {r["message_id"] for r in store.batches_due(con, now)}
         for ids, message_id in plan_messages(store.unbatched(con, include_digest=include_digest), domain):
             store.form_batch(con, ids, message_id, now)
         due = store.batches_due(con, now)
-    results = []
+    journal.clear()  # everything it held is recorded now
     down: dict[str, str] = {}
     today = local_today(now)
-    for message_id, group in groupby(sorted(due, key=lambda r: (r["message_id"], r["id"])),
-                                     key=lambda r: r["message_id"]):
-        rows = list(group)
+    messages = [(message_id, list(group)) for message_id, group in
+                groupby(sorted(due, key=lambda r: (r["message_id"], r["id"])), key=lambda r: r["message_id"])]
+    marked: str | None = None  # the message already marked as handed over (with the previous record)
+    for position, (message_id, rows) in enumerate(messages):
         message = _message(rows, today)
         if message.channel in down:
             attempts: list[Attempt] = []
             error: str | None = f"Nicht versucht, Kanal in diesem Lauf nicht erreichbar: {down[message.channel]}"
         else:
-            attempts, error, channel_down = _deliver(resolve(message.channel), message, policy)
+            if marked != message_id:
+                with open_db(db_path) as con:
+                    store.mark_handed_over(con, message_id, datetime.now(UTC))
+            if policy.before_send is not None:
+                policy.before_send(message_id)
+            attempts, error, channel_down = _deliver(resolve(message.channel), message, policy, journal)
             if error is None:
                 if policy.after_send is not None:
                     policy.after_send(message_id)
@@ -229,10 +296,19 @@ def send_due(now: datetime, *, resolve: Callable[[str], Channel], policy: SendPo
                 store.mark_sent(con, message_id, datetime.now(UTC), len(attempts))
             else:
                 store.mark_failed(con, message_id, error, len(attempts), now + backoff(prior_runs + 1))
+            # The next message is marked as handed over in the same transaction: one
+            # connection per message instead of two.
+            marked = None
+            if position + 1 < len(messages):
+                next_id, next_rows = messages[position + 1]
+                if next_rows[0]["channel"] not in down:
+                    store.mark_handed_over(con, next_id, datetime.now(UTC))
+                    marked = next_id
         results.append(MessageResult(message_id, message.channel, message.recipient, len(rows), error is None,
                                      len(attempts), error, resent=message_id in previously_formed))
         if keep_alive is not None:
             keep_alive()
+    journal.clear()
     return results
 
 

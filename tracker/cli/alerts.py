@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from tracker.alerts import calendars, outbox, render, rules, subscriptions
+from tracker.cli.output import stderr_console, stdout_console
 from tracker.errors import UserError
 
-console = Console()
-err_console = Console(stderr=True)
+console = stdout_console()
+err_console = stderr_console()
 
 alerts_app = typer.Typer(help="Benachrichtigungen: Erinnerungen, neue Einträge, verschobene Fristen.",
                          no_args_is_help=True)
@@ -68,7 +68,10 @@ def run_command(
     if report.locked:
         console.print("Ein anderer Prozess versendet gerade Benachrichtigungen; dieser Lauf setzt aus.")
         return
-    for message in report.messages:
+    for message in report.recovered:
+        console.print(f"{message.channel} → {message.recipient}: {message.alert_count} Hinweis(e), vom abgebrochenen "
+                      "Lauf schon zugestellt, jetzt als gesendet erfasst (nicht erneut gesendet)", highlight=False)
+    for message in report.sent + report.failed:
         state = "[green]gesendet[/]" if message.ok else f"[red]fehlgeschlagen:[/] {message.error}"
         again = " (erneut)" if message.resent else ""
         console.print(f"{message.channel} → {message.recipient}: {message.alert_count} Hinweis(e), "

@@ -24,9 +24,9 @@ app = typer.Typer(
 
 
 def _register_commands() -> None:
-    from tracker.cli import alerts, collect, export, judge, users
+    from tracker.cli import alerts, collect, dashboard, export, judge, users
 
-    for module in (collect, alerts, users, export, judge):
+    for module in (collect, alerts, users, export, judge, dashboard):
         module.register(app)
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from tracker.cli.output import stderr_console, stdout_console
 from tracker.collect import run as collecting
 from tracker.collect.check import HTML, OTHER_XML, UNKNOWN_JSON, SourceCheck, kind_label, sniff_kind
 from tracker.collect.fetch import FetchPolicy, FetchRequest, fetch
@@ -24,8 +24,8 @@ from tracker.storage import open_db
 from tracker.storage.sources import source_health
 from tracker.vocabulary import CheckVerdict, FetchOutcome, SourceHealth, SourceKind
 
-console = Console()
-err_console = Console(stderr=True)
+console = stdout_console()
+err_console = stderr_console()
 
 OUTCOME_STYLE = {FetchOutcome.OK: "green", FetchOutcome.UNCHANGED: "cyan", FetchOutcome.WARNING: "yellow",
                  FetchOutcome.ERROR: "red"}

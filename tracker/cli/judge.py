@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from tracker.cli.output import stderr_console
 from tracker.errors import UserError
 
-err_console = Console(stderr=True)
+err_console = stderr_console()
 TAG_BATCH = 200
 
 

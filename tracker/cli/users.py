@@ -12,17 +12,17 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from tracker.access import auth
+from tracker.cli.output import stdout_console
 from tracker.demo import members as demo_members
 from tracker.errors import UserError
 from tracker.storage import open_db
 from tracker.vocabulary import Role
 from tracker.work import organisations
 
-console = Console()
+console = stdout_console()
 users_app = typer.Typer(help="Benutzer und Mitgliedsorganisationen verwalten.", no_args_is_help=True)
 
 

@@ -27,6 +27,9 @@ from tracker.models import Item, RawEntry, Source
 TRACKING_PARAMS = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid|wt_mc|pk_campaign|pk_kwd|at_[a-z_]+)$", re.I)
 DEFAULT_PORTS = {"http": 80, "https": 443}
 WHITESPACE = re.compile(r"\s+")
+# Years a publication date or a deadline can plausibly fall in; anything else is kept raw
+# and flagged instead of stored as a date.
+PLAUSIBLE_YEARS = (1900, 2199)
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -79,6 +82,24 @@ def _iso(value: datetime | date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def plausible(value: datetime | date | None) -> bool:
+    """Whether a date can be meant for a publication or a deadline: within PLAUSIBLE_YEARS.
+
+    Feeds carry dates such as 31 Dec 9999 (a placeholder for "no end") or year 1; stored as
+    dates they break every calculation that adds a day or changes the time zone."""
+    return value is None or PLAUSIBLE_YEARS[0] <= value.year <= PLAUSIBLE_YEARS[1]
+
+
+def _set_aside(dates: dict[str, datetime | date | None], extra: dict[str, object]) -> dict[str, object]:
+    """The plausible dates by field (others None); the others kept raw in
+    ``extra["implausible_dates"]`` (field -> ISO text), which the Vorgang page shows."""
+    kept = {name: value if plausible(value) else None for name, value in dates.items()}
+    flagged = {name: value.isoformat() for name, value in dates.items() if not plausible(value)}
+    if flagged:
+        extra["implausible_dates"] = {**extra.get("implausible_dates", {}), **flagged}  # type: ignore[dict-item]
+    return kept
+
+
 def normalise_entry(entry: RawEntry, source: Source, *, url_is_unique: bool = True) -> Item:
     """One entry into an ``Item``; feed HTML is sanitised here, before anything stores it."""
     return _normalise(entry, source, canonical_url(entry.link), url_is_unique)
@@ -93,6 +114,9 @@ def _normalise(entry: RawEntry, source: Source, url_key: str | None, url_is_uniq
     extra = dict(entry.extra)
     if entry.stage:
         extra.setdefault("stage_from_source", entry.stage)
+    dates = _set_aside({"published": entry.published, "updated": entry.updated, "deadline": entry.deadline,
+                        "deadline_at": entry.deadline_at, "opening_date": entry.opening_date}, extra)
+    deadline = dates["deadline"]
     return Item(
         id=_stable_id(identity_key(source, entry, url_key, url_is_unique)),
         source_id=source.id,
@@ -103,16 +127,16 @@ def _normalise(entry: RawEntry, source: Source, url_key: str | None, url_is_uniq
         summary_html=summary_html,
         summary=summary,
         text=text if text != summary else "",
-        published_at=entry.published or entry.updated,
-        updated_at=entry.updated,
+        published_at=dates["published"] or dates["updated"],
+        updated_at=dates["updated"],
         language=(entry.language or source.language or None),
         jurisdiction=source.jurisdiction,
-        content_hash=content_hash(title, summary, entry.deadline),
-        deadline=entry.deadline,
-        deadline_at=entry.deadline_at,
+        content_hash=content_hash(title, summary, deadline),
+        deadline=deadline,
+        deadline_at=dates["deadline_at"] if deadline else None,
         deadline_text=entry.deadline_text,
-        deadline_origin="structured" if entry.deadline else None,
-        opening_date=entry.opening_date,
+        deadline_origin="structured" if deadline else None,
+        opening_date=dates["opening_date"],
         stage=entry.stage,
         extra_json=json.dumps(extra, default=_iso, ensure_ascii=False, sort_keys=True),
         url_is_identity=bool(url_key and url_is_unique),
@@ -138,6 +162,12 @@ def with_deadline(item: Item, deadline: date | None, text: str | None, confidenc
     The content hash stays the upstream one: a text deadline follows from the title and
     summary the hash already covers, so an unchanged entry never needs judging again to
     tell that it is unchanged. (A new judge finding another date is ``tracker tag``'s change.)
+    A date outside PLAUSIBLE_YEARS is not taken as the deadline but flagged, like a feed's.
     """
+    if not plausible(deadline):
+        extra = json.loads(item.extra_json or "{}")
+        _set_aside({"deadline": deadline}, extra)
+        return replace(item, extra_json=json.dumps(extra, default=_iso, ensure_ascii=False, sort_keys=True),
+                       deadline_text=text)
     return replace(item, deadline=deadline, deadline_text=text, deadline_confidence=confidence,
                    deadline_origin=origin)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from tracker.alerts import lease
 from tracker.collect.adapters import APIS
 from tracker.collect.check import Findings, SourceCheck, diagnose
 from tracker.collect.crawl import SourceJob, fetch_sources
@@ -35,7 +36,7 @@ from tracker.storage.archive import FetchedDocument, archive_documents, prune_ar
 from tracker.storage.connection import transaction
 from tracker.storage.items import SourcesOverlap, StoreStats, store_sources_items
 from tracker.storage.judgements import save_judgements
-from tracker.storage.meta import finish_run, start_run
+from tracker.storage.meta import finish_run, mark_runs_aborted, open_runs, start_run
 from tracker.storage.sources import (
     CheckRecord,
     fetch_states,
@@ -48,6 +49,9 @@ from tracker.storage.sources import (
 from tracker.vocabulary import CheckVerdict, FetchOutcome
 
 ProgressCallback = Callable[[str, int, int], None]
+# A run still without an end after this long is taken as killed even if its process cannot
+# be seen (another host): no collection takes hours.
+ABANDONED_AFTER = timedelta(hours=6)
 
 
 @dataclass
@@ -324,10 +328,19 @@ def _bursts(results: Iterator[FetchResult], max_burst: int = 16) -> Iterator[lis
 
 
 def select_sources(registry: SourceRegistry, source_ids: Sequence[str] | None) -> list[Source]:
-    """The sources to collect: the named ones (enabled or not), else every enabled one."""
+    """The sources to collect: the named ones (enabled or not, each once), else every enabled one."""
     if source_ids:
-        return [registry.get(source_id) for source_id in source_ids]
+        return [registry.get(source_id) for source_id in dict.fromkeys(source_ids)]
     return [s for s in registry.sources if s.enabled]
+
+
+def _abandoned(run: dict[str, object], now: datetime) -> bool:
+    """A run without an end whose process is gone (or that has run implausibly long) was
+    killed half way; one still running in another process is left alone."""
+    holder, started = run["holder"], run["started_at"]
+    if holder is None or lease.holder_is_dead(str(holder)):
+        return True
+    return isinstance(started, datetime) and now - started > ABANDONED_AFTER
 
 
 def run_collection(source_ids: Sequence[str] | None = None, *, db_path: Path | None = None,
@@ -339,11 +352,13 @@ def run_collection(source_ids: Sequence[str] | None = None, *, db_path: Path | N
     sources = select_sources(registry, source_ids)
     policy = policy or registry.collector
     started_at = clock()
+    holder = lease.new_holder()
     with open_db(db_path) as con, transaction(con):
+        mark_runs_aborted(con, [run["id"] for run in open_runs(con) if _abandoned(run, clock())])
         sync_sources(con, registry.sources)
         states = fetch_states(con, [s.id for s in sources])
         known = known_content_hashes(con, [s.id for s in sources])
-        run_id = start_run(con, now=started_at, sources_total=len(sources))
+        run_id = start_run(con, now=started_at, sources_total=len(sources), holder=holder)
     by_id = {s.id: s for s in sources}
     jobs = [SourceJob(s, started_at, states[s.id].etag, states[s.id].last_modified, states[s.id].resume_from)
             for s in sources]

@@ -341,8 +341,8 @@ def _parse_collector(
         types, low, high = rule
         ok_type = isinstance(value, types) and not isinstance(value, bool)
         if ok_type and isinstance(value, float) and not math.isfinite(value):
-            ok_type = False
-        if not ok_type:
+            problem(key, f"endliche Zahl erwartet, gefunden: {value}; Standardwert gilt")
+        elif not ok_type:
             problem(key, f"{_expected(types)} erwartet, gefunden: {_type_name(value)}; Standardwert gilt")
         elif isinstance(value, str) and not value.strip():
             problem(key, "darf nicht leer sein; Standardwert gilt")
@@ -407,7 +407,8 @@ def _read_text(path: Path) -> str:
     except OSError as exc:
         raise ConfigError(f"Quellen-Konfiguration nicht lesbar: {path} ({exc.strerror or exc})") from None
     try:
-        return data.decode("utf-8")
+        # Editors on Windows like to start UTF-8 files with a byte order mark; TOML does not.
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise ConfigError(f"{_display_path(path)}:{line}: Datei ist nicht UTF-8-kodiert") from None

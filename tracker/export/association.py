@@ -47,7 +47,7 @@ def association_path() -> Path:
 def load_association(path: Path | None = None) -> Association:
     path = path or association_path()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: Datei fehlt (Angaben zum Verband für Briefkopf und Unterschrift)") from exc
     except tomllib.TOMLDecodeError as exc:

@@ -110,21 +110,21 @@ class _Checker:
 
     def fail(self, header: str, where: str, message: str) -> ConfigError:
         line = self.line_of(header)
-        at = f", line {line}" if line else ""
+        at = f", Zeile {line}" if line else ""
         return ConfigError(f"{self.path}{at}: {where}: {message}")
 
 
 def _number(checker: _Checker, header: str, where: str, value: object, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise checker.fail(header, where, f"must be a number, got {value!r}")
+        raise checker.fail(header, where, f"Zahl erwartet, gefunden: {value!r}")
     if not low <= float(value) <= high:
-        raise checker.fail(header, where, f"must be between {low} and {high}, got {value}")
+        raise checker.fail(header, where, f"muss zwischen {low:g} und {high:g} liegen, gefunden: {value}")
     return float(value)
 
 
 def _strings(checker: _Checker, header: str, where: str, value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise checker.fail(header, where, "must be a list of non-empty strings")
+        raise checker.fail(header, where, "Liste nicht leerer Texte erwartet")
     return tuple(v.strip() for v in value)
 
 
@@ -132,42 +132,45 @@ def _settings(checker: _Checker, raw: object) -> Settings:
     if raw is None:
         return Settings()
     if not isinstance(raw, dict):
-        raise checker.fail("settings", "settings", "must be a table")
+        raise checker.fail("settings", "settings", "muss eine Tabelle sein")
     known = {"threshold", "topic_threshold", "topic_score_floor", "remit", "timezone", "timezones", "field_weights",
              "tier_weights", "model_weight", "context_boost"}
     for key in raw:
         if key not in known:
-            raise checker.fail("settings", f"settings, field '{key}'", f"unknown setting (known: {sorted(known)})")
+            raise checker.fail("settings", f"settings, Feld '{key}'",
+                               f"unbekannte Einstellung (bekannt: {', '.join(sorted(known))})")
     out = Settings()
     values: dict[str, object] = {}
     for key in ("threshold", "topic_threshold", "topic_score_floor", "model_weight", "context_boost"):
         if key in raw:
-            values[key] = _number(checker, "settings", f"settings, field '{key}'", raw[key], 0.0, 1.0)
+            values[key] = _number(checker, "settings", f"settings, Feld '{key}'", raw[key], 0.0, 1.0)
     floor = values.get("topic_score_floor", out.topic_score_floor)
     if floor > values.get("topic_threshold", out.topic_threshold):  # type: ignore[operator]
-        raise checker.fail("settings", "settings, field 'topic_score_floor'",
-                           f"must not exceed topic_threshold (a listed topic must keep its score), got {floor}")
+        raise checker.fail("settings", "settings, Feld 'topic_score_floor'",
+                           f"darf topic_threshold nicht übersteigen (ein angezeigtes Thema muss seinen Score "
+                           f"behalten), gefunden: {floor}")
     if "remit" in raw:
-        values["remit"] = tuple(v.lower() for v in _strings(checker, "settings", "settings, field 'remit'",
+        values["remit"] = tuple(v.lower() for v in _strings(checker, "settings", "settings, Feld 'remit'",
                                                               raw["remit"]))
     zones = {"timezone": raw.get("timezone", out.timezone)}
     timezones = raw.get("timezones", {})
     if not isinstance(timezones, dict):
-        raise checker.fail("settings", "settings, field 'timezones'", "must be a table jurisdiction = zone")
+        raise checker.fail("settings", "settings, Feld 'timezones'", "Tabelle Rechtsraum = Zeitzone erwartet")
     zones.update({f"timezones.{k}": v for k, v in timezones.items()})
     for key, zone in zones.items():
         try:
             ZoneInfo(str(zone))
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise checker.fail("settings", f"settings, field '{key}'", f"unknown time zone {zone!r}") from exc
+            raise checker.fail("settings", f"settings, Feld '{key}'", f"unbekannte Zeitzone {zone!r}") from exc
     values["timezone"] = str(zones["timezone"])
     values["timezones"] = {str(k).lower(): str(v) for k, v in timezones.items()}
     weights = raw.get("field_weights", {})
     if not isinstance(weights, dict) or set(weights) - set(FIELDS):
-        raise checker.fail("settings", "settings, field 'field_weights'", f"must be a table with keys {FIELDS}")
+        raise checker.fail("settings", "settings, Feld 'field_weights'",
+                           f"Tabelle mit den Schlüsseln {', '.join(FIELDS)} erwartet")
     merged = dict(out.field_weights)
     for key, value in weights.items():
-        merged[key] = _number(checker, "settings", f"settings, field 'field_weights.{key}'", value, 0.0, 1.0)
+        merged[key] = _number(checker, "settings", f"settings, Feld 'field_weights.{key}'", value, 0.0, 1.0)
     values["field_weights"] = merged
     return Settings(**values)  # type: ignore[arg-type]
 
@@ -176,36 +179,38 @@ def _tier_weights(checker: _Checker, raw: dict[str, object]) -> dict[str, float]
     weights = {"strong": 0.9, "terms": 0.6, "weak": 0.25}
     given = raw.get("tier_weights", {})
     if not isinstance(given, dict) or set(given) - set(TIERS):
-        raise checker.fail("settings", "settings, field 'tier_weights'", f"must be a table with keys {TIERS}")
+        raise checker.fail("settings", "settings, Feld 'tier_weights'",
+                           f"Tabelle mit den Schlüsseln {', '.join(TIERS)} erwartet")
     for key, value in given.items():
-        weights[key] = _number(checker, "settings", f"settings, field 'tier_weights.{key}'", value, 0.0, 1.0)
+        weights[key] = _number(checker, "settings", f"settings, Feld 'tier_weights.{key}'", value, 0.0, 1.0)
     return weights
 
 
 def _topic(checker: _Checker, topic_id: str, raw: object, tiers: dict[str, float]) -> Topic:
     header = f"topics.{topic_id}"
     if not TOPIC_ID.match(topic_id):
-        raise checker.fail(header, f"topic '{topic_id}'", "ids are lower-case letters, digits and _")
+        raise checker.fail(header, f"Thema '{topic_id}'", "Kennungen bestehen aus Kleinbuchstaben, Ziffern und _")
     if not isinstance(raw, dict):
-        raise checker.fail(header, f"topic '{topic_id}'", "must be a table")
+        raise checker.fail(header, f"Thema '{topic_id}'", "muss eine Tabelle sein")
     known = {"label_de", "label_en", "exclude", *TIERS}
     for key in raw:
         if key not in known:
-            raise checker.fail(header, f"topic '{topic_id}', field '{key}'", f"unknown field (known: {sorted(known)})")
+            raise checker.fail(header, f"Thema '{topic_id}', Feld '{key}'",
+                               f"unbekanntes Feld (bekannt: {', '.join(sorted(known))})")
     labels = {}
     for key in ("label_de", "label_en"):
         value = raw.get(key)
         if not isinstance(value, str) or not value.strip():
-            raise checker.fail(header, f"topic '{topic_id}', field '{key}'", "is required (non-empty text)")
+            raise checker.fail(header, f"Thema '{topic_id}', Feld '{key}'", "fehlt (nicht leerer Text erwartet)")
         labels[key] = value.strip()
     terms: list[Term] = []
     for tier in TIERS:
         if tier in raw:
-            for text in _strings(checker, header, f"topic '{topic_id}', field '{tier}'", raw[tier]):
+            for text in _strings(checker, header, f"Thema '{topic_id}', Feld '{tier}'", raw[tier]):
                 terms.append(Term(text=text, topic=topic_id, weight=tiers[tier]))
     if not terms:
-        raise checker.fail(header, f"topic '{topic_id}', field 'terms'", "a topic needs at least one term")
-    exclude = _strings(checker, header, f"topic '{topic_id}', field 'exclude'", raw.get("exclude", []))
+        raise checker.fail(header, f"Thema '{topic_id}', Feld 'terms'", "ein Thema braucht mindestens einen Begriff")
+    exclude = _strings(checker, header, f"Thema '{topic_id}', Feld 'exclude'", raw.get("exclude", []))
     return Topic(id=topic_id, label_de=labels["label_de"], label_en=labels["label_en"],
                  terms=tuple(terms), exclude=exclude)
 
@@ -213,13 +218,13 @@ def _topic(checker: _Checker, topic_id: str, raw: object, tiers: dict[str, float
 def _kind(checker: _Checker, kind_id: str, raw: object) -> Kind:
     header = f"kinds.{kind_id}"
     if not TOPIC_ID.match(kind_id):
-        raise checker.fail(header, f"kind '{kind_id}'", "ids are lower-case letters, digits and _")
+        raise checker.fail(header, f"Dokumentart '{kind_id}'", "Kennungen bestehen aus Kleinbuchstaben, Ziffern und _")
     if not isinstance(raw, dict) or set(raw) - {"label_de", "terms"}:
-        raise checker.fail(header, f"kind '{kind_id}'", "must be a table with label_de and terms")
+        raise checker.fail(header, f"Dokumentart '{kind_id}'", "muss eine Tabelle mit label_de und terms sein")
     label = raw.get("label_de")
     if not isinstance(label, str) or not label.strip():
-        raise checker.fail(header, f"kind '{kind_id}', field 'label_de'", "is required (non-empty text)")
-    return Kind(kind_id, label.strip(), _strings(checker, header, f"kind '{kind_id}', field 'terms'",
+        raise checker.fail(header, f"Dokumentart '{kind_id}', Feld 'label_de'", "fehlt (nicht leerer Text erwartet)")
+    return Kind(kind_id, label.strip(), _strings(checker, header, f"Dokumentart '{kind_id}', Feld 'terms'",
                                                  raw.get("terms")))
 
 
@@ -229,33 +234,33 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read taxonomy: {exc.strerror or exc}") from exc
+        raise ConfigError(f"{path}: Themenliste nicht lesbar: {exc.strerror or exc}") from exc
     text = data.decode("utf-8", errors="replace")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        raise ConfigError(f"{path}: keine gültige TOML-Datei: {exc}") from exc
     checker = _Checker(path, text)
     tables = ("settings", "topics", "masks", "addressees", "context", "kinds")
     for key in raw:
         if key not in tables:
-            raise checker.fail(key, f"table '{key}'", f"unknown table (known: {', '.join(tables)})")
+            raise checker.fail(key, f"Tabelle '{key}'", f"unbekannte Tabelle (bekannt: {', '.join(tables)})")
     settings = _settings(checker, raw.get("settings"))
     tiers = _tier_weights(checker, raw.get("settings") or {})
     topics_raw = raw.get("topics")
     if not isinstance(topics_raw, dict) or not topics_raw:
-        raise ConfigError(f"{path}: no [topics.<id>] tables found")
+        raise ConfigError(f"{path}: keine [topics.<id>]-Tabellen gefunden")
     topics = {tid: _topic(checker, tid, body, tiers) for tid, body in topics_raw.items()}
     missing = [tid for tid in REQUIRED_TOPICS if tid not in topics]
     if missing:
-        raise ConfigError(f"{path}: required topics missing: {', '.join(missing)}")
-    masks = _strings(checker, "masks", "masks, field 'terms'", (raw.get("masks") or {}).get("terms", []))
+        raise ConfigError(f"{path}: Pflicht-Themen fehlen: {', '.join(missing)}")
+    masks = _strings(checker, "masks", "masks, Feld 'terms'", (raw.get("masks") or {}).get("terms", []))
     # [context] is the older name of [addressees].
     table = "addressees" if "addressees" in raw else "context"
-    addressees = _strings(checker, table, f"{table}, field 'terms'", (raw.get(table) or {}).get("terms", []))
+    addressees = _strings(checker, table, f"{table}, Feld 'terms'", (raw.get(table) or {}).get("terms", []))
     kinds_raw = raw.get("kinds") or {}
     if not isinstance(kinds_raw, dict):
-        raise checker.fail("kinds", "kinds", "must be tables [kinds.<id>]")
+        raise checker.fail("kinds", "kinds", "muss aus Tabellen [kinds.<id>] bestehen")
     kinds = {kid: _kind(checker, kid, body) for kid, body in kinds_raw.items()}
     return Taxonomy(path=path, sha=hashlib.sha256(data).hexdigest()[:12], settings=settings,
                     topics=topics, masks=masks, addressees=addressees, kinds=kinds)

@@ -28,7 +28,7 @@ _SUB_COLUMNS = ("id", "user_id", "topics", "min_score", "channels", "mode", "kin
                 "active", "created_at")
 OUTBOX_COLUMNS = ("id", "dedup_key", "alert_key", "kind", "item_id", "source_id", "user_id", "channel",
                   "recipient", "mode", "payload", "created_at", "status", "message_id", "batch_formed_at",
-                  "attempts", "next_attempt_at", "last_error", "sent_at")
+                  "attempts", "next_attempt_at", "last_error", "sent_at", "handed_over_at")
 
 
 def _rows(cursor: duckdb.DuckDBPyConnection, columns: Sequence[str]) -> list[dict[str, Any]]:
@@ -218,6 +218,17 @@ def batches_due(con: duckdb.DuckDBPyConnection, now: datetime) -> list[dict[str,
     """Rows of every formed message not yet sent: new, interrupted, or failed and due again."""
     return _outbox(con, "message_id IS NOT NULL AND (status = 'sending'"
                         " OR (status = 'failed' AND next_attempt_at <= ?))", [now])
+
+
+def mark_handed_over(con: duckdb.DuckDBPyConnection, message_id: str, now: datetime) -> None:
+    """Note that a message is about to be handed to its channel (before the hand-over)."""
+    con.execute("UPDATE alert_outbox SET handed_over_at = ? WHERE message_id = ? AND status <> 'sent'",
+                [now, message_id])
+
+
+def unsent_messages(con: duckdb.DuckDBPyConnection, message_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Rows of these messages that are not recorded as sent (for acknowledgements to record)."""
+    return _outbox(con, "list_contains(?, message_id) AND status <> 'sent'", [list(message_ids)])
 
 
 def mark_sent(con: duckdb.DuckDBPyConnection, message_id: str, now: datetime, attempts: int) -> None:

@@ -8,25 +8,38 @@ waits and retries for a bounded time instead of failing at once.
 
 from __future__ import annotations
 
+import random
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
 
 from tracker import settings
+from tracker.errors import UserError
 
 MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
-LOCK_RETRY_SECONDS = 30.0
+# Bytes 8-11 of every DuckDB database file.
+DUCKDB_MAGIC = b"DUCK"
+# DuckDB would otherwise download and load an extension to read a file it does not know
+# (a SQLite file pulls in sqlite_scanner from the internet): the tracker promises no network.
+CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 _migrated: set[str] = set()
+T = TypeVar("T")
 
 
 class DatabaseLockedError(RuntimeError):
     """Another process held the database longer than we were willing to wait."""
+
+
+class DatabaseRefusedError(UserError):
+    """The file is no DuckDB database, or one written by a newer version of the tracker."""
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -34,32 +47,80 @@ def _is_lock_error(exc: Exception) -> bool:
     return "Could not set lock" in text or "Conflicting lock" in text
 
 
-def connect(path: Path | str | None = None, *, wait_seconds: float = LOCK_RETRY_SECONDS,
+def _not_duckdb(db_file: Path) -> DatabaseRefusedError:
+    return DatabaseRefusedError(f"{db_file} ist keine DuckDB-Datenbank (TRACKER_DB prüfen)")
+
+
+def _check_file(db_file: Path) -> None:
+    """Refuse a file that is not a DuckDB database before DuckDB tries to make sense of it."""
+    try:
+        with db_file.open("rb") as handle:
+            header = handle.read(12)
+    except FileNotFoundError:
+        return
+    except IsADirectoryError:
+        raise DatabaseRefusedError(f"{db_file} ist ein Verzeichnis, keine DuckDB-Datenbank (TRACKER_DB prüfen)") \
+            from None
+    if header and header[8:12] != DUCKDB_MAGIC:
+        raise _not_duckdb(db_file)
+
+
+def connect(path: Path | str | None = None, *, wait_seconds: float | None = None,
             migrate: bool = True) -> duckdb.DuckDBPyConnection:
-    """Open the database read-write, waiting out another process's lock."""
+    """Open the database read-write, waiting out another process's lock (``TRACKER_DB_WAIT_SECONDS``).
+
+    Refuses (``DatabaseRefusedError``) a file that is no DuckDB database and a database
+    whose schema has migrations this code does not know: a newer version wrote it, and an
+    older one must not write to it.
+    """
     db_file = Path(path) if path is not None else settings.get().db_path
+    wait = settings.get().db_wait_seconds if wait_seconds is None else wait_seconds
     db_file.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + wait_seconds
+    _check_file(db_file)
+    deadline = time.monotonic() + wait
     delay = 0.02
     while True:
         try:
-            con = duckdb.connect(str(db_file))
+            con = duckdb.connect(str(db_file), config=CONFIG)
             break
         except duckdb.IOException as exc:
+            if "not a valid DuckDB database" in str(exc):
+                raise _not_duckdb(db_file) from None
             if not _is_lock_error(exc):
                 raise
             if time.monotonic() >= deadline:
                 raise DatabaseLockedError(
                     f"Datenbank {db_file} ist von einem anderen Prozess gesperrt "
-                    f"(nach {wait_seconds:.0f} s aufgegeben)"
+                    f"(nach {wait:.0f} s aufgegeben)"
                 ) from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
-    key = str(db_file.resolve())
-    if migrate and key not in _migrated:
-        apply_migrations(con)
-        _migrated.add(key)
+    try:
+        _refuse_newer_schema(con, db_file)
+        key = str(db_file.resolve())
+        if migrate and key not in _migrated:
+            apply_migrations(con)
+            _migrated.add(key)
+    except BaseException:
+        con.close()
+        raise
     return con
+
+
+def _refuse_newer_schema(con: duckdb.DuckDBPyConnection, db_file: Path) -> None:
+    """Checked on every connection: a newer tracker may have migrated the file meanwhile."""
+    known = [version for version, _, _ in available_migrations()]
+    try:
+        row = con.execute("SELECT list(version ORDER BY version) FROM schema_migrations"
+                          " WHERE NOT list_contains(?, version)", [known]).fetchone()
+    except duckdb.CatalogException:
+        return  # a new, empty database
+    unknown = row[0] if row else None
+    if unknown:
+        raise DatabaseRefusedError(
+            f"Datenbank {db_file} hat Schema-Version {max(unknown)}, dieses Programm kennt nur bis "
+            f"{max(known)}: sie stammt von einer neueren Version des Konsultationsradars und wird nicht "
+            "verändert – bitte das Programm aktualisieren")
 
 
 @contextmanager
@@ -70,6 +131,29 @@ def open_db(path: Path | str | None = None, **kwargs: object) -> Iterator[duckdb
         yield con
     finally:
         con.close()
+
+
+# What DuckDB raises when a parallel transaction in this process wrote the same row first
+# (optimistic concurrency): "Conflict on update", or a duplicate key from two inserts.
+CONFLICTS = (duckdb.TransactionException, duckdb.ConstraintException)
+
+
+def retry_on_conflict(statement: Callable[[], T], *, attempts: int = 60) -> T:
+    """Run a single-statement write again while parallel writers of the same row win.
+
+    Only for a statement outside an explicit transaction: a conflict then rolls back just
+    that statement, so running it again counts it exactly once. Waits a few milliseconds,
+    growing, between tries; raises the last conflict after ``attempts`` tries."""
+    delay = 0.002
+    for attempt in range(attempts):
+        try:
+            return statement()
+        except CONFLICTS:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(delay * (1 + random.random()))
+            delay = min(delay * 1.5, 0.1)
+    raise AssertionError("unreachable")
 
 
 @contextmanager
@@ -97,7 +181,8 @@ def execute_with_rows(con: duckdb.DuckDBPyConnection, sql: str, rows: pa.Table,
     return con.execute(sql, params) if params is not None else con.execute(sql)
 
 
-def available_migrations() -> list[tuple[int, str, str]]:
+@lru_cache(maxsize=1)
+def available_migrations() -> tuple[tuple[int, str, str], ...]:
     """(version, name, sql) of every migration file shipped, in version order."""
     found = []
     for entry in resources.files("tracker.storage.migrations").iterdir():
@@ -107,7 +192,7 @@ def available_migrations() -> list[tuple[int, str, str]]:
     versions = [v for v, _, _ in found]
     if len(versions) != len(set(versions)):
         raise RuntimeError(f"two migrations share a number: {sorted(versions)}")
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:

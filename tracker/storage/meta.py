@@ -1,10 +1,13 @@
-"""Small key/value facts about the database itself (e.g. that it holds shifted demo data)."""
+"""Small key/value facts about the database itself (e.g. that it holds shifted demo data), and the
+collection runs: who runs one, when it ended and how."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 import duckdb
+
+from tracker.vocabulary import RunOutcome
 
 
 def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
@@ -19,18 +22,31 @@ def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str | None) -> Non
     )
 
 
-def start_run(con: duckdb.DuckDBPyConnection, *, now: datetime, sources_total: int) -> int:
+def start_run(con: duckdb.DuckDBPyConnection, *, now: datetime, sources_total: int, holder: str | None = None) -> int:
     row = con.execute(
-        "INSERT INTO collect_runs (started_at, sources_total) VALUES (?, ?) RETURNING id", [now, sources_total]
-    ).fetchone()
+        "INSERT INTO collect_runs (started_at, sources_total, holder) VALUES (?, ?, ?) RETURNING id",
+        [now, sources_total, holder]).fetchone()
     return int(row[0])
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: int, *, now: datetime, sources_failed: int,
                items_new: int, items_changed: int) -> None:
     con.execute(
-        "UPDATE collect_runs SET finished_at = ?, sources_failed = ?, items_new = ?, items_changed = ? "
-        "WHERE id = ?", [now, sources_failed, items_new, items_changed, run_id])
+        "UPDATE collect_runs SET finished_at = ?, sources_failed = ?, items_new = ?, items_changed = ?, outcome = ? "
+        "WHERE id = ?", [now, sources_failed, items_new, items_changed, RunOutcome.COMPLETED, run_id])
+
+
+def open_runs(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
+    """Runs without an end or outcome: still running, or killed half way."""
+    rel = con.execute("SELECT id, started_at, holder FROM collect_runs WHERE outcome IS NULL AND finished_at IS NULL")
+    return [{"id": r[0], "started_at": r[1], "holder": r[2]} for r in rel.fetchall()]
+
+
+def mark_runs_aborted(con: duckdb.DuckDBPyConnection, run_ids: list[int]) -> None:
+    """Runs whose process ended before them: an outcome, and still no end time (it is not known)."""
+    if run_ids:
+        con.execute("UPDATE collect_runs SET outcome = ? WHERE list_contains(?, id) AND outcome IS NULL",
+                    [RunOutcome.ABORTED, run_ids])
 
 
 def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict[str, object]]:

@@ -11,6 +11,8 @@ from typing import Any
 
 import duckdb
 
+from tracker.storage.connection import retry_on_conflict
+
 _ORG_COLUMNS = ("id", "name", "short_name", "kind", "contact_name", "contact_email", "address",
                 "is_member", "is_demo")
 _USER_COLUMNS = ("id", "display_name", "email", "role", "organisation_id", "active", "is_demo",
@@ -92,7 +94,7 @@ def set_active(con: duckdb.DuckDBPyConnection, user_id: str, active: bool) -> in
 
 
 def record_login(con: duckdb.DuckDBPyConnection, user_id: str, now: datetime) -> None:
-    con.execute("UPDATE users SET last_login_at = ? WHERE id = ?", [now, user_id])
+    retry_on_conflict(lambda: con.execute("UPDATE users SET last_login_at = ? WHERE id = ?", [now, user_id]))
 
 
 def has_demo_users(con: duckdb.DuckDBPyConnection) -> bool:
@@ -103,17 +105,21 @@ def count_users(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT count(*) FROM users").fetchone()[0]
 
 
-def login_failures(con: duckdb.DuckDBPyConnection, login_key: str) -> tuple[int, datetime] | None:
-    row = con.execute("SELECT failures, last_failed_at FROM login_failures WHERE login_key = ?",
-                      [login_key]).fetchone()
-    return (row[0], row[1]) if row else None
+def count_login_attempt(con: duckdb.DuckDBPyConnection, login_key: str, now: datetime,
+                        window_start: datetime) -> int:
+    """Count one more attempt for this login name and return the count within the window.
 
-
-def set_login_failures(con: duckdb.DuckDBPyConnection, login_key: str, failures: int, now: datetime) -> None:
-    con.execute("INSERT INTO login_failures VALUES (?, ?, ?) ON CONFLICT (login_key) DO UPDATE"
-                " SET failures = excluded.failures, last_failed_at = excluded.last_failed_at",
-                [login_key, failures, now])
+    One statement (its own transaction): parallel attempts each get a different count, so
+    none can read a count, check a password and write back a count another one already
+    raised. A count whose last attempt is older than ``window_start`` starts again at 1.
+    Retried when a parallel attempt in this process wrote the row first."""
+    row = retry_on_conflict(lambda: con.execute(
+        "INSERT INTO login_failures VALUES (?, 1, ?) ON CONFLICT (login_key) DO UPDATE SET"
+        " failures = CASE WHEN login_failures.last_failed_at < ? THEN 1 ELSE login_failures.failures + 1 END,"
+        " last_failed_at = excluded.last_failed_at RETURNING failures",
+        [login_key, now, window_start]).fetchone())
+    return int(row[0])
 
 
 def clear_login_failures(con: duckdb.DuckDBPyConnection, login_key: str) -> None:
-    con.execute("DELETE FROM login_failures WHERE login_key = ?", [login_key])
+    retry_on_conflict(lambda: con.execute("DELETE FROM login_failures WHERE login_key = ?", [login_key]))

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import duckdb
 import streamlit as st
 
 from tracker.errors import UserError
 from tracker.judge.taxonomy import Taxonomy, load_taxonomy
 from tracker.storage import DatabaseLockedError
-from tracker.vocabulary import DONE_STATUSES, TriageStatus
+from tracker.vocabulary import DONE_STATUSES, RunOutcome, TriageStatus
 from tracker.work import inbox, triage, workdays
 
+log = logging.getLogger(__name__)
 BERLIN = ZoneInfo("Europe/Berlin")
 URGENCY_COLOURS = {"abgelaufen": "#6b7280", "kritisch": "#dc2626", "bald": "#d97706",
                    "spaeter": "#2563eb", "keine": "#9ca3af"}
@@ -31,17 +34,29 @@ def land() -> str:
     return workdays.configured_land()
 
 
+DATABASE_BUSY = ("Die Datenbank ist gerade durch einen anderen Vorgang (z. B. eine Sammlung) "
+                 "belegt. Bitte in einigen Sekunden neu laden.")
+DATABASE_FAILED = ("Die Datenbank konnte die Anfrage gerade nicht ausführen. Bitte die Seite neu laden; "
+                   "bleibt der Fehler, steht der Grund im Protokoll des Servers.")
+
+
 @contextmanager
 def guarded() -> Iterator[None]:
-    """Show database and user errors as one line instead of a traceback, then stop the page."""
+    """Show database and user errors as one line instead of a traceback, then stop the page.
+
+    A database error the code did not foresee (a write conflict, say) is logged with its
+    traceback for the operator; the page says in German what happened, nothing more."""
     try:
         yield
     except DatabaseLockedError:
-        st.warning("Die Datenbank ist gerade durch einen anderen Vorgang (z. B. eine Sammlung) "
-                   "belegt. Bitte in einigen Sekunden neu laden.")
+        st.warning(DATABASE_BUSY)
         st.stop()
     except UserError as exc:
         st.error(str(exc))
+        st.stop()
+    except duckdb.Error:
+        log.exception("database error on a dashboard page")
+        st.error(DATABASE_FAILED)
         st.stop()
 
 
@@ -113,4 +128,27 @@ def fmt_datetime(value: datetime | None) -> str:
         return "–"
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
+    try:
+        return value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
+    except (OverflowError, ValueError):  # stored before dates were checked at the door (year 9999)
+        return f"{value.isoformat()} (Datum nicht plausibel)"
+
+
+DATE_FIELD_LABELS = {"published": "veröffentlicht", "updated": "aktualisiert", "deadline": "Frist",
+                     "deadline_at": "Frist mit Uhrzeit", "opening_date": "Beginn"}
+
+
+def implausible_dates_note(extra: dict[str, object]) -> str | None:
+    """One line naming the dates a source sent that were not plausible (kept raw, not used)."""
+    flagged = extra.get("implausible_dates")
+    if not isinstance(flagged, dict) or not flagged:
+        return None
+    listed = "; ".join(f"{DATE_FIELD_LABELS.get(str(name), str(name))}: {value}" for name, value in flagged.items())
+    return f"Datum nicht plausibel, daher nicht verwendet (Rohwert der Quelle): {listed}"
+
+
+def run_end(finished_at: datetime | None, outcome: str | None) -> str:
+    """When a collection run ended, or that it is still running or was aborted (no known end)."""
+    if finished_at is not None:
+        return fmt_datetime(finished_at)
+    return RunOutcome.label_of(outcome, "läuft noch")

@@ -6,6 +6,7 @@ for every channel, so one broken channel cannot stall the others.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -38,4 +39,8 @@ class DeliveryError(Exception):
 
 
 class Channel(Protocol):
-    def send(self, message: OutgoingMessage) -> None: ...
+    def send(self, message: OutgoingMessage, accepted: Callable[[], None] | None = None) -> None:
+        """Deliver or raise ``DeliveryError``; call ``accepted`` the moment the receiver
+        acknowledged the message (SMTP's reply to DATA, an HTTP 2xx), before anything else
+        such as closing the connection, so the outbox can journal it at once."""
+        ...

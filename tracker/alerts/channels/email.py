@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
@@ -42,7 +43,7 @@ class EmailChannel:
         self.smtp = smtp
         self.base = base or render.base_url()
 
-    def send(self, message: OutgoingMessage) -> None:
+    def send(self, message: OutgoingMessage, accepted: Callable[[], None] | None = None) -> None:
         if not self.smtp.host:
             raise DeliveryError("SMTP_HOST ist nicht gesetzt (Umgebung oder .streamlit/secrets.toml)",
                                 channel_down=True)
@@ -66,6 +67,8 @@ class EmailChannel:
                     client.login(self.smtp.user, self.smtp.password or "")
                 client.send_message(mail, from_addr=parseaddr(self.smtp.sender)[1] or self.smtp.sender,
                                     to_addrs=[message.recipient])
+                if accepted is not None:  # the server's 250 to DATA: accepted, whatever QUIT brings
+                    accepted()
         except smtplib.SMTPRecipientsRefused as exc:
             codes = "; ".join(f"{rcpt}: {code} {text.decode(errors='replace')}"
                               for rcpt, (code, text) in exc.recipients.items())

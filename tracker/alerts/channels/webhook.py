@@ -10,6 +10,7 @@ message with an Adaptive Card), ``slack`` (incoming webhook: ``text`` + Block Ki
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,7 +108,7 @@ class WebhookChannel:
         self.base = base or render.base_url()
         self.transport = transport
 
-    def send(self, message: OutgoingMessage) -> None:
+    def send(self, message: OutgoingMessage, accepted: Callable[[], None] | None = None) -> None:
         if not self.config.url:
             raise DeliveryError(f"Webhook {self.config.name!r}: WEBHOOK_{self.config.name.upper()}_URL "
                                 "ist nicht gesetzt", channel_down=True)
@@ -130,3 +131,5 @@ class WebhookChannel:
             down = response.status_code >= 500 or response.status_code in (401, 403, 404, 410, 429)
             raise DeliveryError(f"Webhook {self.config.name!r}: HTTP {response.status_code} "
                                 f"{response.text[:200]}", channel_down=down)
+        if accepted is not None:
+            accepted()
