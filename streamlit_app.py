@@ -14,7 +14,7 @@ from tracker.access import auth
 from tracker.errors import ConfigError
 from tracker.models import User
 from tracker.ui.render import escape_markdown
-from tracker.ui.session import SESSION_KEY, current_user
+from tracker.ui import session
 from tracker.vocabulary import Role
 
 st.set_page_config(page_title="Konsultationsradar", page_icon=":material/radar:", layout="wide")
@@ -78,17 +78,18 @@ def login_pages() -> list[st.Page]:
 
 
 # Login gate (setting TRACKER_AUTH, on by default): the login page is the only page until
-# tracker.access.auth accepted a password; a user deactivated meanwhile is signed out on the next run.
+# a session is live. The session lives on the server and in an HTTP-only cookie
+# (tracker.access.sessions), so a reload or another tab stays signed in; a logout, a
+# deactivation or a password change ends it on the server, and this tab on its next run.
 if auth.auth_enabled():
-    signed_in = st.session_state.get(SESSION_KEY)
-    if isinstance(signed_in, User) and auth.get_user(signed_in.id) is None:
-        del st.session_state[SESSION_KEY]
-    if not isinstance(st.session_state.get(SESSION_KEY), User):
+    if session.signed_in_user() is None:
+        session.send_pending_redirect()
         st.navigation(login_pages(), position="hidden").run()
         st.stop()
+    session.send_pending_redirect()
     if st.sidebar.button("Abmelden", key="logout", icon=":material/logout:"):
-        del st.session_state[SESSION_KEY]
+        session.sign_out()
         st.rerun()
-user = current_user()
+user = session.current_user()
 st.sidebar.caption(f"Angemeldet als **{escape_markdown(user.display_name)}**")
 st.navigation(pages_for(user)).run()

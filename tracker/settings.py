@@ -72,6 +72,8 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     source_failure_threshold: int = 3  # failed fetches in a row before an alert
     digest_hour: int = 7
+    session_hours: int = 12  # how long a dashboard login lasts
+    session_secret: str | None = field(default=None, repr=False)  # signs the session cookie
 
 
 class _Reader:
@@ -107,6 +109,16 @@ class _Reader:
         except (ValueError, TypeError):
             self.problems.append(f"{name}={text!r} ({origin}): {expected}")
             return default
+
+    def secret(self, name: str, *, min_length: int) -> str | None:
+        """A secret: checked like any setting, but its value never appears in a message."""
+        text, origin = self.raw(name)
+        if text is None or not text.strip():
+            return None
+        if len(text.strip()) < min_length:
+            self.problems.append(f"{name} ({origin}): mindestens {min_length} Zeichen erwartet (Wert nicht angezeigt)")
+            return None
+        return text.strip()
 
     def text(self, name: str, default: str | None = None) -> str | None:
         text, _ = self.raw(name)
@@ -201,6 +213,9 @@ def _read_with(r: _Reader) -> Settings:
                                          defaults.source_failure_threshold, "ganze Zahl ab 1 erwartet"),
         digest_hour=r.value("TRACKER_DIGEST_HOUR", _integer(0, 23), defaults.digest_hour,
                             "Stunde von 0 bis 23 erwartet"),
+        session_hours=r.value("TRACKER_SESSION_HOURS", _integer(1, 720), defaults.session_hours,
+                              "Stunden von 1 bis 720 erwartet"),
+        session_secret=r.secret("TRACKER_SESSION_SECRET", min_length=32),
     )
     if r.problems:
         raise ConfigError("Ungültige Einstellung: " + "; ".join(r.problems))

@@ -120,6 +120,16 @@ class Role(Vocabulary):
 
 
 TEAM_ROLES = _codes(Role.ADMIN, Role.TEAM)
+# A new user gets the least privilege unless the administrator chooses otherwise.
+LEAST_PRIVILEGE_ROLE = Role.MEMBER
+
+
+class SessionEnd(Vocabulary):
+    """Why a dashboard session ended before it expired."""
+
+    LOGOUT = "abgemeldet", "abgemeldet"
+    DEACTIVATED = "deaktiviert", "Zugang gesperrt"
+    PASSWORD_CHANGED = "passwort_geaendert", "Passwort geändert"
 
 
 class SourceKind(Vocabulary):

@@ -14,11 +14,12 @@ from tests.support.feeds import make_rss, write_feeds_toml
 from tests.support.feedserver import FeedServer
 from tests.ui.conftest import APP
 from tests.ui.seed import Spec, seed
+from tracker.access import sessions
 from tracker.access.auth import LOCAL_USER, create_user
 from tracker.demo.loader import load_demo
 from tracker.storage import open_db
 from tracker.storage import triage as decisions
-from tracker.ui.session import SESSION_KEY
+from tracker.ui.session import TOKEN_KEY
 from tracker.ui.widgets import topic_label
 from tracker.work.triage import TriageState
 
@@ -202,8 +203,9 @@ def test_shifted_demo_data_is_announced(db_path: Path, open_app: Callable[..., A
 def test_signed_in_user_is_the_actor(seeded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACKER_AUTH", "on")
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state[SESSION_KEY] = create_user(LOCAL_USER, login="berta.team", display_name="Berta",
-                                                password="ein-langes-passwort", role="team")
+    berta = create_user(LOCAL_USER, login="berta.team", display_name="Berta", password="ein-langes-passwort",
+                        role="team")
+    at.session_state[TOKEN_KEY] = sessions.start(berta).token  # a live server-side session
     at.run()
     at.switch_page(VORGANG)
     at.query_params["item"] = "xss"

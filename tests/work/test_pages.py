@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tracker.access import auth
+from tracker.access import auth, sessions
 from tracker.access.auth import LOGIN_FAILED
 from tracker.demo import members as demo_members
 from tracker.models import User
+from tracker.ui.session import TOKEN_KEY
 from tracker.work import positions, statement
 
 from .conftest import ITEM_ID, PASSWORDS
@@ -173,7 +174,7 @@ def test_app_shows_only_login_until_signed_in_then_member_pages(world, secret_el
 def test_deactivated_user_is_signed_out_on_next_run(world, monkeypatch):
     monkeypatch.setenv("TRACKER_AUTH", "on")
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["user"] = world.bernd
+    at.session_state[TOKEN_KEY] = sessions.start(world.bernd).token  # a live server-side session
     at.run()
     assert at.title[0].value == "Stellungnahmen"
     auth.set_active(world.admin, "bernd", False)

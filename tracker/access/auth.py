@@ -23,13 +23,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from tracker import settings
-from tracker.access import permissions
+from tracker.access import permissions, sessions
 from tracker.errors import UserError
 from tracker.models import User
 from tracker.storage import open_db
 from tracker.storage import users as store
 from tracker.storage.connection import transaction
-from tracker.vocabulary import Role
+from tracker.vocabulary import Role, SessionEnd
 
 log = logging.getLogger(__name__)
 
@@ -165,15 +165,18 @@ def create_user(actor: User, *, login: str, display_name: str, password: str, ro
     return User(id=login, display_name=display_name, role=role, organisation_id=organisation_id, email=email)
 
 
-def set_password(actor: User, login: str, new_password: str) -> None:
-    """Admins may set anyone's password; everyone may set their own."""
+def set_password(actor: User, login: str, new_password: str) -> int:
+    """Admins may set anyone's password; everyone may set their own. Every open session
+    of that user ends (whoever knew the old password is signed out); returns how many."""
     if actor.id != login:
         permissions.require_admin(actor)
     password_hash = hash_password(new_password)
     with open_db() as con:
         if store.set_password_hash(con, login, password_hash, datetime.now(UTC)) == 0:
             raise UserError(f"Unbekannter Benutzer {login!r}.")
-    log.info("password of %r changed by %r", login, actor.id)
+    ended = sessions.end_for_user(login, SessionEnd.PASSWORD_CHANGED)
+    log.info("password of %r changed by %r (%d session(s) ended)", login, actor.id, ended)
+    return ended
 
 
 def set_active(actor: User, login: str, active: bool) -> None:
@@ -183,6 +186,8 @@ def set_active(actor: User, login: str, active: bool) -> None:
     with open_db() as con:
         if store.set_active(con, login, active) == 0:
             raise UserError(f"Unbekannter Benutzer {login!r}.")
+    if not active:
+        sessions.end_for_user(login, SessionEnd.DEACTIVATED)
 
 
 def list_users(actor: User) -> list[dict]:

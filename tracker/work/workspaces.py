@@ -59,6 +59,7 @@ class Workspace:
     cosigner_ids: list[str] | None = None
     sections: list[Section] = field(default_factory=list)
     members: list[dict[str, Any]] = field(default_factory=list)  # id, name, short_name
+    link: str | None = None  # the original document being consulted
 
     @property
     def member_ids(self) -> frozenset[str]:
@@ -94,6 +95,7 @@ def load(con: duckdb.DuckDBPyConnection, item_id: str) -> Workspace | None:
     row = store.get_workspace(con, item_id)
     if row is None:
         return None
+    item = store.item_summary(con, item_id)
     return Workspace(
         item_id=row["item_id"], title=row["title"], status=row["status"], addressee=row["addressee"],
         reference=row["reference"], external_deadline=row["external_deadline"],
@@ -102,6 +104,7 @@ def load(con: duckdb.DuckDBPyConnection, item_id: str) -> Workspace | None:
         sections=[Section(s["id"], s["ordinal"], s["label"], s["title"], s["body"])
                   for s in store.sections(con, item_id)],
         members=store.members_asked(con, item_id),
+        link=item["link"] if item else None,
     )
 
 
