@@ -96,8 +96,23 @@ class Stance(Vocabulary):
     KEINE = "keine", "Keine Position"
 
 
-# Stances that support the rule (with or without changes): they count toward consensus.
-SUPPORTING_STANCES = _codes(Stance.ZUSTIMMUNG, Stance.AENDERUNGEN)
+
+class SubmissionAction(Vocabulary):
+    """What happened to the record of a sent statement; every step is kept in its history."""
+
+    RECORDED = "erfasst", "erfasst"
+    CORRECTED = "korrigiert", "korrigiert"
+    WITHDRAWN = "zurueckgezogen", "zurückgezogen"
+
+
+class SubmissionChannel(Vocabulary):
+    """How a statement was sent."""
+
+    EMAIL = "E-Mail", "E-Mail"
+    PORTAL = "Beteiligungsportal", "Beteiligungsportal"
+    POST = "Post", "Post"
+    FAX = "Fax", "Fax"
+    IN_PERSON = "Persönlich übergeben", "Persönlich übergeben"
 
 
 class Stage(Vocabulary):

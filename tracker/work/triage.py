@@ -88,15 +88,16 @@ def propose_internal_dates(deadline: date, today: date, *, land: str | None = No
     return InternalDates(member, board, tuple(warnings))
 
 
-def validate(new: TriageState, old: TriageState, deadline: date | None) -> list[str]:
-    """Problems that block saving ``new``; empty when the change may be stored."""
+def validate(new: TriageState, old: TriageState, deadline: date | None, *, has_workspace: bool = False) -> list[str]:
+    """Problems that block saving ``new``; empty when the change may be stored.
+    ``has_workspace``: a workspace for the joint statement exists, which is a planned statement."""
     problems: list[str] = []
     if new.status not in STATUSES:
         problems.append(f"Unbekannter Status {new.status!r}.")
     if new.status in OWNER_REQUIRED_STATUSES and not (new.owner or "").strip():
         problems.append(f"Status „{status_label(new.status)}“ braucht eine verantwortliche Person.")
-    if new.status == TriageStatus.ABGEGEBEN and old.status not in (TriageStatus.STELLUNGNAHME_GEPLANT,
-                                                                   TriageStatus.ABGEGEBEN):
+    if new.status == TriageStatus.ABGEGEBEN and not has_workspace and old.status not in (
+            TriageStatus.STELLUNGNAHME_GEPLANT, TriageStatus.ABGEGEBEN):
         problems.append("„Abgegeben“ setzt eine geplante Stellungnahme voraus.")
     if new.member_input_due and new.board_signoff_due and new.member_input_due > new.board_signoff_due:
         problems.append("Die Mitgliederrückmeldung muss vor der Vorstandsfreigabe liegen.")
