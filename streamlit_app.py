@@ -13,8 +13,8 @@ from tracker import scheduler, settings
 from tracker.access import auth
 from tracker.errors import ConfigError
 from tracker.models import User
-from tracker.ui.render import escape_markdown
 from tracker.ui import session
+from tracker.ui.render import escape_markdown
 from tracker.vocabulary import Role
 
 st.set_page_config(page_title="Konsultationsradar", page_icon=":material/radar:", layout="wide")

@@ -35,6 +35,7 @@ from tracker.work.triage import TriageState
 SOURCES = re.compile(r"\s*<!--\s*quellen:\s*(?P<refs>[^>]*?)\s*-->")
 NO_INPUT_FLAG = "[OFFEN]"
 CHANNELS = SubmissionChannel.codes()
+SUBMISSION_LABELS = {"submitted_on": "Datum", "channel": "Weg", "recipient": "Empfänger", "note": "Notiz"}
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
