@@ -179,3 +179,28 @@ class SourceHealth(Vocabulary):
 # The sixteen Länder as ISO 3166-2:DE subdivision codes: holidays (``TRACKER_LAND``) and
 # jurisdictions (``de-by``, lower case there).
 LAENDER = ("BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH")
+LAENDER_NAMES = {
+    "BB": "Brandenburg", "BE": "Berlin", "BW": "Baden-Württemberg", "BY": "Bayern", "HB": "Bremen",
+    "HE": "Hessen", "HH": "Hamburg", "MV": "Mecklenburg-Vorpommern", "NI": "Niedersachsen",
+    "NW": "Nordrhein-Westfalen", "RP": "Rheinland-Pfalz", "SH": "Schleswig-Holstein", "SL": "Saarland",
+    "SN": "Sachsen", "ST": "Sachsen-Anhalt", "TH": "Thüringen",
+}
+# Jurisdictions of sources beside the Länder (``de-by`` and so on).
+JURISDICTION_NAMES = {"eu": "EU", "de": "Bund", "uk": "Vereinigtes Königreich", "us": "USA", "int": "International"}
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "Englisch", "fr": "Französisch"}
+# Fields of an item whose change is recorded in its history.
+ITEM_FIELD_NAMES = {"title": "Titel", "summary": "Zusammenfassung", "deadline": "Frist"}
+
+
+def jurisdiction_label(code: str | None) -> str:
+    """"de-bw" → "Baden-Württemberg", "eu" → "EU"; an unknown code is shown as it is."""
+    if not code:
+        return "–"
+    lowered = code.lower()
+    if lowered.startswith("de-") and lowered[3:].upper() in LAENDER_NAMES:
+        return LAENDER_NAMES[lowered[3:].upper()]
+    return JURISDICTION_NAMES.get(lowered, code)
+
+
+def language_label(code: str | None) -> str:
+    return LANGUAGE_NAMES.get((code or "").lower(), code or "–")

@@ -17,6 +17,8 @@ STATUSES = TriageStatus.codes()
 DEFAULT_STATUS = TriageStatus.NEU
 
 TRIAGE_FIELDS = ("status", "owner", "member_input_due", "board_signoff_due")
+TRIAGE_FIELD_LABELS = {"status": "Status", "owner": "Verantwortlich", "member_input_due": "Input der Mitglieder bis",
+                       "board_signoff_due": "Freigabe durch den Vorstand bis"}
 
 # Working days before the external deadline. Board sign-off must come last, member input
 # early enough that the office can merge the positions before the board reads them.
@@ -40,6 +42,20 @@ class InternalDates:
     member_input_due: date
     board_signoff_due: date
     warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+def event_value_label(field_name: str, value: str | None) -> str:
+    """A stored triage event value as the team reads it: status labels, German dates, "–"."""
+    if value is None or value == "":
+        return "–"
+    if field_name == "status":
+        return status_label(value)
+    if field_name in ("member_input_due", "board_signoff_due"):
+        try:
+            return date.fromisoformat(value).strftime("%d.%m.%Y")
+        except ValueError:
+            return value
+    return value
 
 
 def status_label(status: str | None) -> str:
