@@ -16,7 +16,7 @@ import streamlit as st
 from tracker import export
 from tracker.access import permissions
 from tracker.errors import UserError
-from tracker.ui import widgets
+from tracker.ui import charts, widgets
 from tracker.ui.render import escape_markdown, link_markdown
 from tracker.ui.session import current_user
 from tracker.ui.widgets import fmt_date, fmt_datetime, guarded
@@ -153,7 +153,7 @@ with tab_matrix:
         st.info("Erst Abschnitte und angefragte Mitglieder unter „Einstellungen“ eintragen.")
     else:
         rows = matrix.rows()
-        st.altair_chart(positions.matrix_chart(matrix), width="stretch")
+        st.altair_chart(charts.german(positions.matrix_chart(matrix)), width="stretch")
         grid = (pd.DataFrame(rows).pivot(index="abschnitt", columns="organisation", values="haltung")
                 .reindex([s.heading for s in ws.sections]).rename_axis(index="Abschnitt", columns=None))
         st.table(grid)

@@ -13,7 +13,6 @@ from tracker.storage import triage as decisions
 from tracker.work import inbox
 from tracker.work.triage import TriageState
 
-
 STAGES = ("consultation", "draft", "adopted", "news", "funding_call")
 
 
@@ -48,7 +47,8 @@ def test_pages_cover_every_item_once(db_path: Path) -> None:
         for sort in inbox.SORTS:
             seen = []
             for page in range(1, inbox.page_count(60, 25) + 1):
-                view = store.inbox_view(con, inbox.InboxFilter(include_irrelevant=True), today=day, sort=sort, page=page)
+                view = store.inbox_view(con, inbox.InboxFilter(include_irrelevant=True), today=day, sort=sort,
+                                        page=page)
                 seen += [r["id"] for r in view.rows]
             assert sorted(seen) == sorted(set(seen)) and len(seen) == 60, sort
         beyond = store.inbox_view(con, inbox.InboxFilter(include_irrelevant=True), today=day, page=99)
@@ -97,7 +97,8 @@ def test_status_owner_and_date_filters(db_path: Path) -> None:
                                                                          "stellungnahme_geplant"]))[0]
         anna = store.inbox_page(con, inbox.make_filter(include_irrelevant=True, owners=["anna"]), today=day)
         nobody = store.facet_counts(con, inbox.make_filter(include_irrelevant=True, owners=[inbox.NO_OWNER]))[0]
-        recent = store.facet_counts(con, inbox.make_filter(include_irrelevant=True, date_from=now.date() - timedelta(days=10)))[0]
+        recent = store.facet_counts(con, inbox.make_filter(include_irrelevant=True,
+                                                           date_from=now.date() - timedelta(days=10)))[0]
     assert open_total == 39
     assert [(r["id"], r["owner"], r["status"]) for r in anna] == [("r001", "anna", "stellungnahme_geplant")]
     assert nobody == 39

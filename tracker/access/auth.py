@@ -21,6 +21,7 @@ from functools import lru_cache
 import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from email_validator import EmailNotValidError, validate_email
 
 from tracker import settings
 from tracker.access import permissions, sessions
@@ -42,6 +43,7 @@ MIN_PASSWORD_LENGTH = 10
 LOCAL_USER = User(id="lokal", display_name="Lokale Nutzung", role=Role.ADMIN)
 _LOGIN_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 _hasher = PasswordHasher()
+_EMAIL_PROBLEMS = {"EmailSyntaxError": "so sieht keine E-Mail-Adresse aus (name@domain.de)"}
 
 
 def auth_enabled() -> bool:
@@ -123,6 +125,22 @@ def authenticate(login: str, password: str) -> User:
     return _to_user(row)
 
 
+class UserExists(UserError):
+    """The login name is taken (a second click on "Anlegen" meets the user the first made)."""
+
+
+def normalise_email(value: str | None, what: str = "E-Mail-Adresse") -> str | None:
+    """An e-mail address checked for its form (email-validator, no network look-up) and
+    normalised; empty means none. ``UserError`` names what is wrong with it."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise UserError(f"{what} „{text}“ ist ungültig: {_EMAIL_PROBLEMS.get(type(exc).__name__, exc)}") from exc
+
+
 def _validate_new_user(con: duckdb.DuckDBPyConnection, login: str, role: str,
                        organisation_id: str | None) -> None:
     if not _LOGIN_NAME.match(login):
@@ -135,7 +153,7 @@ def _validate_new_user(con: duckdb.DuckDBPyConnection, login: str, role: str,
         if store.get_organisation(con, organisation_id) is None:
             raise UserError(f"Unbekannte Organisation {organisation_id!r}.")
     if store.user_exists(con, login):
-        raise UserError(f"Den Benutzer {login!r} gibt es schon.")
+        raise UserExists(f"Den Benutzer {login!r} gibt es schon.")
 
 
 def create_user(actor: User, *, login: str, display_name: str, password: str, role: str,
@@ -148,6 +166,7 @@ def create_user(actor: User, *, login: str, display_name: str, password: str, ro
     login = login.strip().lower()
     display_name = display_name.strip() or login
     organisation_id = organisation_id if role == Role.MEMBER else None
+    email = normalise_email(email)
     password_hash = hash_password(password)
 
     def insert(c: duckdb.DuckDBPyConnection) -> None:
