@@ -55,16 +55,26 @@ PAGES = {
     "stellungnahmen": st.Page("app_pages/stellungnahmen.py", title="Stellungnahmen",
                               icon=":material/edit_document:", url_path="stellungnahmen"),
     "benutzer": st.Page("app_pages/benutzer.py", title="Benutzer", icon=":material/group:", url_path="benutzer"),
+    "benachrichtigungen": st.Page("app_pages/benachrichtigungen.py", title="Benachrichtigungen",
+                                  icon=":material/notifications:", url_path="benachrichtigungen"),
 }
+
+
+def _member_item_link() -> None:
+    # A member who follows a link to one item (say from an e-mail, ``/vorgang?item=…``) lands
+    # on that consultation's positions; the page itself says when it is not theirs.
+    st.switch_page(PAGES["stellungnahmen"], query_params={"item": st.query_params.get("item", "")})
 
 
 def pages_for(user: User) -> dict[str, list[st.Page]]:
     """Navigation sections per role; members get their own pages from the positions module."""
     if user.is_team:
-        return {"Beobachten": [PAGES[k] for k in ("eingang", "vorgang", "fristen", "themen")],
+        return {"Beobachten": [PAGES[k] for k in ("eingang", "vorgang", "fristen", "themen", "benachrichtigungen")],
                 "Mitwirken": [PAGES["stellungnahmen"]],
                 "Betrieb": [PAGES["quellen"], *([PAGES["benutzer"]] if user.role == Role.ADMIN else [])]}
-    return {"Mitwirken": [PAGES["stellungnahmen"]], "Beobachten": [PAGES["fristen"]]}
+    item_link = st.Page(_member_item_link, title="Vorgang", url_path="vorgang", visibility="hidden")
+    return {"Mitwirken": [PAGES["stellungnahmen"], item_link],
+            "Beobachten": [PAGES["fristen"], PAGES["benachrichtigungen"]]}
 
 
 def login_pages() -> list[st.Page]:

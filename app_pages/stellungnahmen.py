@@ -71,6 +71,9 @@ ids = list(by_id)
 # new tab, a reload); otherwise the select box does, and the address follows it.
 from_url = st.query_params.get("item")
 wanted = ss.pop("st_select_next", None) or (from_url if from_url != ss.get("st_item_url") else None)
+if wanted and wanted not in ids:
+    # One message for "does not exist" and "not for you", as in the library's access rule.
+    st.warning("Die verlinkte Konsultation ist für Sie nicht freigegeben oder gibt es nicht.")
 if wanted in ids:
     ss["st_select"] = wanted
 elif ss.get("st_select") not in ids:
