@@ -70,18 +70,18 @@ else:
 
 with st.expander("Neues Abo", expanded=not mine), st.form("alerts_new"):
     topics = st.multiselect("Themen (leer: alle)", list(widgets.topic_labels()), format_func=topic_label,
-                            key="alerts_topics", placeholder="alle Themen")
+                            select_all=False, key="alerts_topics", placeholder="alle Themen")
     c1, c2 = st.columns(2)
     min_score = c1.slider("Mindestrelevanz", 0, 100, round(rules.DEFAULT_MIN_SCORE * 100), step=5,
                           format="%d %%", key="alerts_min_score")
     mode = c2.selectbox("Versand", rules.MODES, format_func=lambda m: subscriptions.MODE_LABELS.get(m, m),
                         key="alerts_mode")
     chosen_channels = st.multiselect("Kanäle", channels, default=["email"], format_func=subscriptions.channel_label,
-                                     key="alerts_channels")
+                                     select_all=False, key="alerts_channels")
     kinds = st.multiselect("Worüber", rules.ALERT_KINDS, default=list(rules.ALERT_KINDS),
-                           format_func=lambda k: rules.KIND_LABELS.get(k, k), key="alerts_kinds")
+                           format_func=lambda k: rules.KIND_LABELS.get(k, k), select_all=False, key="alerts_kinds")
     days = st.multiselect("Erinnern (Arbeitstage vor einer Frist)", [0, 1, 2, 3, 5, 10, 15, 20],
-                          default=list(rules.DEFAULT_REMINDER_DAYS), key="alerts_days",
+                          default=list(rules.DEFAULT_REMINDER_DAYS), select_all=False, key="alerts_days",
                           format_func=lambda d: "am Tag selbst" if d == 0 else f"{d} Arbeitstag(e) vorher")
     if st.form_submit_button("Abo anlegen", type="primary"):
         try:

@@ -83,17 +83,20 @@ def counted(facet: str, label: Callable[[str], str] = lambda v: v or "–") -> C
 side = st.sidebar
 side.header("Filter")
 side.text_input("Suche in Titel und Text", key="inbox_text", placeholder="z. B. Wärmeplanung")
-side.multiselect("Thema", options("topics", list(widgets.topic_labels())), key="inbox_topics", placeholder="alle",
+side.multiselect("Thema", options("topics", list(widgets.topic_labels())),
+                 select_all=False, key="inbox_topics", placeholder="alle",
                  format_func=counted("topics", topic_label))
-side.multiselect("Status", options("statuses", triage.STATUSES), key="inbox_statuses", placeholder="alle",
+side.multiselect("Status", options("statuses", triage.STATUSES),
+                 select_all=False, key="inbox_statuses", placeholder="alle",
                  format_func=counted("statuses", triage.status_label))
-side.multiselect("Quelle", options("sources", list(names)), key="inbox_sources", placeholder="alle",
+side.multiselect("Quelle", options("sources", list(names)), select_all=False, key="inbox_sources", placeholder="alle",
                  format_func=counted("sources", lambda v: names.get(v, v)))
-side.multiselect("Rechtsraum", options("jurisdictions"), key="inbox_jurisdictions", placeholder="alle",
+side.multiselect("Rechtsraum", options("jurisdictions"),
+                 select_all=False, key="inbox_jurisdictions", placeholder="alle",
                  format_func=counted("jurisdictions", jurisdiction_label))
-side.multiselect("Verfahrensstand", options("stages"), key="inbox_stages", placeholder="alle",
+side.multiselect("Verfahrensstand", options("stages"), select_all=False, key="inbox_stages", placeholder="alle",
                  format_func=counted("stages", lambda v: Stage.label_of(v or None)))
-side.multiselect("Verantwortlich", options("owners"), key="inbox_owners", placeholder="alle",
+side.multiselect("Verantwortlich", options("owners"), select_all=False, key="inbox_owners", placeholder="alle",
                  format_func=counted("owners"))
 side.date_input("Veröffentlicht im Zeitraum", key="inbox_dates", format="DD.MM.YYYY")
 side.slider("Mindestrelevanz", 0, 100, step=5, key="inbox_min_score", format="%d %%")

@@ -376,7 +376,8 @@ with tab_settings:
         status_codes = list(WorkspaceStatus.codes())
         status = c1.selectbox("Status", status_codes, format_func=WorkspaceStatus.label_of, key=key("status"))
         shared = c2.checkbox("Mitglieder sehen die Positionen der anderen", key=key("shared"))
-        members = st.multiselect("Angefragte Mitglieder", list(orgs), format_func=orgs.get, key=key("members"),
+        members = st.multiselect("Angefragte Mitglieder", list(orgs), format_func=orgs.get,
+                                 select_all=False, key=key("members"),
                                  placeholder="Mitglieder wählen")
         st.markdown("**Gemeinsame Position und Schreiben**")
         c1, c2 = st.columns(2)
@@ -388,7 +389,8 @@ with tab_settings:
         names = st.checkbox("Mitglieder im Schreiben namentlich nennen (Zuordnung von Begründungen, abweichende "
                             "Auffassungen, Mitzeichnende)", key=key("names"))
         all_cosign = st.checkbox("Mitzeichnende: alle beteiligten Mitglieder", key=key("all_cosign"))
-        cosigners = st.multiselect("…oder nur diese", list(orgs), format_func=orgs.get, key=key("cosigners"),
+        cosigners = st.multiselect("…oder nur diese", list(orgs), format_func=orgs.get,
+                                   select_all=False, key=key("cosigners"),
                                    placeholder="Mitglieder wählen")
         if st.form_submit_button("Einstellungen speichern", type="primary"):
             default_quorum = loaded.quorum is None and quorum == ws.needed_for_consensus

@@ -206,7 +206,7 @@ with side:
                            key=f"feedback_verdict_{item_id}")
         topics = st.multiselect("Richtige Themen", sorted(set(names) | set(item["topics"])),
                                 default=list(last["topics"] or []) if last else item["topics"], format_func=topic_label,
-                                key=f"feedback_topics_{item_id}", placeholder="Themen wählen")
+                                select_all=False, key=f"feedback_topics_{item_id}", placeholder="Themen wählen")
         note = st.text_input("Anmerkung (optional)", key=f"feedback_note_{item_id}")
         if st.form_submit_button("Rückmeldung speichern"):
             if verdict is None:
