@@ -74,12 +74,12 @@ wanted = ss.pop("st_select_next", None) or (from_url if from_url != ss.get("st_i
 if wanted and wanted not in ids:
     # One message for "does not exist" and "not for you", as in the library's access rule.
     st.warning("Die verlinkte Konsultation ist für Sie nicht freigegeben oder gibt es nicht.")
-if wanted in ids:
-    ss["st_select"] = wanted
-elif ss.get("st_select") not in ids:
-    ss["st_select"] = ids[0]
-item_id = st.selectbox("Konsultation", ids, format_func=lambda i: f"{by_id[i].title} – {by_id[i].status_label}",
-                       key="st_select")
+# Kept in our own key: the select box's label changes with the status (a submission), and
+# Streamlit would take such a box for a new widget and fall back to the first workspace.
+shown = wanted if wanted in ids else ss.get("st_item") if ss.get("st_item") in ids else ids[0]
+item_id = st.selectbox("Konsultation", ids, index=ids.index(shown), key=f"st_select_{shown}",
+                       format_func=lambda i: f"{by_id[i].title} – {by_id[i].status_label}")
+ss["st_item"] = item_id
 st.query_params["item"] = item_id
 ss["st_item_url"] = item_id
 with guarded():
