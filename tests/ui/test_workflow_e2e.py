@@ -291,7 +291,7 @@ def test_6_new_workspace_selected_tab_kept_and_deep_links(context, chromium, app
     page.get_by_text("Arbeitsbereich angelegt").wait_for(timeout=45_000)
     settle(page)
     assert f"item={demo.d}" in page.url
-    assert title_of(demo.d) in page.get_by_label("Konsultation", exact=True).locator("..").inner_text()
+    assert title_of(demo.d) in page.get_by_label("Konsultation", exact=True).input_value()
     assert page.get_by_role("tab", name="Einstellungen").get_attribute("aria-selected") == "true"
     page.get_by_label("Aktenzeichen", exact=True).fill("D-REF-7")
     page.get_by_role("button", name="Einstellungen speichern").click()
@@ -303,12 +303,12 @@ def test_6_new_workspace_selected_tab_kept_and_deep_links(context, chromium, app
     deep = context.new_page()
     deep.goto(f"{app_url}/stellungnahmen?item={demo.b}")
     settle(deep)
-    assert title_of(demo.b) in deep.get_by_label("Konsultation", exact=True).locator("..").inner_text()
+    assert title_of(demo.b) in deep.get_by_label("Konsultation", exact=True).input_value()
 
     member = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE").new_page()
     login(member, f"{app_url}/vorgang?item={demo.a}", "auenfeld")
     member.get_by_role("heading", name="Stellungnahmen").wait_for(timeout=45_000)
-    assert title_of(demo.a) in member.get_by_label("Konsultation", exact=True).locator("..").inner_text()
+    assert title_of(demo.a) in member.get_by_label("Konsultation", exact=True).input_value()
     member.context.close()
 
 
@@ -346,10 +346,11 @@ def test_8_inbox_hides_noise_ranks_consultations_and_finds_umlauts(context, app_
     counter = page.get_by_text(re.compile(r"^\d+ von \d+ Einträgen$"))
     shown, total = (int(n) for n in re.findall(r"\d+", counter.inner_text())[:2])
     assert shown < total  # items judged not relevant are hidden ...
-    cards = page.locator('[data-testid="stVerticalBlockBorderWrapper"]')
     new_badges = page.get_by_text("NEU", exact=True).count()
     assert new_badges < min(shown, 25)  # NEU is no longer every item
-    first = cards.first.inner_text()
+    first_card = page.locator('[data-testid="stPageLink"]').first.locator(
+        "xpath=ancestor::div[.//*[@data-testid='stCaptionContainer']][1]")
+    first = first_card.inner_text()
     assert "Konsultation" in first or "Entwurf" in first  # an open consultation or draft leads
     page.get_by_role("button", name=re.compile(r"als nicht relevant bewertete einblenden")).click()
     settle(page)
@@ -383,7 +384,7 @@ def test_10_user_admin_defaults_validation_and_double_click(context, app_url, de
     page = context.new_page()
     login(page, f"{app_url}/benutzer", "admin")
     form = page.locator('[data-testid="stForm"]').first
-    assert "Mitglied" in form.get_by_label("Rolle").locator("..").inner_text()  # least privilege
+    assert form.get_by_label("Rolle", exact=True).input_value() == "Mitglied"  # least privilege
     form.get_by_label("Benutzername").fill("neu.person")
     form.get_by_label("E-Mail").fill("keine-mail")
     form.get_by_label("Erstes Passwort (mind. 10 Zeichen)").fill("ein-sicheres-passwort")
