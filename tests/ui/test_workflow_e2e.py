@@ -452,7 +452,9 @@ def test_12_member_sees_the_original_document_and_no_internal_dates(context, app
     page.goto(f"{app_url}/fristen")
     settle(page)
     shot(page, "12-mitglied-fristen")
+    page.get_by_role("heading", name="Die nächsten 30 Tage").wait_for(timeout=45_000)
     grid = page.locator('[data-testid="stDataFrame"]').first
-    headers = grid.get_by_role("columnheader").all_inner_texts()
+    grid.locator("th[role=columnheader]").first.wait_for(state="attached", timeout=45_000)
+    headers = grid.locator("th[role=columnheader]").all_text_contents()
     assert headers and "Frist" in " ".join(headers)
     assert not [h for h in headers if "Verantwortlich" in h or "Freigabe" in h]
