@@ -66,6 +66,12 @@ def _member_item_link() -> None:
     st.switch_page(PAGES["stellungnahmen"], query_params={"item": st.query_params.get("item", "")})
 
 
+def _member_home() -> None:
+    # A member's start page is the consultations; it keeps its own address (/stellungnahmen),
+    # so a link to /stellungnahmen?item=… works (the default page would only be served at "/").
+    st.switch_page(PAGES["stellungnahmen"], query_params=st.query_params.to_dict())
+
+
 def pages_for(user: User) -> dict[str, list[st.Page]]:
     """Navigation sections per role; members get their own pages from the positions module."""
     if user.is_team:
@@ -73,7 +79,8 @@ def pages_for(user: User) -> dict[str, list[st.Page]]:
                 "Mitwirken": [PAGES["stellungnahmen"]],
                 "Betrieb": [PAGES["quellen"], *([PAGES["benutzer"]] if user.role == Role.ADMIN else [])]}
     item_link = st.Page(_member_item_link, title="Vorgang", url_path="vorgang", visibility="hidden")
-    return {"Mitwirken": [PAGES["stellungnahmen"], item_link],
+    home = st.Page(_member_home, title="Start", url_path="start", default=True, visibility="hidden")
+    return {"Mitwirken": [home, PAGES["stellungnahmen"], item_link],
             "Beobachten": [PAGES["fristen"], PAGES["benachrichtigungen"]]}
 
 

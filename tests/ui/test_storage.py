@@ -159,3 +159,21 @@ def test_search_finds_both_spellings_of_umlauts(db_path: Path) -> None:
         assert found("Waermeplanung") == ["a", "b"]
         assert found("wärmeplanung") == ["a", "b"]
         assert found("STRASSENBELEUCHTUNG") == ["c"]
+
+
+def test_neu_means_new_since_the_user_last_looked(db_path: Path) -> None:
+    from tracker.models import User
+    from tracker.work import visits
+
+    anna = User(id="anna", display_name="Anna", role="team")
+    start = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    first = visits.start_looking(anna, now=start)
+    assert first == start - timedelta(days=inbox.NEW_WINDOW_DAYS)  # no collection yet: the last week
+    visits.looked(anna, now=start + timedelta(minutes=20))
+    # a reload or a new tab within the look keeps its cutoff
+    assert visits.start_looking(anna, now=start + timedelta(minutes=40)) == first
+    visits.looked(anna, now=start + timedelta(minutes=45))
+    # the next morning: new since the end of yesterday's look
+    assert visits.start_looking(anna, now=start + timedelta(days=1)) == start + timedelta(minutes=45)
+    assert inbox.is_new(start + timedelta(hours=3), start + timedelta(minutes=45))
+    assert not inbox.is_new(start, start + timedelta(minutes=45))

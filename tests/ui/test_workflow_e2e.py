@@ -458,3 +458,28 @@ def test_12_member_sees_the_original_document_and_no_internal_dates(context, app
     headers = grid.locator("th[role=columnheader]").all_text_contents()
     assert headers and "Frist" in " ".join(headers)
     assert not [h for h in headers if "Verantwortlich" in h or "Freigabe" in h]
+
+
+# --- every page for every role, for a human to look at --------------------------------------
+
+ROLE_PAGES = {
+    "admin": ("", "vorgang", "fristen", "themen", "benachrichtigungen", "stellungnahmen", "quellen", "benutzer"),
+    "team": ("", "vorgang", "fristen", "themen", "benachrichtigungen", "stellungnahmen", "quellen"),
+    "auenfeld": ("stellungnahmen", "fristen", "benachrichtigungen"),
+}
+
+
+@pytest.mark.parametrize("who", list(ROLE_PAGES))
+def test_every_page_of_every_role_renders_for_screenshots(chromium, app_url, demo, who):
+    context = chromium.new_context(viewport={"width": 1400, "height": 2400}, locale="de-DE")
+    page = context.new_page()
+    login(page, app_url, who)
+    for path in ROLE_PAGES[who]:
+        query = f"?item={demo.a}" if path in ("vorgang", "stellungnahmen") else ""
+        page.goto(f"{app_url}/{path}{query}")
+        settle(page)
+        assert page.get_by_text("Page not found").count() == 0, path
+        assert page.get_by_role("button", name="Abmelden").count() == 1, path
+        page.wait_for_timeout(2500)  # the browser draws lazily after the run ended
+        page.screenshot(path=str(SHOTS / f"rolle-{who}-{path or 'eingang'}.png"), full_page=True)
+    context.close()

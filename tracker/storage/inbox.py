@@ -299,14 +299,19 @@ def item_total(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
-def last_inbox_visit(con: duckdb.DuckDBPyConnection, user_id: str) -> datetime | None:
-    row = con.execute("SELECT last_visit_at FROM inbox_visits WHERE user_id = ?", [user_id]).fetchone()
-    return row[0] if row else None
+def inbox_visit(con: duckdb.DuckDBPyConnection, user_id: str) -> tuple[datetime, datetime] | None:
+    """(last visit, NEU cutoff of the current look) of a user, if the user looked before."""
+    row = con.execute("SELECT last_visit_at, new_since FROM inbox_visits WHERE user_id = ?", [user_id]).fetchone()
+    return (row[0], row[1]) if row else None
 
 
-def record_inbox_visit(con: duckdb.DuckDBPyConnection, user_id: str, now: datetime) -> None:
-    con.execute("INSERT INTO inbox_visits VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE"
-                " SET last_visit_at = excluded.last_visit_at", [user_id, now])
+def record_inbox_visit(con: duckdb.DuckDBPyConnection, user_id: str, now: datetime,
+                       new_since: datetime | None = None) -> None:
+    """Move the user's last visit to ``now``; ``new_since`` starts a new look."""
+    con.execute("INSERT INTO inbox_visits VALUES ($user, $now, coalesce($since, $now)) ON CONFLICT (user_id)"
+                " DO UPDATE SET last_visit_at = excluded.last_visit_at,"
+                " new_since = coalesce($since, inbox_visits.new_since)",
+                {"user": user_id, "now": now, "since": new_since})
 
 
 def last_collection_start(con: duckdb.DuckDBPyConnection) -> datetime | None:
