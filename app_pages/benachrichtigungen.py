@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker import settings
+from tracker.access import auth
 from tracker.alerts import feeds, outbox, render, rules, subscriptions
 from tracker.errors import UserError
 from tracker.ui import widgets
@@ -44,9 +45,19 @@ st.caption("E-Mails oder Nachrichten in den Team-Chat: Erinnerungen vor Fristen 
 with guarded():
     mine = subscriptions.mine(user)
     channels = subscriptions.channels_for(user)
-if not user.email:
-    st.info("Für Ihren Zugang ist keine E-Mail-Adresse hinterlegt; E-Mail-Abos legt die Administration nach "
-            "dem Eintragen der Adresse an (Seite „Benutzer“).")
+with guarded():
+    address = (auth.get_user(user.id) or user).email
+with st.form("alerts_email"):
+    st.markdown(f"**E-Mail-Adresse für Benachrichtigungen:** {escape_markdown(address or 'keine hinterlegt')}")
+    typed = st.text_input("Neue Adresse", key="alerts_email_value", placeholder="name@organisation.de")
+    if st.form_submit_button("Adresse speichern"):
+        try:
+            stored = auth.set_email(user, user.id, typed)
+        except UserError as exc:
+            st.error(str(exc))
+        else:
+            ss.pop("alerts_email_value", None)
+            done(f"E-Mail-Adresse gespeichert: {stored}." if stored else "E-Mail-Adresse entfernt.")
 if not mine:
     st.caption("Noch keine Abos.")
 else:

@@ -62,7 +62,7 @@ else:
                                              else r["member_input_due"] if user.is_team else None),
         "Freigabe Vorstand": widgets.fmt_date(r["board_signoff_due"]),
         "Vorgang": f"vorgang?item={r['id']}",
-        "Stellungnahme": f"stellungnahmen?item={r['id']}" if r["id"] in asked else None,
+        "Stellungnahme": f"stellungnahmen?item={r['id']}" if r["id"] in asked else "",
     } for r in soon]), hide_index=True, width="stretch",
         column_order=TEAM_COLUMNS if user.is_team else MEMBER_COLUMNS, column_config={
         "Vorgang": st.column_config.LinkColumn("Vorgang", display_text="öffnen"),

@@ -198,6 +198,18 @@ def set_password(actor: User, login: str, new_password: str) -> int:
     return ended
 
 
+def set_email(actor: User, login: str, email: str | None) -> str | None:
+    """Admins may set anyone's e-mail address; everyone may set their own. Checked like at
+    creation; returns the stored (normalised) address."""
+    if actor.id != login:
+        permissions.require_admin(actor)
+    address = normalise_email(email)
+    with open_db() as con:
+        if store.set_email(con, login, address) == 0:
+            raise UserError(f"Unbekannter Benutzer {login!r}.")
+    return address
+
+
 def set_active(actor: User, login: str, active: bool) -> None:
     permissions.require_admin(actor)
     if actor.id == login and not active:

@@ -117,3 +117,7 @@ def set_login_failures(con: duckdb.DuckDBPyConnection, login_key: str, failures:
 
 def clear_login_failures(con: duckdb.DuckDBPyConnection, login_key: str) -> None:
     con.execute("DELETE FROM login_failures WHERE login_key = ?", [login_key])
+
+
+def set_email(con: duckdb.DuckDBPyConnection, user_id: str, email: str | None) -> int:
+    return len(con.execute("UPDATE users SET email = ? WHERE id = ? RETURNING id", [email, user_id]).fetchall())
