@@ -116,7 +116,7 @@ def topic_weeks(rows: Sequence[Mapping[str, Any]], labels: Mapping[str, str]) ->
     pick = alt.selection_point(name=TOPIC_SELECTION, fields=["topic"])
     return alt.Chart(frame).mark_bar().encode(
         x=alt.X("KW:O", title="Kalenderwoche", sort=weeks, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("sum(Einträge):Q", title="Einträge"),
+        y=alt.Y("sum(Einträge):Q", title="Einträge", axis=alt.Axis(format="d", tickMinStep=1)),
         color=alt.Color("topic:N", title="Thema", legend=alt.Legend(labelExpr=_topic_label_expr(frame))),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)),
         tooltip=["Thema:N", alt.Tooltip("Woche:T", format="%d.%m.%Y"), "Einträge:Q"],
