@@ -17,7 +17,7 @@ import httpx
 import pytest
 from docx import Document
 
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, streamlit_server
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, streamlit_server, wait_for_session_cookie
 from tracker.access import auth, sessions
 from tracker.alerts import calendars
 from tracker.demo.loader import load_demo
@@ -130,14 +130,7 @@ def login(page, url: str, who: str) -> None:
     page.get_by_label("Benutzername").fill(who)
     page.get_by_label("Passwort", exact=True).fill(PASSWORDS[who])
     page.get_by_role("button", name="Anmelden").click()
-    # The page fetches the session cookie through /konto/sitzung and comes back: wait for both.
-    for _ in range(150):
-        if any(c["name"] == sessions.COOKIE_NAME for c in page.context.cookies()):
-            break
-        page.wait_for_timeout(200)
-    else:
-        pytest.fail("no session cookie after the login")
-    page.wait_for_load_state()
+    wait_for_session_cookie(page, sessions.COOKIE_NAME)
     page.get_by_role("button", name="Abmelden").wait_for(timeout=45_000)
     settle(page)
 
@@ -367,10 +360,14 @@ def test_8_inbox_hides_noise_ranks_consultations_and_finds_umlauts(context, app_
 def test_9_pages_speak_german_in_berlin_time(context, app_url, demo):
     page = context.new_page()
     login(page, app_url, "admin")
-    for path in ("", f"vorgang?item={demo.a}", "fristen", "themen", f"stellungnahmen?item={demo.a}",
-                 "benachrichtigungen", "benutzer"):
+    for path, shown in (("", re.compile(r"von \d+ Einträgen")), (f"vorgang?item={demo.a}", "Warum relevant?"),
+                        ("fristen", "Die nächsten 30 Tage"), ("themen", "Einträge je Rechtsraum"),
+                        (f"stellungnahmen?item={demo.a}", "Frist der Anhörung"),
+                        ("benachrichtigungen", "Meine Abos"), ("benutzer", "Mitgliedsorganisationen")):
         page.goto(f"{app_url}/{path}")
         settle(page)
+        page.get_by_text(shown).first.wait_for(timeout=45_000)
+        page.wait_for_timeout(2500)  # the browser draws lazily after the run ended
         text = page.inner_text("body")
         assert "None" not in text and "+00:00" not in text and "Select all" not in text, path
         assert not re.search(r"· (consultation|draft|adopted|funding_call|news|tender) ·", text), path

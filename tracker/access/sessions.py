@@ -69,15 +69,20 @@ def lifetime() -> timedelta:
     return timedelta(hours=settings.get().session_hours)
 
 
+_stored_secrets: dict[str, str] = {}
+
+
 def _signer() -> TimestampSigner:
     configured = settings.get().session_secret
     if configured:
         return TimestampSigner(configured, salt=_SALT)
     # Without a configured secret, one is made once per database and kept there, so
-    # cookies stay valid across restarts of the dashboard.
-    with open_db() as con:
-        secret = get_or_create_meta(con, _SECRET_KEY, secrets.token_urlsafe(48))
-    return TimestampSigner(secret, salt=_SALT)
+    # cookies stay valid across restarts of the dashboard (read once per process).
+    database = str(settings.get().db_path)
+    if database not in _stored_secrets:
+        with open_db() as con:
+            _stored_secrets[database] = get_or_create_meta(con, _SECRET_KEY, secrets.token_urlsafe(48))
+    return TimestampSigner(_stored_secrets[database], salt=_SALT)
 
 
 def start(user: User, *, now: datetime | None = None) -> StartedSession:
