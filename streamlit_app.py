@@ -60,15 +60,27 @@ PAGES = {
 }
 
 
+redirecting = False  # set by the login gate below when the browser is sent for the cookie
+
+
+def _keep_the_cookie_fetch() -> None:
+    # Switching pages drops this run's script that fetches the session cookie: the page
+    # switched to sends it again.
+    if redirecting:
+        session.redirect_again_next_run()
+
+
 def _member_item_link() -> None:
     # A member who follows a link to one item (say from an e-mail, ``/vorgang?item=…``) lands
     # on that consultation's positions; the page itself says when it is not theirs.
+    _keep_the_cookie_fetch()
     st.switch_page(PAGES["stellungnahmen"], query_params={"item": st.query_params.get("item", "")})
 
 
 def _member_home() -> None:
     # A member's start page is the consultations; it keeps its own address (/stellungnahmen),
     # so a link to /stellungnahmen?item=… works (the default page would only be served at "/").
+    _keep_the_cookie_fetch()
     st.switch_page(PAGES["stellungnahmen"], query_params=st.query_params.to_dict())
 
 
@@ -103,7 +115,7 @@ if auth.auth_enabled():
         session.send_pending_redirect()
         st.navigation(login_pages(), position="hidden").run()
         st.stop()
-    session.send_pending_redirect()
+    redirecting = session.send_pending_redirect()
     if st.sidebar.button("Abmelden", key="logout", icon=":material/logout:"):
         session.sign_out()
         st.rerun()

@@ -25,6 +25,7 @@ from tracker.vocabulary import Role
 SESSION_KEY = "user"            # the acting User of this run
 TOKEN_KEY = "session_token"     # this tab's session token (the cookie carries it to other tabs)
 _REDIRECT_KEY = "_session_redirect"
+_SENT_KEY = "_session_redirect_sent"
 
 
 def local_user() -> User:
@@ -78,12 +79,14 @@ def sign_out() -> None:
     st.session_state[_REDIRECT_KEY] = ("logout", "")
 
 
-def send_pending_redirect() -> None:
+def send_pending_redirect() -> bool:
     """After a login or logout, send the browser through the cookie route once and back
-    to the address it is on (deep links keep their page and ``?item=``)."""
+    to the address it is on (deep links keep their page and ``?item=``). True when it did:
+    the page must then not switch to another page in this run, or the script is lost."""
     pending = st.session_state.pop(_REDIRECT_KEY, None)
     if pending is None:
-        return
+        return False
+    st.session_state[_SENT_KEY] = pending
     kind, code = pending
     if kind == "handoff":
         target = (f"{json.dumps(f'{sessions.HANDOFF_PATH}?code={code}&weiter=')} + "
@@ -93,3 +96,12 @@ def send_pending_redirect() -> None:
     # Only server-made text goes into the script (a random URL-safe code and fixed paths).
     st.html(f"<script>window.location.replace({target});</script>", unsafe_allow_javascript=True,
             width="content")
+    return True
+
+
+def redirect_again_next_run() -> None:
+    """This run switches to another page before the browser could run the script: send
+    the browser for the cookie from the page switched to instead."""
+    sent = st.session_state.pop(_SENT_KEY, None)
+    if sent is not None:
+        st.session_state[_REDIRECT_KEY] = sent
