@@ -13,8 +13,8 @@ from tracker import scheduler, settings
 from tracker.access import auth, exposure
 from tracker.errors import ConfigError
 from tracker.models import User
+from tracker.ui import session
 from tracker.ui.render import escape_markdown
-from tracker.ui.session import SESSION_KEY, current_user
 from tracker.ui.widgets import guarded
 from tracker.vocabulary import Role
 
@@ -58,16 +58,45 @@ PAGES = {
     "stellungnahmen": st.Page("app_pages/stellungnahmen.py", title="Stellungnahmen",
                               icon=":material/edit_document:", url_path="stellungnahmen"),
     "benutzer": st.Page("app_pages/benutzer.py", title="Benutzer", icon=":material/group:", url_path="benutzer"),
+    "benachrichtigungen": st.Page("app_pages/benachrichtigungen.py", title="Benachrichtigungen",
+                                  icon=":material/notifications:", url_path="benachrichtigungen"),
 }
+
+
+redirecting = False  # set by the login gate below when the browser is sent for the cookie
+
+
+def _keep_the_cookie_fetch() -> None:
+    # Switching pages drops this run's script that fetches the session cookie: the page
+    # switched to sends it again.
+    if redirecting:
+        session.redirect_again_next_run()
+
+
+def _member_item_link() -> None:
+    # A member who follows a link to one item (say from an e-mail, ``/vorgang?item=…``) lands
+    # on that consultation's positions; the page itself says when it is not theirs.
+    _keep_the_cookie_fetch()
+    st.switch_page(PAGES["stellungnahmen"], query_params={"item": st.query_params.get("item", "")})
+
+
+def _member_home() -> None:
+    # A member's start page is the consultations; it keeps its own address (/stellungnahmen),
+    # so a link to /stellungnahmen?item=… works (the default page would only be served at "/").
+    _keep_the_cookie_fetch()
+    st.switch_page(PAGES["stellungnahmen"], query_params=st.query_params.to_dict())
 
 
 def pages_for(user: User) -> dict[str, list[st.Page]]:
     """Navigation sections per role; members get their own pages from the positions module."""
     if user.is_team:
-        return {"Beobachten": [PAGES[k] for k in ("eingang", "vorgang", "fristen", "themen")],
+        return {"Beobachten": [PAGES[k] for k in ("eingang", "vorgang", "fristen", "themen", "benachrichtigungen")],
                 "Mitwirken": [PAGES["stellungnahmen"]],
                 "Betrieb": [PAGES["quellen"], *([PAGES["benutzer"]] if user.role == Role.ADMIN else [])]}
-    return {"Mitwirken": [PAGES["stellungnahmen"]], "Beobachten": [PAGES["fristen"]]}
+    item_link = st.Page(_member_item_link, title="Vorgang", url_path="vorgang", visibility="hidden")
+    home = st.Page(_member_home, title="Start", url_path="start", default=True, visibility="hidden")
+    return {"Mitwirken": [home, PAGES["stellungnahmen"], item_link],
+            "Beobachten": [PAGES["fristen"], PAGES["benachrichtigungen"]]}
 
 
 def login_pages() -> list[st.Page]:
@@ -81,20 +110,21 @@ def login_pages() -> list[st.Page]:
 
 
 # Login gate (setting TRACKER_AUTH, on by default): the login page is the only page until
-# tracker.access.auth accepted a password; a user deactivated meanwhile is signed out on the next run.
+# a session is live. The session lives on the server and in an HTTP-only cookie
+# (tracker.access.sessions), so a reload or another tab stays signed in; a logout, a
+# deactivation or a password change ends it on the server, and this tab on its next run.
 # The gate reads the database too, so it stands inside the guard like every page: a lock held
 # too long or a database error becomes one German line, never a traceback.
 with guarded():
     if auth.auth_enabled():
-        signed_in = st.session_state.get(SESSION_KEY)
-        if isinstance(signed_in, User) and auth.get_user(signed_in.id) is None:
-            del st.session_state[SESSION_KEY]
-        if not isinstance(st.session_state.get(SESSION_KEY), User):
+        if session.signed_in_user() is None:
+            session.send_pending_redirect()
             st.navigation(login_pages(), position="hidden").run()
             st.stop()
+        redirecting = session.send_pending_redirect()
         if st.sidebar.button("Abmelden", key="logout", icon=":material/logout:"):
-            del st.session_state[SESSION_KEY]
+            session.sign_out()
             st.rerun()
-    user = current_user()
+    user = session.current_user()
     st.sidebar.caption(f"Angemeldet als **{escape_markdown(user.display_name)}**")
     st.navigation(pages_for(user)).run()

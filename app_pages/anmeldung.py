@@ -9,7 +9,7 @@ import streamlit as st
 from tracker.access import auth, exposure
 from tracker.demo import members as demo_members
 from tracker.errors import UserError
-from tracker.ui.session import SESSION_KEY
+from tracker.ui import session
 
 st.title("Anmeldung")
 st.caption("Konsultationsradar – Beobachtung, Positionen der Mitglieder und gemeinsame Stellungnahmen.")
@@ -30,7 +30,7 @@ if submitted:
     except UserError as exc:
         st.error(str(exc))
     else:
-        st.session_state[SESSION_KEY] = user
+        session.sign_in(user)
         st.session_state.pop("login_password", None)
         st.rerun()
 

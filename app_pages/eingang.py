@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from datetime import datetime
 
 import streamlit as st
 
@@ -11,23 +13,37 @@ from tracker.storage import open_db
 from tracker.storage.meta import demo_shift_days
 from tracker.ui import widgets
 from tracker.ui.render import escape_markdown
+from tracker.ui.session import current_user
 from tracker.ui.widgets import badge, deadline_badge, guarded, status_badge, topic_label
-from tracker.work import inbox, triage
+from tracker.vocabulary import Stage, jurisdiction_label
+from tracker.work import inbox, triage, visits
 
 ss = st.session_state
 day = widgets.today()
+user = current_user()
+# NEU: first seen since this user last looked; the cutoff holds for this session.
+if "inbox_new_cutoff" not in ss:
+    with guarded():
+        ss["inbox_new_cutoff"] = visits.start_looking(user)
+if time.monotonic() - ss.get("_inbox_looked", 0.0) > 60:
+    with guarded():
+        visits.looked(user)
+    ss["_inbox_looked"] = time.monotonic()
+new_cutoff: datetime = ss["inbox_new_cutoff"]
 ss.setdefault("inbox_statuses", list(triage.OPEN_STATUSES))
 ss.setdefault("inbox_sort", inbox.DEFAULT_SORT)
 ss.setdefault("inbox_page", 1)
 ss.setdefault("inbox_dates", [])
+ss.setdefault("inbox_min_score", 0)
 
 dates = ss.get("inbox_dates") or ()
 current = inbox.make_filter(
     topics=ss.get("inbox_topics"), sources=ss.get("inbox_sources"),
     jurisdictions=ss.get("inbox_jurisdictions"), stages=ss.get("inbox_stages"),
     statuses=ss.get("inbox_statuses"), owners=ss.get("inbox_owners"),
-    text=ss.get("inbox_text", ""), min_score=float(ss.get("inbox_min_score", 0.0)),
+    text=ss.get("inbox_text", ""), min_score=int(ss.get("inbox_min_score", 0)) / 100,
     only_changed=bool(ss.get("inbox_only_changed", False)),
+    include_irrelevant=bool(ss.get("inbox_include_irrelevant", False)),
     date_from=dates[0] if len(dates) > 0 else None, date_to=dates[1] if len(dates) > 1 else None,
 )
 # A new filter starts again on page 1; otherwise a shrunken result could show an empty page.
@@ -67,24 +83,32 @@ def counted(facet: str, label: Callable[[str], str] = lambda v: v or "–") -> C
 side = st.sidebar
 side.header("Filter")
 side.text_input("Suche in Titel und Text", key="inbox_text", placeholder="z. B. Wärmeplanung")
-side.multiselect("Thema", options("topics", list(widgets.topic_labels())), key="inbox_topics", placeholder="alle",
+side.multiselect("Thema", options("topics", list(widgets.topic_labels())),
+                 select_all=False, key="inbox_topics", placeholder="alle",
                  format_func=counted("topics", topic_label))
-side.multiselect("Status", options("statuses", triage.STATUSES), key="inbox_statuses", placeholder="alle",
+side.multiselect("Status", options("statuses", triage.STATUSES),
+                 select_all=False, key="inbox_statuses", placeholder="alle",
                  format_func=counted("statuses", triage.status_label))
-side.multiselect("Quelle", options("sources", list(names)), key="inbox_sources", placeholder="alle",
+side.multiselect("Quelle", options("sources", list(names)), select_all=False, key="inbox_sources", placeholder="alle",
                  format_func=counted("sources", lambda v: names.get(v, v)))
-side.multiselect("Rechtsraum", options("jurisdictions"), key="inbox_jurisdictions", placeholder="alle",
-                 format_func=counted("jurisdictions"))
-side.multiselect("Verfahrensstand", options("stages"), key="inbox_stages", placeholder="alle",
-                 format_func=counted("stages"))
-side.multiselect("Verantwortlich", options("owners"), key="inbox_owners", placeholder="alle",
+side.multiselect("Rechtsraum", options("jurisdictions"),
+                 select_all=False, key="inbox_jurisdictions", placeholder="alle",
+                 format_func=counted("jurisdictions", jurisdiction_label))
+side.multiselect("Verfahrensstand", options("stages"), select_all=False, key="inbox_stages", placeholder="alle",
+                 format_func=counted("stages", lambda v: Stage.label_of(v or None)))
+side.multiselect("Verantwortlich", options("owners"), select_all=False, key="inbox_owners", placeholder="alle",
                  format_func=counted("owners"))
 side.date_input("Veröffentlicht im Zeitraum", key="inbox_dates", format="DD.MM.YYYY")
-side.slider("Mindestrelevanz", 0.0, 1.0, step=0.05, key="inbox_min_score")
+side.slider("Mindestrelevanz", 0, 100, step=5, key="inbox_min_score", format="%d %%")
 side.checkbox("Nur geänderte Einträge", key="inbox_only_changed")
+side.checkbox("Auch als nicht relevant bewertete Einträge", key="inbox_include_irrelevant")
 
 head, sort_col, page_col = st.columns([3, 2, 1])
 head.markdown(f"**{total}** von {all_items} Einträgen")
+hidden = counts["hidden"].get("", 0)
+if hidden:
+    head.button(f"{hidden} als nicht relevant bewertete einblenden", key="eingang_show_irrelevant", type="tertiary",
+                icon=":material/visibility:", on_click=lambda: ss.update(inbox_include_irrelevant=True))
 sort_col.selectbox("Sortierung", list(inbox.SORTS), key="inbox_sort", format_func=inbox.SORTS.get,
                    label_visibility="collapsed")
 pages = inbox.page_count(total)
@@ -98,18 +122,21 @@ if not rows:
 for row in rows:
     with st.container(border=True):
         marks = []
-        if row["status"] == triage.DEFAULT_STATUS:
+        if inbox.is_new(row["first_seen_at"], new_cutoff):
             marks.append(badge("NEU", "#0ea5e9"))
+        if not row["relevant"]:
+            marks.append(badge("nicht relevant", "#9ca3af"))
         if row["changed"]:
             marks.append(badge("GEÄNDERT", "#db2777"))
         marks.append(deadline_badge(row["deadline"], day))
         if row["status"] != triage.DEFAULT_STATUS:
             marks.append(status_badge(row["status"]))
-        marks.append(badge(f"Relevanz {row['score']:.2f}", "#475569"))
+        marks.append(badge(f"Relevanz {widgets.fmt_number(row['score'])}", "#475569"))
         meta = " · ".join(filter(None, [
             ", ".join(row["source_names"] or []),
             row["day"].strftime("%d.%m.%Y") if row["day"] else "",
-            row["jurisdiction"], row["stage"],
+            jurisdiction_label(row["jurisdiction"]) if row["jurisdiction"] else "",
+            Stage.label_of(row["stage"] or None, ""),
             ", ".join(topic_label(t) for t in row["topics"]),
             f"verantwortlich: {row['owner']}" if row["owner"] else "",
         ]))

@@ -8,26 +8,32 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from tracker.alerts import calendars
+from tracker.alerts import calendars, feeds
 from tracker.storage import inbox as store
 from tracker.storage import open_db
 from tracker.storage.meta import demo_shift_days
 from tracker.ui import charts, widgets
 from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded
-from tracker.work import inbox, triage
+from tracker.work import inbox, triage, workspaces
 
 LIST_DAYS = 30
-LIST_COLUMNS = ("Frist", "Arbeitstage", "Titel", "Thema", "Status", "Verantwortlich", "Input Mitglieder",
-                "Freigabe Vorstand")
+# What matters first: the date, the time left, what it is, and (for the team) the way in.
+TEAM_COLUMNS = ("Frist", "Arbeitstage", "Titel", "Vorgang", "Status", "Verantwortlich", "Input Mitglieder",
+                "Freigabe Vorstand", "Thema")
+# Members see the dates of the hearing and their input, never the team's internal owner or board dates.
+MEMBER_COLUMNS = ("Frist", "Arbeitstage", "Titel", "Stellungnahme", "Input Mitglieder", "Thema")
 day = widgets.today()
 land = widgets.land()
+user = current_user()
 
 st.title("Fristen")
-min_score = st.slider("Mindestrelevanz", 0.0, 1.0, 0.0, step=0.05, key="fristen_min_score")
+min_score = st.slider("Mindestrelevanz", 0, 100, 0, step=5, key="fristen_min_score", format="%d %%")
 with guarded(), open_db() as con:
     shift = demo_shift_days(con)
-    rows = store.open_deadlines(con, today=day, statuses=triage.OPEN_STATUSES, min_score=min_score)
+    rows = store.open_deadlines(con, today=day, statuses=triage.OPEN_STATUSES, min_score=min_score / 100)
+with guarded():
+    asked = {ws.item_id: ws for ws in workspaces.workspaces_for(user)} if not user.is_team else {}
 widgets.demo_banner(shift)
 
 upcoming = [r for r in rows if r["deadline"] >= day]
@@ -37,36 +43,47 @@ if not upcoming:
     st.stop()
 
 frame = charts.deadline_frame(rows, day, land, widgets.topic_labels())
-st.altair_chart(charts.deadline_timeline(frame), width="stretch")
+st.altair_chart(charts.german(charts.deadline_timeline(frame)), width="stretch")
 
 st.subheader(f"Die nächsten {LIST_DAYS} Tage")
 soon = [r for r in upcoming if r["deadline"] <= day + timedelta(days=LIST_DAYS)]
 if not soon:
     st.caption(f"In den nächsten {LIST_DAYS} Tagen endet keine Frist.")
 else:
-    # Members see the dates but have no Vorgang page to open.
-    columns = [*LIST_COLUMNS, "Vorgang"] if current_user().is_team else list(LIST_COLUMNS)
+    # Members have no Vorgang page: they open the consultations they were asked about.
     st.dataframe(pd.DataFrame([{
         "Frist": r["deadline"].strftime("%d.%m.%Y"),
         "Arbeitstage": inbox.working_days_left(r["deadline"], day, land),
         "Titel": r["title"],
-        "Thema": ", ".join(widgets.topic_label(t) for t in r["topics"]),
+        "Thema": ", ".join(widgets.topic_label(t) for t in r["topics"]) or "–",
         "Status": triage.status_label(r["status"]),
-        "Verantwortlich": r["owner"] or "",
-        "Input Mitglieder": r["member_input_due"].strftime("%d.%m.%Y") if r["member_input_due"] else "",
-        "Freigabe Vorstand": r["board_signoff_due"].strftime("%d.%m.%Y") if r["board_signoff_due"] else "",
+        "Verantwortlich": r["owner"] or "–",
+        "Input Mitglieder": widgets.fmt_date(asked[r["id"]].member_input_due if r["id"] in asked
+                                             else r["member_input_due"] if user.is_team else None),
+        "Freigabe Vorstand": widgets.fmt_date(r["board_signoff_due"]),
         "Vorgang": f"vorgang?item={r['id']}",
-    } for r in soon]), hide_index=True, width="stretch", column_order=columns, column_config={
+        "Stellungnahme": f"stellungnahmen?item={r['id']}" if r["id"] in asked else "",
+    } for r in soon]), hide_index=True, width="stretch",
+        column_order=TEAM_COLUMNS if user.is_team else MEMBER_COLUMNS, column_config={
         "Vorgang": st.column_config.LinkColumn("Vorgang", display_text="öffnen"),
+        "Stellungnahme": st.column_config.LinkColumn("Stellungnahme", display_text="Position eintragen"),
+        "Arbeitstage": st.column_config.NumberColumn("Arbeitstage", format="%d"),
     })
 
 st.subheader("Kalender")
-st.caption("Offene Vorgänge mit Frist, die als relevant bewertet sind oder beobachtet werden, mit den internen "
-           "Terminen (Input der Mitglieder, Freigabe Vorstand); unabhängig von der Mindestrelevanz oben. "
-           "Verschobene Fristen ersetzen beim erneuten Import den alten Termin.")
+if user.is_team:
+    st.caption("Offene Vorgänge mit Frist, die als relevant bewertet sind oder beobachtet werden, mit den internen "
+               "Terminen (Input der Mitglieder, Freigabe Vorstand); unabhängig von der Mindestrelevanz oben. "
+               "Verschobene Fristen ersetzen beim erneuten Import den alten Termin.")
+else:
+    st.caption("Die Konsultationen, zu denen Ihre Organisation angefragt ist: Frist der Anhörung und Termin für "
+               "Ihre Eingabe.")
+st.caption("Zum Abonnieren in Outlook, Thunderbird oder Apple Kalender gibt es unter „Benachrichtigungen“ "
+           "eine persönliche Kalender-Adresse.")
 with guarded():
     # A demo database shows its (shifted) demo dates here; `tracker ics` files never carry them.
-    entries = calendars.deadline_entries(today=day, include_demo=shift is not None)
+    entries = (calendars.deadline_entries(today=day, include_demo=shift is not None) if user.is_team
+               else feeds.entries_for(user, today=day))
 if not entries:
     st.info("Keine Termine für den Kalender.")
     st.stop()

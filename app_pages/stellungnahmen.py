@@ -1,12 +1,14 @@
 """Stellungnahmen: consultation workspace, member positions, matrix, draft, export, submission.
 
 Members see the consultations they were asked about and edit their own organisation's
-positions; the team sees everything. All access checks happen in the tracker functions.
+positions; the team sees everything. All access checks and rules happen in the tracker
+functions. The workspace shown follows the address (``?item=``), so a link opens it and a
+reload keeps it; the tab and the settings form are kept per workspace.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -14,9 +16,11 @@ import streamlit as st
 from tracker import export
 from tracker.access import permissions
 from tracker.errors import UserError
+from tracker.ui import charts, widgets
+from tracker.ui.render import escape_markdown, link_markdown
 from tracker.ui.session import current_user
-from tracker.ui.widgets import guarded
-from tracker.vocabulary import Stance, WorkspaceStatus
+from tracker.ui.widgets import fmt_date, fmt_datetime, guarded
+from tracker.vocabulary import Stance, SubmissionAction, SubmissionChannel, WorkspaceStatus
 from tracker.work import organisations, positions, statement, workspaces
 
 ss = st.session_state
@@ -31,10 +35,6 @@ if flash:
 def done(message: str) -> None:
     ss["st_flash"] = message
     st.rerun()
-
-
-def fmt_date(value: date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else "–"
 
 
 with guarded():
@@ -56,7 +56,8 @@ if user.is_team:
                     with guarded():
                         workspaces.open_workspace(user, chosen, addressee=addressee or None,
                                                      reference=reference or None)
-                    ss["st_item"] = chosen
+                    ss["st_select_next"] = chosen  # the new workspace is the one shown next
+                    ss["st_tab"] = "Einstellungen"
                     done("Arbeitsbereich angelegt. Abschnitte und Mitglieder unter „Einstellungen“ eintragen.")
 
 if not spaces:
@@ -65,22 +66,38 @@ if not spaces:
     st.stop()
 
 by_id = {w.item_id: w for w in spaces}
-wanted = st.query_params.get("item") or ss.get("st_item")
 ids = list(by_id)
-item_id = st.selectbox("Konsultation", ids, index=ids.index(wanted) if wanted in ids else 0,
-                       format_func=lambda i: f"{by_id[i].title} – {by_id[i].status_label}", key="st_select")
+# The address decides which workspace is shown when it changed from outside (a link, a
+# new tab, a reload); otherwise the select box does, and the address follows it.
+from_url = st.query_params.get("item")
+wanted = ss.pop("st_select_next", None) or (from_url if from_url != ss.get("st_item_url") else None)
+if wanted and wanted not in ids:
+    # One message for "does not exist" and "not for you", as in the library's access rule.
+    st.warning("Die verlinkte Konsultation ist für Sie nicht freigegeben oder gibt es nicht.")
+# Kept in our own key: the select box's label changes with the status (a submission), and
+# Streamlit would take such a box for a new widget and fall back to the first workspace.
+shown = wanted if wanted in ids else ss.get("st_item") if ss.get("st_item") in ids else ids[0]
+item_id = st.selectbox("Konsultation", ids, index=ids.index(shown), key=f"st_select_{shown}",
+                       format_func=lambda i: f"{by_id[i].title} – {by_id[i].status_label}")
 ss["st_item"] = item_id
+st.query_params["item"] = item_id
+ss["st_item_url"] = item_id
 with guarded():
     matrix = positions.matrix(user, item_id)
+    sent = statement.submissions(user, item_id)
 ws = matrix.workspace
 st.markdown(f"**Status:** {ws.status_label} · **Eingabe der Mitglieder bis:** {fmt_date(ws.member_input_due)}"
             f" · **Frist der Anhörung:** {fmt_date(ws.external_deadline)}")
+facts = []
+if ws.link:
+    facts.append("**Dokument:** " + link_markdown("Originaldokument öffnen", ws.link))
 if ws.reference:
-    st.caption(f"Aktenzeichen: {ws.reference}")
+    facts.append(f"Aktenzeichen: {escape_markdown(ws.reference)}")
+if facts:
+    st.markdown(" · ".join(facts))
 
-with guarded():
-    sent = statement.submissions(user, item_id)
-for s in sent:
+active = [s for s in sent if s["withdrawn_at"] is None]
+for s in active:
     st.info(f"Eingereicht am {fmt_date(s['submitted_on'])} per {s['channel']}"
             f"{' an ' + s['recipient'] if s['recipient'] else ''} – Version {s['version']}"
             f"{', Datei ' + s['file_name'] if s['file_name'] else ''}"
@@ -101,9 +118,9 @@ def position_form(org_id: str, section: workspaces.Section, prefix: str) -> None
                               key=f"{prefix}_reason_{section.id}_{org_id}", disabled=not editable)
         wording = st.text_area("Formulierungsvorschlag (optional)", value=current.proposed_wording if current else "",
                                key=f"{prefix}_wording_{section.id}_{org_id}", disabled=not editable)
-        if current:
-            st.caption(f"Zuletzt geändert von {current.updated_by} am "
-                       f"{current.updated_at:%d.%m.%Y %H:%M}" if current.updated_at else "")
+        if current and current.updated_at:
+            st.caption(f"Zuletzt geändert von {escape_markdown(current.updated_by)} am "
+                       f"{fmt_datetime(current.updated_at)}")
         if st.form_submit_button("Position speichern", disabled=not editable):
             if stance is None:
                 st.error("Bitte eine Haltung wählen.")
@@ -126,18 +143,20 @@ if not user.is_team:
         position_form(own, section, "m")
     if ws.positions_shared:
         st.subheader("Positionen aller Mitglieder")
-        st.table(pd.DataFrame(matrix.rows())[["abschnitt", "organisation", "haltung", "begruendung"]])
+        st.table(pd.DataFrame(matrix.rows())[["abschnitt", "organisation", "haltung", "begruendung"]]
+                 .rename(columns={"abschnitt": "Abschnitt", "organisation": "Mitglied", "haltung": "Haltung",
+                                  "begruendung": "Begründung"}))
     st.stop()
 
-tab_matrix, tab_draft, tab_export, tab_settings = st.tabs(["Matrix", "Entwurf", "Export & Einreichung",
-                                                          "Einstellungen"])
+TABS = ["Matrix", "Entwurf", "Export & Einreichung", "Einstellungen"]
+tab_matrix, tab_draft, tab_export, tab_settings = st.tabs(TABS, key="st_tab", on_change="rerun")
 
 with tab_matrix:
     if not ws.sections or not ws.members:
         st.info("Erst Abschnitte und angefragte Mitglieder unter „Einstellungen“ eintragen.")
     else:
         rows = matrix.rows()
-        st.altair_chart(positions.matrix_chart(matrix), width="stretch")
+        st.altair_chart(charts.german(positions.matrix_chart(matrix)), width="stretch")
         grid = (pd.DataFrame(rows).pivot(index="abschnitt", columns="organisation", values="haltung")
                 .reindex([s.heading for s in ws.sections]).rename_axis(index="Abschnitt", columns=None))
         st.table(grid)
@@ -169,6 +188,9 @@ with tab_matrix:
 with tab_draft:
     with guarded():
         versions = statement.versions(user, item_id)
+    st.caption(f"Gemeinsame Position heißt: alle angefragten Mitglieder, die Stellung genommen haben, haben "
+               f"dieselbe Haltung, und mindestens {ws.needed_for_consensus} haben Stellung genommen "
+               "(einstellbar unter „Einstellungen“). Alles andere wird als „[OFFEN]“ markiert.")
     if st.button("Entwurf aus der Matrix zusammenstellen", key="draft_assemble",
                  help="Legt eine neue Version an; frühere Versionen bleiben erhalten."):
         with guarded():
@@ -178,8 +200,12 @@ with tab_draft:
         st.info("Noch kein Entwurf. Sobald Positionen vorliegen: „Entwurf aus der Matrix zusammenstellen“.")
     else:
         latest = versions[-1]
-        st.caption(f"Version {latest['version']} ({latest['origin']}) von {latest['author']}, "
-                   f"{latest['created_at']:%d.%m.%Y %H:%M}. Die Kommentare <!-- quellen: … --> verbinden "
+        flags = statement.open_flags(latest["body_md"])
+        if flags:
+            st.warning(f"Version {latest['version']} enthält {flags} offene Stelle(n) „{statement.NO_INPUT_FLAG}“: "
+                       "Abschnitte ohne gemeinsame Position. Bitte im Text entscheiden und die Markierung entfernen.")
+        st.caption(f"Version {latest['version']} ({latest['origin']}) von {escape_markdown(latest['author'])}, "
+                   f"{fmt_datetime(latest['created_at'])}. Die Kommentare <!-- quellen: … --> verbinden "
                    "Absätze mit den Positionen; sie erscheinen nicht im Export.")
         body = st.text_area("Entwurf (Markdown)", value=latest["body_md"], height=480,
                             key=f"draft_text_{latest['id']}")
@@ -199,7 +225,7 @@ with tab_draft:
                 st.caption(" · ".join(labels))
         st.markdown("**Versionen**")
         st.table(pd.DataFrame([{"Version": v["version"], "Art": v["origin"], "von": v["author"],
-                                "am": f"{v['created_at']:%d.%m.%Y %H:%M}", "Notiz": v["note"] or ""}
+                                "am": fmt_datetime(v["created_at"]), "Notiz": v["note"] or ""}
                                for v in versions]))
         if len(versions) > 1:
             numbers = [v["version"] for v in versions]
@@ -217,67 +243,170 @@ with tab_export:
         st.info("Erst einen Entwurf anlegen.")
     else:
         numbers = [v["version"] for v in versions]
-        number = st.selectbox("Version", numbers, index=len(numbers) - 1, key="export_version")
+        number = st.selectbox("Version", numbers, index=len(numbers) - 1, key=f"export_version_{item_id}")
         flags = statement.open_flags(next(v["body_md"] for v in versions if v["version"] == number))
+        confirmed = True
         if flags:
-            st.warning(f"Version {number} enthält noch {flags} offene Stelle(n) „{statement.NO_INPUT_FLAG}“. "
-                       "Vor dem Versand im Entwurf klären.")
+            st.warning(f"Version {number} enthält noch {flags} offene Stelle(n) „{statement.NO_INPUT_FLAG}“ "
+                       "(Abschnitte ohne gemeinsame Position). So sollte das Schreiben nicht versandt werden: "
+                       "bitte erst im Entwurf klären.")
+            confirmed = st.checkbox("Trotzdem als Schreiben herunterladen (z. B. zur Abstimmung)",
+                                    key=f"export_confirm_{item_id}_{number}")
+        st.caption("Das Schreiben spricht für den Verband: ohne Versionsnummer und interne Termine"
+                   + ("; Mitglieder werden namentlich genannt (Einstellung)." if ws.name_members
+                      else "; Mitglieder werden nicht namentlich genannt (änderbar unter „Einstellungen“)."))
         stem = export.file_stem(ws.title, number)
         c1, c2 = st.columns(2)
         # The files are built when the button is clicked (same letter and day: same bytes).
-        c1.download_button("DOCX herunterladen", lambda: export.render(user, item_id, "docx", number).data,
+        c1.download_button("Schreiben als DOCX", lambda: export.render(user, item_id, "docx", number).data,
                            file_name=f"{stem}.docx", mime=export.FORMATS["docx"], key="docx_download",
-                           type="primary", on_click="ignore")
-        c2.download_button("Markdown herunterladen", lambda: export.render(user, item_id, "md", number).data,
+                           type="primary", on_click="ignore", disabled=not confirmed)
+        c2.download_button("Schreiben als Markdown", lambda: export.render(user, item_id, "md", number).data,
                            file_name=f"{stem}.md", mime=export.FORMATS["md"], key="md_download",
+                           on_click="ignore", disabled=not confirmed)
+        c1.download_button("Interne Fassung (DOCX)",
+                           lambda: export.render_internal(user, item_id, "docx", number).data,
+                           file_name=f"Intern-{stem}.docx", mime=export.FORMATS["docx"], key="internal_docx",
+                           on_click="ignore", help="Mit Zuordnung zu den Mitgliedern, Positionsmatrix, Version "
+                           "und internen Terminen – nicht zum Versand.")
+        c2.download_button("Interne Fassung (Markdown)",
+                           lambda: export.render_internal(user, item_id, "md", number).data,
+                           file_name=f"Intern-{stem}.md", mime=export.FORMATS["md"], key="internal_md",
                            on_click="ignore")
-        with st.form("submission"):
-            st.markdown("**Einreichung festhalten**")
-            c1, c2, c3 = st.columns(3)
-            on = c1.date_input("Eingereicht am", value=date.today(), format="DD.MM.YYYY", key="sub_date")
-            channel = c2.selectbox("Weg", statement.CHANNELS, key="sub_channel")
-            fmt = c3.selectbox("Gesendete Datei", ["docx", "md"], key="sub_format")
-            recipient = st.text_input("Empfänger (Adresse oder Portal)", key="sub_recipient")
-            note = st.text_input("Notiz", key="sub_note")
-            if st.form_submit_button("Einreichung speichern"):
-                with guarded():
-                    sent_file = export.render(user, item_id, fmt, number)
-                    statement.record_submission(user, item_id, version=number, submitted_on=on, channel=channel,
-                                                file_bytes=sent_file.data, file_name=sent_file.file_name,
-                                                file_format=fmt, recipient=recipient or None, note=note or None)
-                done(f"Einreichung von Version {number} gespeichert.")
+
+        st.markdown("**Einreichung**")
+        if not active:
+            with st.form(f"submission_{item_id}"):
+                c1, c2, c3 = st.columns(3)
+                on = c1.date_input("Eingereicht am", value=widgets.today(), max_value=widgets.today(),
+                                   format="DD.MM.YYYY", key=f"sub_date_{item_id}")
+                channel = c2.selectbox("Weg", SubmissionChannel.codes(), format_func=SubmissionChannel.label_of,
+                                       key=f"sub_channel_{item_id}")
+                fmt = c3.selectbox("Gesendete Datei", list(export.FORMATS), format_func=str.upper,
+                                   key=f"sub_format_{item_id}")
+                recipient = st.text_input("Empfänger (E-Mail-Adresse, Portal oder Anschrift)",
+                                          key=f"sub_recipient_{item_id}")
+                note = st.text_input("Notiz (nach Fristende: Grund, z. B. vereinbarte Fristverlängerung)",
+                                     key=f"sub_note_{item_id}")
+                st.caption("Das Festhalten schließt die Eingabe der Mitglieder, setzt den Vorgang auf "
+                           "„Abgegeben“ und beendet seine Fristerinnerungen.")
+                if st.form_submit_button("Einreichung festhalten", type="primary"):
+                    try:
+                        sent_file = export.render(user, item_id, fmt, number)
+                        statement.record_submission(
+                            user, item_id, version=number, submitted_on=on, channel=channel,
+                            file_bytes=sent_file.data, file_name=sent_file.file_name, file_format=fmt,
+                            recipient=recipient, note=note, today=widgets.today())
+                    except UserError as exc:
+                        st.error(str(exc))
+                    else:
+                        done(f"Einreichung von Version {number} festgehalten; die Eingabe der Mitglieder ist "
+                             "geschlossen und der Vorgang steht auf „Abgegeben“.")
+        else:
+            current = active[0]
+            with st.expander("Einreichung korrigieren"), st.form(f"sub_fix_{current['id']}"):
+                c1, c2 = st.columns(2)
+                on = c1.date_input("Eingereicht am", value=current["submitted_on"], max_value=widgets.today(),
+                                   format="DD.MM.YYYY", key=f"fix_date_{current['id']}")
+                channels = list(SubmissionChannel.codes())
+                channel = c2.selectbox("Weg", channels, index=channels.index(current["channel"])
+                                       if current["channel"] in channels else 0, key=f"fix_channel_{current['id']}")
+                recipient = st.text_input("Empfänger", value=current["recipient"] or "",
+                                          key=f"fix_recipient_{current['id']}")
+                note = st.text_input("Notiz", value=current["note"] or "", key=f"fix_note_{current['id']}")
+                reason = st.text_input("Grund der Korrektur (Pflicht)", key=f"fix_reason_{current['id']}")
+                if st.form_submit_button("Korrektur speichern"):
+                    try:
+                        statement.correct_submission(user, item_id, current["id"], reason=reason, submitted_on=on,
+                                                     channel=channel, recipient=recipient.strip() or None,
+                                                     note=note.strip() or None, today=widgets.today())
+                    except UserError as exc:
+                        st.error(str(exc))
+                    else:
+                        done("Einreichung korrigiert; die alten Angaben stehen im Verlauf.")
+            with st.expander("Einreichung zurückziehen"), st.form(f"sub_withdraw_{current['id']}"):
+                st.caption("Zum Beispiel wenn sie versehentlich erfasst wurde. Der Eintrag bleibt mit Grund im "
+                           "Verlauf; der Vorgang steht danach wieder auf „Stellungnahme geplant“.")
+                reason = st.text_input("Grund (Pflicht)", key=f"withdraw_reason_{current['id']}")
+                if st.form_submit_button("Zurückziehen"):
+                    try:
+                        statement.withdraw_submission(user, item_id, current["id"], reason=reason)
+                    except UserError as exc:
+                        st.error(str(exc))
+                    else:
+                        done("Einreichung zurückgezogen.")
+        with guarded():
+            history = statement.submission_history(user, item_id)
+        if history:
+            st.markdown("**Verlauf der Einreichung**")
+            st.table(pd.DataFrame([{
+                "Zeitpunkt": fmt_datetime(e["occurred_at"]), "Wer": e["actor"],
+                "Was": SubmissionAction.label_of(e["action"]),
+                "Änderung": "; ".join(f"{statement.SUBMISSION_LABELS.get(k, k)}: {widgets.fmt_value(v[0])} → "
+                                      f"{widgets.fmt_value(v[1])}" for k, v in (e["changes"] or {}).items()),
+                "Grund / Notiz": e["reason"] or ""} for e in history]))
 
 with tab_settings:
     orgs = {o["id"]: o["name"] for o in organisations.organisations(members_only=True)}
-    with st.form("ws_settings"):
-        title = st.text_input("Titel der Konsultation (Betreff)", value=ws.title, key="set_title")
-        addressee = st.text_area("Empfänger", value=ws.addressee or "", key="set_addressee")
+
+    def key(name: str) -> str:  # widget state per workspace: one workspace's form never shows another's
+        return f"set_{name}_{item_id}"
+
+    loaded_key = key("loaded")
+    if loaded_key not in ss:  # what the form was loaded with; a save writes only what differs from it
+        loaded = workspaces.WorkspaceSettings.of(ws)
+        ss[loaded_key] = loaded
+        for name, value in (("title", loaded.title), ("addressee", loaded.addressee or ""),
+                            ("reference", loaded.reference or ""), ("due", loaded.member_input_due),
+                            ("deadline", loaded.external_deadline), ("status", loaded.status),
+                            ("shared", loaded.positions_shared), ("names", loaded.name_members),
+                            ("quorum", loaded.quorum or ws.needed_for_consensus),
+                            ("salutation", loaded.salutation or ""), ("members", list(loaded.member_ids)),
+                            ("all_cosign", loaded.cosigner_ids is None),
+                            ("cosigners", [c for c in loaded.cosigner_ids or () if c in orgs])):
+            ss[key(name)] = value
+    loaded = ss[loaded_key]
+    with st.form(key("form")):
+        title = st.text_input("Titel der Konsultation (Betreff)", key=key("title"))
+        addressee = st.text_area("Empfänger", key=key("addressee"))
         c1, c2, c3 = st.columns(3)
-        reference = c1.text_input("Aktenzeichen", value=ws.reference or "", key="set_reference")
-        due = c2.date_input("Eingabe der Mitglieder bis", value=ws.member_input_due, format="DD.MM.YYYY",
-                            key="set_due")
-        deadline = c3.date_input("Frist der Anhörung", value=ws.external_deadline, format="DD.MM.YYYY",
-                                 key="set_deadline")
+        reference = c1.text_input("Aktenzeichen", key=key("reference"))
+        due = c2.date_input("Eingabe der Mitglieder bis", format="DD.MM.YYYY", key=key("due"))
+        deadline = c3.date_input("Frist der Anhörung", format="DD.MM.YYYY", key=key("deadline"))
         status_codes = list(WorkspaceStatus.codes())
-        status = c1.selectbox("Status", status_codes, index=status_codes.index(ws.status),
-                              format_func=WorkspaceStatus.label_of, key="set_status")
-        shared = c2.checkbox("Mitglieder sehen die Positionen der anderen", value=ws.positions_shared,
-                             key="set_shared")
-        members = st.multiselect("Angefragte Mitglieder", list(orgs), default=[m["id"] for m in ws.members],
-                                 format_func=orgs.get, key="set_members")
-        all_cosign = st.checkbox("Mitzeichnende: alle beteiligten Mitglieder", value=ws.cosigner_ids is None,
-                                 key="set_all_cosign")
-        cosigners = st.multiselect("…oder nur diese", list(orgs), default=[c for c in ws.cosigner_ids or []
-                                                                           if c in orgs],
-                                   format_func=orgs.get, key="set_cosigners")
+        status = c1.selectbox("Status", status_codes, format_func=WorkspaceStatus.label_of, key=key("status"))
+        shared = c2.checkbox("Mitglieder sehen die Positionen der anderen", key=key("shared"))
+        members = st.multiselect("Angefragte Mitglieder", list(orgs), format_func=orgs.get,
+                                 select_all=False, key=key("members"),
+                                 placeholder="Mitglieder wählen")
+        st.markdown("**Gemeinsame Position und Schreiben**")
+        c1, c2 = st.columns(2)
+        quorum = c1.number_input("Mindestzahl der Mitglieder mit Position für eine gemeinsame Position",
+                                 min_value=1, step=1, key=key("quorum"),
+                                 help="Ohne Änderung: mehr als die Hälfte der angefragten Mitglieder.")
+        salutation = c2.text_input("Anrede im Schreiben", key=key("salutation"),
+                                   placeholder=workspaces.DEFAULT_SALUTATION)
+        names = st.checkbox("Mitglieder im Schreiben namentlich nennen (Zuordnung von Begründungen, abweichende "
+                            "Auffassungen, Mitzeichnende)", key=key("names"))
+        all_cosign = st.checkbox("Mitzeichnende: alle beteiligten Mitglieder", key=key("all_cosign"))
+        cosigners = st.multiselect("…oder nur diese", list(orgs), format_func=orgs.get,
+                                   select_all=False, key=key("cosigners"),
+                                   placeholder="Mitglieder wählen")
         if st.form_submit_button("Einstellungen speichern", type="primary"):
-            with guarded():
-                workspaces.update_workspace(
-                    user, item_id, title=title, addressee=addressee or None, reference=reference or None,
-                    member_input_due=due, external_deadline=deadline, status=status, positions_shared=shared,
-                    cosigner_ids=None if all_cosign else cosigners)
-                workspaces.set_members(user, item_id, members)
-            done("Einstellungen gespeichert.")
+            default_quorum = loaded.quorum is None and quorum == ws.needed_for_consensus
+            wanted = replace(loaded, title=title, addressee=addressee, reference=reference, member_input_due=due,
+                             external_deadline=deadline, status=status, positions_shared=shared,
+                             name_members=names, quorum=None if default_quorum else int(quorum),
+                             salutation=salutation, cosigner_ids=None if all_cosign else tuple(cosigners),
+                             member_ids=tuple(members))
+            try:
+                written = workspaces.save_settings(user, loaded, wanted)
+            except UserError as exc:
+                st.error(str(exc))
+            else:
+                for name in [k for k in ss if str(k).startswith("set_") and str(k).endswith(f"_{item_id}")]:
+                    del ss[name]  # loaded again from the database on the next run
+                done("Einstellungen gespeichert: " + ", ".join(written) + "." if written else "Keine Änderung.")
 
     st.markdown("**Abschnitte** (Fragen oder Artikel, die konsultiert werden)")
     table = pd.DataFrame([{"id": s.id, "Bezeichnung": s.label or "", "Titel": s.title, "Erläuterung": s.body or ""}
@@ -286,8 +415,8 @@ with tab_settings:
                             column_config={"id": st.column_config.NumberColumn("Nr.", disabled=True)},
                             width="stretch")
     pasted = st.text_area("Abschnitte aus Text anfügen (eine Zeile je Abschnitt, z. B. „§ 3 – Begriffe“)",
-                          key="sections_paste")
-    if st.button("Abschnitte speichern", key="sections_save"):
+                          key=f"sections_paste_{item_id}")
+    if st.button("Abschnitte speichern", key=f"sections_save_{item_id}"):
         def cell(value: object) -> str | None:
             return value.strip() or None if isinstance(value, str) else None
 
@@ -296,5 +425,5 @@ with tab_settings:
                 for r in edited.to_dict("records")]
         with guarded():
             workspaces.set_sections(user, item_id, rows + workspaces.parse_sections(pasted or ""))
-        ss.pop("sections_paste", None)
+        ss.pop(f"sections_paste_{item_id}", None)
         done("Abschnitte gespeichert.")

@@ -11,6 +11,7 @@ from tracker.storage import open_db
 from tracker.storage.meta import demo_shift_days
 from tracker.ui import charts, widgets
 from tracker.ui.widgets import guarded
+from tracker.vocabulary import jurisdiction_label
 
 WEEKS = 26
 day = widgets.today()
@@ -39,7 +40,7 @@ if not per_jurisdiction:
 labels = widgets.topic_labels()
 st.subheader(f"Einträge je Thema und Woche (letzte {WEEKS} Wochen)")
 if weeks:
-    event = st.altair_chart(charts.topic_weeks(weeks, labels), width="stretch", on_select="rerun",
+    event = st.altair_chart(charts.german(charts.topic_weeks(weeks, labels)), width="stretch", on_select="rerun",
                             key="themen_weeks")
     picked = [p.get("topic") for p in (event.selection.get(charts.TOPIC_SELECTION) or []) if p.get("topic")]
     if picked:
@@ -59,10 +60,11 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader("Verteilung der Relevanz")
-    st.altair_chart(charts.score_histogram(scores, widgets.relevance_threshold()), width="stretch")
+    st.altair_chart(charts.german(charts.score_histogram(scores, widgets.relevance_threshold())), width="stretch")
     st.caption("Die gestrichelte Linie ist die Relevanzschwelle aus data/topics.toml.")
     st.subheader("Einträge je Rechtsraum")
-    st.altair_chart(charts.count_bars(per_jurisdiction, "jurisdiction", "Rechtsraum"), width="stretch")
+    named = [{**row, "jurisdiction": jurisdiction_label(row["jurisdiction"])} for row in per_jurisdiction]
+    st.altair_chart(charts.german(charts.count_bars(named, "jurisdiction", "Rechtsraum")), width="stretch")
 with right:
     st.subheader("Einträge je Quelle")
-    st.altair_chart(charts.count_bars(per_source, "source", "Quelle"), width="stretch")
+    st.altair_chart(charts.german(charts.count_bars(per_source, "source", "Quelle")), width="stretch")

@@ -13,6 +13,7 @@ from tracker.ui.linked import render_linked_section
 from tracker.ui.render import describe_model_version, escape_markdown, evidence_spans, highlight, link_markdown
 from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded, topic_label
+from tracker.vocabulary import ITEM_FIELD_NAMES, Stage, jurisdiction_label, language_label
 from tracker.work import decisions, inbox, statement, triage
 
 ss = st.session_state
@@ -73,7 +74,8 @@ with main:
     st.caption(escape_markdown(" · ".join(filter(None, [
         f"veröffentlicht {widgets.fmt_datetime(item['published_at'])}" if item["published_at"] else "",
         f"zuerst gesehen {widgets.fmt_datetime(item['first_seen_at'])}",
-        item["jurisdiction"], item["judged_stage"] or item["stage"], item["language"]]))))
+        jurisdiction_label(item["jurisdiction"]), Stage.label_of(item["judged_stage"] or item["stage"], ""),
+        language_label(item["language"])]))))
 
     st.subheader("Text")
     for field in ("summary", "text"):
@@ -88,12 +90,12 @@ with main:
         st.info("Dieser Eintrag ist noch nicht bewertet.")
     else:
         verdict = "relevant" if item["relevant"] else "nicht relevant"
-        st.markdown(f"Relevanz **{item['score']:.2f}** – {verdict}"
+        st.markdown(f"Relevanz **{widgets.fmt_number(item['score'])}** – {verdict}"
                     + ("" if item["in_remit"] else " (Rechtsraum außerhalb des Auftrags)")
                     + f" · Bewertung: {describe_model_version(item['model_version'])}")
         if not item["language_supported"]:
             st.caption("Sprache wird nicht unterstützt: Bewertung nur eingeschränkt möglich.")
-        explained = [{"Thema": topic_label(topic), "Score": round(float(score), 2),
+        explained = [{"Thema": topic_label(topic), "Anteil": widgets.fmt_number(float(score)),
                       "Begriffe": ", ".join(sorted({e["term"] for e in evidence if e.get("topic") == topic}))}
                      for topic, score in sorted(item["topic_scores"].items(), key=lambda kv: -float(kv[1]))
                      if float(score) > 0]
@@ -107,11 +109,13 @@ with main:
     if not item["history"]:
         st.caption("Keine Änderungen seit dem ersten Abruf.")
     else:
+        # What matters first: when, what changed, the deadlines; long old titles last.
         st.dataframe(pd.DataFrame([{
-            "Zeitpunkt": widgets.fmt_datetime(h["recorded_at"]), "Quelle": h["source_id"],
-            "Geändert": ", ".join(h["changed_fields"]), "Titel vorher": h["old_title"],
-            "Frist vorher": h["old_deadline"], "Frist neu": h["new_deadline"]} for h in item["history"]]),
-            hide_index=True, width="stretch")
+            "Zeitpunkt": widgets.fmt_datetime(h["recorded_at"]),
+            "Geändert": ", ".join(ITEM_FIELD_NAMES.get(f, f) for f in h["changed_fields"]),
+            "Frist vorher": widgets.fmt_value(h["old_deadline"]), "Frist neu": widgets.fmt_value(h["new_deadline"]),
+            "Quelle": h["source_id"], "Titel vorher": widgets.fmt_value(h["old_title"])}
+            for h in item["history"]]), hide_index=True, width="stretch")
 
     render_linked_section(user, item_id, item["status"], day)
 
@@ -134,9 +138,13 @@ with side:
         latest = joint["latest_version"]
         st.markdown(f"**Status:** {escape_markdown(joint['status_label'])} · **Entwurf:** "
                     + (f"Version {latest}" if latest else "noch keiner"))
-        if not joint["submissions"]:
+        if not [sub for sub in joint["submissions"] if sub["withdrawn_at"] is None]:
             st.caption("Noch nicht eingereicht.")
         for sub in joint["submissions"]:
+            if sub["withdrawn_at"] is not None:
+                st.caption(f"Einreichung vom {sub['submitted_on']:%d.%m.%Y} zurückgezogen: "
+                           f"{escape_markdown(sub['withdraw_reason'] or '')}")
+                continue
             details = [f"Version {sub['version']}"]
             if sub["file_name"]:
                 details.append(f"Datei {escape_markdown(sub['file_name'])}")
@@ -193,19 +201,32 @@ with side:
                     st.rerun()
 
     st.subheader("Rückmeldung zur Bewertung")
+    # The form starts from the team's last verdict, never from the model's: saving it
+    # again changes nothing, and only an explicit choice writes a new label.
+    last = labels[0] if labels else None
+    verdicts = ["relevant", "nicht relevant"]
     with st.form(f"feedback_{item_id}"):
-        verdict = st.radio("Ist dieser Eintrag für uns relevant?", ["relevant", "nicht relevant"],
-                           index=0 if item["relevant"] else 1, horizontal=True)
+        verdict = st.radio("Ist dieser Eintrag für uns relevant?", verdicts, horizontal=True,
+                           index=None if last is None else (0 if last["relevant"] else 1),
+                           key=f"feedback_verdict_{item_id}")
         topics = st.multiselect("Richtige Themen", sorted(set(names) | set(item["topics"])),
-                                default=item["topics"], format_func=topic_label)
-        note = st.text_input("Anmerkung (optional)")
+                                default=list(last["topics"] or []) if last else item["topics"], format_func=topic_label,
+                                select_all=False, key=f"feedback_topics_{item_id}", placeholder="Themen wählen")
+        note = st.text_input("Anmerkung (optional)", key=f"feedback_note_{item_id}")
         if st.form_submit_button("Rückmeldung speichern"):
-            with guarded():
-                decisions.record_relevance(user, item_id, relevant=verdict == "relevant", topics=topics, note=note)
-            ss["vorgang_flash"] = "Rückmeldung gespeichert: sie fließt ins nächste Training ein."
-            st.rerun()
-    if labels:
-        last = labels[0]
+            if verdict is None:
+                st.error("Bitte „relevant“ oder „nicht relevant“ wählen.")
+            else:
+                with guarded():
+                    written = decisions.record_relevance(user, item_id, relevant=verdict == "relevant",
+                                                         topics=topics, note=note)
+                ss["vorgang_flash"] = ("Rückmeldung gespeichert: sie fließt ins nächste Training ein." if written
+                                       else "Keine Änderung gegenüber der letzten Rückmeldung.")
+                st.rerun()
+    if last is None:
+        st.caption(f"Noch keine Rückmeldung des Teams. Die Bewertung oben ist die des Modells "
+                   f"({'relevant' if item['relevant'] else 'nicht relevant'}).")
+    else:
         st.caption(f"Letzte Rückmeldung: {'relevant' if last['relevant'] else 'nicht relevant'} von "
                    f"{escape_markdown(last['labelled_by'])} am {widgets.fmt_datetime(last['labelled_at'])} "
                    f"({len(labels)} insgesamt)")
@@ -215,6 +236,8 @@ with side:
         st.caption("Noch keine Bearbeitung.")
     else:
         st.dataframe(pd.DataFrame([{
-            "Zeitpunkt": widgets.fmt_datetime(e["occurred_at"]), "Wer": e["actor"], "Feld": e["action"],
-            "vorher": e["old_value"], "nachher": e["new_value"]} for e in events]),
+            "Zeitpunkt": widgets.fmt_datetime(e["occurred_at"]), "Wer": e["actor"],
+            "Feld": triage.TRIAGE_FIELD_LABELS.get(e["action"], e["action"]),
+            "vorher": triage.event_value_label(e["action"], e["old_value"]),
+            "nachher": triage.event_value_label(e["action"], e["new_value"])} for e in events]),
             hide_index=True, width="stretch")

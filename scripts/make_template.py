@@ -5,8 +5,10 @@ template can also be edited in Word or LibreOffice afterwards, as long as the
 placeholders stay. Placeholders (``{{name}}``) are filled by ``tracker.export.docx``:
 
 - inline: verband_name, verband_adresse, verband_kontakt, absenderzeile, lobbyregister,
-  empfaenger, ort_datum, aktenzeichen, frist, betreff, version. A paragraph whose
-  placeholder comes out empty (no Aktenzeichen, say) is dropped.
+  empfaenger, ort_datum, aktenzeichen, betreff, anrede, schlusssatz, mitzeichnende_titel.
+  A paragraph whose placeholder comes out empty (no Aktenzeichen, no co-signers) is
+  dropped. The letter carries no internal data (version, internal dates): those are in
+  the internal version (``tracker.export.internal``).
 - blocks (a paragraph holding only the placeholder): inhalt (the statement body),
   mitzeichnende (co-signing members), unterschriften (signatories).
 """
@@ -105,7 +107,7 @@ def build(out: Path = OUT) -> Path:
 
     footer = section.footer
     f = footer.paragraphs[0]
-    f.text = "{{verband_name}} · Lobbyregister-Nr. {{lobbyregister}} · Version {{version}} · Seite "
+    f.text = "{{verband_name}} · Lobbyregister-Nr. {{lobbyregister}} · Seite "
     f.style = small
     f.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _page_number(f)
@@ -119,15 +121,20 @@ def build(out: Path = OUT) -> Path:
     addressee.paragraph_format.space_after = Pt(24)
     dated = doc.add_paragraph("{{ort_datum}}")
     dated.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    for text in ("Ihr Zeichen: {{aktenzeichen}}", "Frist: {{frist}}"):
-        line = doc.add_paragraph(text)
-        line.paragraph_format.space_after = Pt(0)
+    reference = doc.add_paragraph("Ihr Zeichen: {{aktenzeichen}}")
+    reference.paragraph_format.space_after = Pt(0)
     doc.add_paragraph("{{betreff}}", style="Title")
+    salutation = doc.add_paragraph("{{anrede}}")
+    salutation.paragraph_format.space_after = Pt(10)
     doc.add_paragraph("{{inhalt}}")
-    doc.add_paragraph("Mitzeichnende Mitgliedsorganisationen", style="Heading 2")
+    doc.add_paragraph("{{mitzeichnende_titel}}", style="Heading 2")
     doc.add_paragraph("{{mitzeichnende}}")
+    # The closing sentence, the greeting and the signatures stay on one page (keep with next).
+    last = doc.add_paragraph("{{schlusssatz}}")
+    last.paragraph_format.space_before = Pt(12)
+    last.paragraph_format.keep_with_next = True
     closing = doc.add_paragraph("Mit freundlichen Grüßen")
-    closing.paragraph_format.space_before = Pt(18)
+    closing.paragraph_format.space_before = Pt(12)
     closing.paragraph_format.keep_with_next = True
     doc.add_paragraph("{{unterschriften}}")
 

@@ -21,4 +21,4 @@ if [ ! -f "$DB" ]; then
     echo "Keine Datenbank unter $DB – lade die Demodaten." >&2
     tracker demo
 fi
-exec streamlit run streamlit_app.py --server.headless true "${OPTIONS[@]}" "$@"
+exec streamlit run dashboard.py --server.headless true "${OPTIONS[@]}" "$@"

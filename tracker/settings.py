@@ -80,6 +80,8 @@ class Settings:
     # The Bundestag's DIP API key: a public, time-limited key from the DIP help page, or a
     # personal one (README, "Bundestag DIP").
     dip_api_key: str | None = field(default=None, repr=False)
+    session_hours: int = 12  # how long a dashboard login lasts
+    session_secret: str | None = field(default=None, repr=False)  # signs the session cookie
 
 
 class _Reader:
@@ -118,6 +120,16 @@ class _Reader:
             shown = f"<{len(text.strip())} Zeichen>" if secret else repr(text)
             self.problems.append(f"{name}={shown} ({origin}): {expected}")
             return default
+
+    def secret(self, name: str, *, min_length: int) -> str | None:
+        """A secret: checked like any setting, but its value never appears in a message."""
+        text, origin = self.raw(name)
+        if text is None or not text.strip():
+            return None
+        if len(text.strip()) < min_length:
+            self.problems.append(f"{name} ({origin}): mindestens {min_length} Zeichen erwartet (Wert nicht angezeigt)")
+            return None
+        return text.strip()
 
     def text(self, name: str, default: str | None = None) -> str | None:
         text, _ = self.raw(name)
@@ -236,6 +248,9 @@ def _read_with(r: _Reader) -> Settings:
         dip_api_key=r.value("DIP_API_KEY", _api_key, None,
                             "API-Schlüssel erwartet (ein Wort aus Buchstaben, Ziffern und . _ -, "
                             "z. B. wie auf https://dip.bundestag.de/über-dip/hilfe/api angegeben)", secret=True),
+        session_hours=r.value("TRACKER_SESSION_HOURS", _integer(1, 720), defaults.session_hours,
+                              "Stunden von 1 bis 720 erwartet"),
+        session_secret=r.secret("TRACKER_SESSION_SECRET", min_length=32),
     )
     if r.problems:
         raise ConfigError("Ungültige Einstellung: " + "; ".join(r.problems))

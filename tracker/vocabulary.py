@@ -96,8 +96,23 @@ class Stance(Vocabulary):
     KEINE = "keine", "Keine Position"
 
 
-# Stances that support the rule (with or without changes): they count toward consensus.
-SUPPORTING_STANCES = _codes(Stance.ZUSTIMMUNG, Stance.AENDERUNGEN)
+
+class SubmissionAction(Vocabulary):
+    """What happened to the record of a sent statement; every step is kept in its history."""
+
+    RECORDED = "erfasst", "erfasst"
+    CORRECTED = "korrigiert", "korrigiert"
+    WITHDRAWN = "zurueckgezogen", "zurückgezogen"
+
+
+class SubmissionChannel(Vocabulary):
+    """How a statement was sent."""
+
+    EMAIL = "E-Mail", "E-Mail"
+    PORTAL = "Beteiligungsportal", "Beteiligungsportal"
+    POST = "Post", "Post"
+    FAX = "Fax", "Fax"
+    IN_PERSON = "Persönlich übergeben", "Persönlich übergeben"
 
 
 class Stage(Vocabulary):
@@ -120,6 +135,16 @@ class Role(Vocabulary):
 
 
 TEAM_ROLES = _codes(Role.ADMIN, Role.TEAM)
+# A new user gets the least privilege unless the administrator chooses otherwise.
+LEAST_PRIVILEGE_ROLE = Role.MEMBER
+
+
+class SessionEnd(Vocabulary):
+    """Why a dashboard session ended before it expired."""
+
+    LOGOUT = "abgemeldet", "abgemeldet"
+    DEACTIVATED = "deaktiviert", "Zugang gesperrt"
+    PASSWORD_CHANGED = "passwort_geaendert", "Passwort geändert"
 
 
 class SourceKind(Vocabulary):
@@ -202,3 +227,28 @@ class Level(Vocabulary):
 # The sixteen Länder as ISO 3166-2:DE subdivision codes: holidays (``TRACKER_LAND``) and
 # jurisdictions (``de-by``, lower case there).
 LAENDER = ("BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH")
+LAENDER_NAMES = {
+    "BB": "Brandenburg", "BE": "Berlin", "BW": "Baden-Württemberg", "BY": "Bayern", "HB": "Bremen",
+    "HE": "Hessen", "HH": "Hamburg", "MV": "Mecklenburg-Vorpommern", "NI": "Niedersachsen",
+    "NW": "Nordrhein-Westfalen", "RP": "Rheinland-Pfalz", "SH": "Schleswig-Holstein", "SL": "Saarland",
+    "SN": "Sachsen", "ST": "Sachsen-Anhalt", "TH": "Thüringen",
+}
+# Jurisdictions of sources beside the Länder (``de-by`` and so on).
+JURISDICTION_NAMES = {"eu": "EU", "de": "Bund", "uk": "Vereinigtes Königreich", "us": "USA", "int": "International"}
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "Englisch", "fr": "Französisch"}
+# Fields of an item whose change is recorded in its history.
+ITEM_FIELD_NAMES = {"title": "Titel", "summary": "Zusammenfassung", "deadline": "Frist"}
+
+
+def jurisdiction_label(code: str | None) -> str:
+    """"de-bw" → "Baden-Württemberg", "eu" → "EU"; an unknown code is shown as it is."""
+    if not code:
+        return "–"
+    lowered = code.lower()
+    if lowered.startswith("de-") and lowered[3:].upper() in LAENDER_NAMES:
+        return LAENDER_NAMES[lowered[3:].upper()]
+    return JURISDICTION_NAMES.get(lowered, code)
+
+
+def language_label(code: str | None) -> str:
+    return LANGUAGE_NAMES.get((code or "").lower(), code or "–")

@@ -50,7 +50,7 @@ def streamlit_server(env: dict[str, str], log: Path, *, startup_seconds: float =
     port = free_port()
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
              "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
              "--browser.gatherUsageStats", "false"],
             cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -75,3 +75,14 @@ def streamlit_server(env: dict[str, str], log: Path, *, startup_seconds: float =
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def wait_for_session_cookie(page: object, name: str = "konsultationsradar_sitzung") -> None:
+    """After "Anmelden" the page fetches the session cookie through /konto/sitzung and
+    comes back (tracker.access.sessions): wait until the browser holds it and the page is back."""
+    for _ in range(150):
+        if any(c["name"] == name for c in page.context.cookies()):  # type: ignore[attr-defined]
+            page.wait_for_load_state()  # type: ignore[attr-defined]
+            return
+        page.wait_for_timeout(200)  # type: ignore[attr-defined]
+    pytest.fail("no session cookie after the login")

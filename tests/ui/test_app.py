@@ -14,11 +14,12 @@ from tests.support.feeds import make_rss, write_feeds_toml
 from tests.support.feedserver import FeedServer
 from tests.ui.conftest import APP
 from tests.ui.seed import Spec, seed
+from tracker.access import sessions
 from tracker.access.auth import LOCAL_USER, create_user
 from tracker.demo.loader import load_demo
 from tracker.storage import open_db
 from tracker.storage import triage as decisions
-from tracker.ui.session import SESSION_KEY
+from tracker.ui.session import TOKEN_KEY
 from tracker.ui.widgets import topic_label
 from tracker.work.triage import TriageState
 
@@ -34,12 +35,15 @@ def item_links(at: AppTest) -> list[str]:
 def test_inbox_orders_by_relevance_and_urgency(seeded: Path, open_app: Callable[..., AppTest]) -> None:
     at = open_app()
     links = item_links(at)
-    # "hot" (0.75, due in days) outranks "lora" (0.8, due in two months); noise comes last.
+    # "hot" (0.75, due in days) outranks "lora" (0.8, due in two months); noise (judged
+    # not relevant) is hidden by default, and one click shows it, last.
     assert links[0].startswith("Referentenentwurf Wärmeplanungsgesetz")
     assert links[1].startswith("Frequenzen für LoRaWAN")
-    assert links[-1].startswith("Pressemitteilung")
-    assert at.markdown[0].value == "**4** von 4 Einträgen"
-    assert any("NEU" in m.value for m in at.markdown)
+    assert not any(link.startswith("Pressemitteilung") for link in links)
+    assert at.markdown[0].value == "**3** von 4 Einträgen"
+    assert any("NEU" in m.value for m in at.markdown)  # first seen within the last week, no collection yet
+    at.button(key="eingang_show_irrelevant").click().run()
+    assert item_links(at)[-1].startswith("Pressemitteilung")
 
 
 def test_inbox_filters_count_and_search(seeded: Path, open_app: Callable[..., AppTest]) -> None:
@@ -58,8 +62,11 @@ def test_inbox_filters_count_and_search(seeded: Path, open_app: Callable[..., Ap
     at.text_input(key="inbox_text").set_value("").run()
     at.selectbox(key="inbox_sort").set_value("deadline").run()
     assert item_links(at)[0].startswith("Referentenentwurf")
-    at.slider(key="inbox_min_score").set_value(0.7).run()
+    at.slider(key="inbox_min_score").set_value(70).run()  # per cent
     assert len(item_links(at)) == 2
+    at.slider(key="inbox_min_score").set_value(0).run()
+    at.text_input(key="inbox_text").set_value("Waermeplanungsgesetz").run()  # umlaut written out
+    assert [link[:17] for link in item_links(at)] == ["Referentenentwurf"]
     assert not at.exception
 
 
@@ -202,8 +209,9 @@ def test_shifted_demo_data_is_announced(db_path: Path, open_app: Callable[..., A
 def test_signed_in_user_is_the_actor(seeded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACKER_AUTH", "on")
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state[SESSION_KEY] = create_user(LOCAL_USER, login="berta.team", display_name="Berta",
-                                                password="ein-langes-passwort", role="team")
+    berta = create_user(LOCAL_USER, login="berta.team", display_name="Berta", password="ein-langes-passwort",
+                        role="team")
+    at.session_state[TOKEN_KEY] = sessions.start(berta).token  # a live server-side session
     at.run()
     at.switch_page(VORGANG)
     at.query_params["item"] = "xss"

@@ -195,6 +195,7 @@ def test_submission_and_failed_alert_are_shown(page: object, app_url: str, env: 
     statement.save_version(team, "noise", "# Stellungnahme\n\nKeine Einwände.\n")
     sent = statement.record_submission(team, "noise", version=1, submitted_on=date.today(), channel="E-Mail",
                                        recipient="poststelle@example.org", file_bytes=b"Fassung 1",
+                                       today=date.today(),
                                        file_name="stellungnahme-v1.docx", file_format="docx")
     _open(page, f"{app_url}/vorgang?item=noise", "Stellungnahme öffnen", shot="vorgang-einreichung")
     assert page.get_by_text(sent["file_sha256"][:12]).count() >= 1  # type: ignore[attr-defined]

@@ -151,7 +151,8 @@ def test_vorgang_shows_submission_record(seeded: Path, open_app: Callable[..., A
     statement.save_version(team, "hot", "# Stellungnahme\n\nDer Verband begrüßt den Entwurf.\n")
     letter = b"PK\x03\x04 die gesendete Fassung"
     sent = statement.record_submission(team, "hot", version=1, submitted_on=day, channel="Beteiligungsportal",
-                                       file_bytes=letter, file_name="stellungnahme-v1.docx", file_format="docx")
+                                       file_bytes=letter, file_name="stellungnahme-v1.docx", file_format="docx",
+                                       recipient="https://beteiligung.example/wpg")
 
     at = open_app(VORGANG, {"item": "hot"})
     shown = texts(at)

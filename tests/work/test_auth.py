@@ -132,3 +132,16 @@ def test_success_resets_the_failure_count(world):
     for _ in range(auth.MAX_FAILURES - 1):
         with pytest.raises(UserError, match="Benutzername oder Passwort"):
             auth.authenticate("anna", "falsches-passwort")
+
+
+def test_email_addresses_are_checked_and_users_set_their_own(world):
+
+    with pytest.raises(UserError, match="ungültig"):
+        auth.create_user(auth.LOCAL_USER, login="emil", display_name="Emil", password="emil-passwort-1",
+                         role="team", email="keine-mail")
+    assert auth.get_user("emil") is None
+    assert auth.set_email(world.anna, "anna", " Anna.Vogt@Stadtwerke-Altstadt.example ") == \
+        "Anna.Vogt@stadtwerke-altstadt.example"
+    with pytest.raises(UserError):
+        auth.set_email(world.anna, "bernd", "bernd@stadt.example")  # not someone else's
+    assert auth.set_email(world.admin, "bernd", "bernd@stadt.example") == "bernd@stadt.example"

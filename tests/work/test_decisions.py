@@ -33,3 +33,12 @@ def test_the_team_triages_and_labels_with_who_and_when(world):
     decisions.record_relevance(world.team, world.item_id, relevant=False, topics=[], note=" Randthema ")
     events, labels = decisions.history(world.team, world.item_id)
     assert events[0]["actor"] == "team" and labels[0]["relevant"] is False and labels[0]["note"] == "Randthema"
+
+
+def test_saving_the_same_verdict_again_writes_nothing(world):
+    assert decisions.record_relevance(world.team, world.item_id, relevant=False, topics=["energy"])
+    assert not decisions.record_relevance(world.admin, world.item_id, relevant=False, topics=["energy"])
+    assert decisions.last_relevance_label(world.team, world.item_id)["labelled_by"] == "team"
+    assert decisions.record_relevance(world.admin, world.item_id, relevant=True, topics=["energy"])
+    _, labels = decisions.history(world.team, world.item_id)
+    assert [(label["relevant"], label["labelled_by"]) for label in labels] == [(True, "admin"), (False, "team")]

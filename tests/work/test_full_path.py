@@ -4,6 +4,7 @@ versioned, diffed, exported and read back."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 
@@ -52,6 +53,9 @@ def test_matrix_missing_and_csv(filled):
 
 def test_assembled_draft_text_and_traceability(filled):
     world, (s1, s2, s3, s4) = filled
+    from tracker.work import workspaces
+
+    workspaces.update_workspace(world.team, ITEM_ID, name_members=True)  # the team chose to name members
     version = statement.assemble_draft(world.team, ITEM_ID)
     body = version["body_md"]
     assert version["version"] == 1 and version["author"] == "team"
@@ -60,19 +64,21 @@ def test_assembled_draft_text_and_traceability(filled):
     assert "## 3. Frage 3 – Fristen für kleine Gemeinden" in body
     sections = re.split(r"^## ", body, flags=re.M)
     s1_text, s2_text, s3_text, s4_text = sections[2:6]
-    assert "**Gemeinsame Position:** Die Mitglieder unterstützen die Regelung im Grundsatz" in s1_text
-    assert "Getragen von: Stadt Brückenau, SW Altstadt und SW Cellingen" in s1_text
-    assert "Position der Mehrheit" in s2_text and "Getragen von: Stadt Brückenau und SW Altstadt" in s2_text
-    assert "**Abweichende Auffassung:** SW Cellingen lehnt die Regelung ab" in s2_text
+    # Zustimmung and Zustimmung mit Änderungen differ: no common position, flagged for the team
+    assert "Gemeinsame Position" not in s1_text and statement.NO_INPUT_FLAG in s1_text
+    assert "Zustimmung (2), Zustimmung mit Änderungen (1)" in s1_text
+    assert "SW Cellingen – Zustimmung mit Änderungen*: Wärmenetz ist zu eng gefasst." in s1_text
+    assert statement.NO_INPUT_FLAG in s2_text and "Ablehnung (1)" in s2_text
     assert statement.NO_INPUT_FLAG in s3_text and "keine inhaltlichen Rückmeldungen" in s3_text
-    assert "lehnen die vorgesehene Regelung ab" in s4_text
+    assert "**Gemeinsame Position:** Der VKDD lehnt die vorgesehene Regelung ab." in s4_text
+    assert "Getragen von: Stadt Brückenau und SW Altstadt." in s4_text
     assert "Ohne Position zu diesem Abschnitt: SW Cellingen" in s4_text
     # every paragraph built from positions names exactly those positions
     traced = dict(statement.paragraph_sources(body))
-    dissent = next(t for t in traced if t.startswith("**Abweichende Auffassung:**"))
+    dissent = next(t for t in traced if t.startswith("*SW Cellingen – Ablehnung*"))
     assert traced[dissent] == [f"{s2}:sw-c"]
-    majority = next(t for t in traced if t.startswith("**Position der Mehrheit:**"))
-    assert sorted(traced[majority]) == sorted([f"{s2}:sw-a", f"{s2}:stadt-b"])
+    common = next(t for t in traced if t.startswith("**Gemeinsame Position:**"))
+    assert sorted(traced[common]) == sorted([f"{s4}:sw-a", f"{s4}:stadt-b"])
     reason = next(t for t in traced if "Wärmenetz ist zu eng gefasst" in t)
     assert traced[reason] == [f"{s1}:sw-c"]
     assert "quellen" not in statement.strip_sources(body)
@@ -81,8 +87,8 @@ def test_assembled_draft_text_and_traceability(filled):
 def test_edit_version_diff_export(filled, tmp_path):
     world, _ = filled
     v1 = statement.assemble_draft(world.team, ITEM_ID)
-    edited = v1["body_md"].replace("Bitte ergänzen oder den Abschnitt streichen.",
-                                   "Der Verband regt eine Übergangsfrist von zwei Jahren an.")
+    edited = v1["body_md"].replace("Bitte entscheiden, wie der Abschnitt gefasst wird, oder ihn streichen.",
+                                   "Der Verband regt eine Übergangsfrist von zwei Jahren an.", 1)
     v2 = statement.save_version(world.team, ITEM_ID, edited, "Abschnitt 3 ergänzt")
     assert (v2["version"], v2["origin"], v2["author"]) == (2, "bearbeitet", "team")
     with pytest.raises(UserError, match="Keine Änderung"):
@@ -103,7 +109,7 @@ def test_edit_version_diff_export(filled, tmp_path):
 
     sub = statement.record_submission(world.team, ITEM_ID, version=2, submitted_on=TODAY, channel="E-Mail",
                                       recipient="SWI4@bmwsb.bund.de", file_bytes=rendered.data,
-                                      file_name=rendered.file_name, file_format="docx")
+                                      file_name=rendered.file_name, file_format="docx", today=TODAY)
     import hashlib
 
     assert sub["file_sha256"] == hashlib.sha256(rendered.data).hexdigest()
@@ -119,37 +125,35 @@ def _texts(doc) -> list[str]:
 
 
 def check_docx(doc) -> None:
+    """The letter as sent: the association speaks, no internal data, no member names."""
     assoc = load_association()
     header = "\n".join(p.text for p in doc.sections[0].header.paragraphs)
     footer = "\n".join(p.text for p in doc.sections[0].footer.paragraphs)
     assert assoc.name in header and "Friedrichstraße 100" in header
-    assert f"Lobbyregister-Nr. {assoc.lobbyregister}" in header and "Version 2" in footer
+    assert f"Lobbyregister-Nr. {assoc.lobbyregister}" in header and "Version" not in footer
     body = "\n".join(_texts(doc))
     assert "{{" not in body + header + footer
-    # addressee, place and date, reference, deadline, subject
+    # addressee, place and date, reference, subject, salutation; no internal deadline
     assert "Bundesministerium für Wohnen, Stadtentwicklung und Bauwesen\nReferat SW I 4" in body
     assert "Berlin, 10. Dezember 2026" in body
-    assert "Ihr Zeichen: SW I 4 - 70000/2#3" in body and "Frist: 18. Dezember 2026" in body
+    assert "Ihr Zeichen: SW I 4 - 70000/2#3" in body and "Frist:" not in body
     subject = [p for p in doc.paragraphs if p.style.name == "Title"]
     assert [p.text for p in subject] == [f"Gemeinsame Stellungnahme: {TITLE}"]
+    assert "Sehr geehrte Damen und Herren," in body
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
     assert headings == ["Vorbemerkung", "1. § 3 – Begriffsbestimmungen",
                         "2. § 7 Abs. 2 – Datenbereitstellung durch Netzbetreiber",
-                        "3. Frage 3 – Fristen für kleine Gemeinden", "4. Art. 4 – Inkrafttreten",
-                        "Mitzeichnende Mitgliedsorganisationen"]
-    assert "Getragen von: Stadt Brückenau und SW Altstadt." in body
-    dissent = next(p for p in doc.paragraphs if p.text.startswith("Abweichende Auffassung:"))
-    assert dissent.runs[0].bold and "SW Cellingen lehnt die Regelung ab" in dissent.text
+                        "3. Frage 3 – Fristen für kleine Gemeinden", "4. Art. 4 – Inkrafttreten"]
+    assert "Der VKDD lehnt die vorgesehene Regelung ab." in body
+    assert not any(name in body for name in ("SW Altstadt", "Stadt Brückenau", "SW Cellingen", "Getragen von"))
     assert "Übergangsfrist von zwei Jahren" in body and "quellen" not in body
     quotes = [p.text for p in doc.paragraphs if p.style.name == "Quote"]
     assert any("Gebäudenetze ab zwei Gebäuden" in q for q in quotes)
-    cosigners = [p.text for p in doc.paragraphs if p.style.name == "List Bullet"]
-    assert cosigners == ["Stadt Brückenau", "Stadtwerke Altstadt GmbH", "Stadtwerke Cellingen AG"]
-    assert "Mit freundlichen Grüßen" in body
+    assert "Mit freundlichen Grüßen" in body and assoc.closing in body
     signature_cells = [c.text for c in doc.tables[-1].rows[0].cells]
     for s in assoc.signatories:
         assert any(s.name in cell and s.function in cell for cell in signature_cells)
-    assert doc.core_properties.title.endswith(TITLE)
+    assert doc.core_properties.title.endswith(TITLE) and "Version" not in doc.core_properties.comments
 
 
 def check_markdown(md: str) -> None:
@@ -157,13 +161,43 @@ def check_markdown(md: str) -> None:
     assert md.startswith(f"**{assoc.name}**")
     assert f"Lobbyregister-Nr. {assoc.lobbyregister}" in md
     assert "Referat SW I 4  \n" in md and "Berlin, 10. Dezember 2026" in md
-    assert "Ihr Zeichen: SW I 4 - 70000/2#3" in md and "Frist: 18. Dezember 2026" in md
-    assert f"# Gemeinsame Stellungnahme: {TITLE}" in md
+    assert "Ihr Zeichen: SW I 4 - 70000/2#3" in md and "Frist:" not in md and "Version" not in md
+    assert f"# Gemeinsame Stellungnahme: {TITLE}" in md and "Sehr geehrte Damen und Herren," in md
     assert "## 2. § 7 Abs. 2 – Datenbereitstellung durch Netzbetreiber" in md
-    assert "**Abweichende Auffassung:** SW Cellingen" in md and "Getragen von:" in md
-    assert "- Stadtwerke Cellingen AG" in md and "<!--" not in md
+    assert "SW Cellingen" not in md and "Mitzeichnende" not in md and "<!--" not in md
     for s in assoc.signatories:
         assert s.name in md
+
+
+def test_cosigners_are_named_when_the_team_names_members(filled):
+    world, _ = filled
+    from tracker.work import workspaces
+
+    statement.assemble_draft(world.team, ITEM_ID)
+    assert export.build_letter(world.team, ITEM_ID, today=TODAY).cosigners == ()
+    workspaces.update_workspace(world.team, ITEM_ID, name_members=True)
+    assert export.build_letter(world.team, ITEM_ID, today=TODAY).cosigners == (
+        "Stadt Brückenau", "Stadtwerke Altstadt GmbH", "Stadtwerke Cellingen AG")
+    doc = Document(io.BytesIO(export.render(world.team, ITEM_ID, "docx", today=TODAY).data))
+    assert [p.text for p in doc.paragraphs if p.style.name == "List Bullet"] == [
+        "Stadt Brückenau", "Stadtwerke Altstadt GmbH", "Stadtwerke Cellingen AG"]
+    assert "Mitzeichnende Mitgliedsorganisationen" in [p.text for p in doc.paragraphs]
+
+
+def test_internal_version_names_members_and_shows_the_matrix(filled):
+    world, _ = filled
+    statement.assemble_draft(world.team, ITEM_ID)
+    md = export.render_internal(world.team, ITEM_ID, "md", today=TODAY)
+    text = md.data.decode("utf-8")
+    assert md.file_name.startswith("Intern-") and "Interne Fassung – nicht zum Versand" in text
+    assert "Version 1 von team" in text and "Eingabe der Mitglieder bis: 4. Dezember 2026" in text
+    assert "| § 3 – Begriffsbestimmungen | Zustimmung | Zustimmung | Zustimmung mit Änderungen |" in text
+    assert "Herkunft: 1. § 3 – Begriffsbestimmungen: SW Cellingen – Zustimmung mit Änderungen" in text
+    doc = Document(io.BytesIO(export.render_internal(world.team, ITEM_ID, "docx", today=TODAY).data))
+    cells = {c.text for t in doc.tables for r in t.rows for c in r.cells}
+    assert {"SW Cellingen", "Wärmenetz ist zu eng gefasst.", "Offene Stellen im Entwurf"} <= cells
+    with pytest.raises(UserError):
+        export.render_internal(world.anna, ITEM_ID, "md")
 
 
 def test_cosigners_chosen_by_team(filled):
@@ -171,7 +205,7 @@ def test_cosigners_chosen_by_team(filled):
     from tracker.work import workspaces
 
     statement.assemble_draft(world.team, ITEM_ID)
-    workspaces.update_workspace(world.team, ITEM_ID, cosigner_ids=["stadt-b"])
+    workspaces.update_workspace(world.team, ITEM_ID, cosigner_ids=["stadt-b"], name_members=True)
     letter = export.build_letter(world.team, ITEM_ID, today=TODAY)
     assert letter.cosigners == ("Stadt Brückenau",)
 
@@ -185,7 +219,8 @@ def test_item_statement_status_for_the_item_page(filled):
     world, _ = filled
     assert statement.item_statement_status(world.team, "gibt-es-nicht") is None
     statement.assemble_draft(world.team, ITEM_ID)
-    statement.record_submission(world.team, ITEM_ID, version=1, submitted_on=TODAY, channel="Beteiligungsportal")
+    statement.record_submission(world.team, ITEM_ID, version=1, submitted_on=TODAY, channel="Beteiligungsportal",
+                                recipient="https://beteiligung.example/wpg", today=TODAY)
     shown = statement.item_statement_status(world.team, ITEM_ID)
     assert (shown["status"], shown["latest_version"]) == ("eingereicht", 1)
     assert [s["channel"] for s in shown["submissions"]] == ["Beteiligungsportal"]
@@ -204,7 +239,7 @@ def test_same_letter_same_bytes_so_the_submission_hash_matches_the_download(fill
     again = export.render(world.team, ITEM_ID, "docx", today=TODAY).data
     assert first == again
     sub = statement.record_submission(world.team, ITEM_ID, version=1, submitted_on=TODAY, channel="E-Mail",
-                                      file_bytes=again, file_format="docx")
+                                      file_bytes=again, file_format="docx", recipient="a@b.de", today=TODAY)
     assert sub["file_sha256"] == hashlib.sha256(first).hexdigest()
 
 
@@ -214,7 +249,8 @@ def test_submission_moves_the_triage_to_abgegeben(filled):
 
     world, _ = filled
     statement.assemble_draft(world.team, ITEM_ID)
-    statement.record_submission(world.team, ITEM_ID, version=1, submitted_on=TODAY, channel="E-Mail")
+    statement.record_submission(world.team, ITEM_ID, version=1, submitted_on=TODAY, channel="E-Mail",
+                                recipient="a@b.de", today=TODAY)
     with open_db() as con:
         state = triage_state(con, ITEM_ID)
     assert (state.status, state.owner) == ("abgegeben", "team")

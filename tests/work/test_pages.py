@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tracker.access import auth
+from tracker.access import auth, sessions
 from tracker.access.auth import LOGIN_FAILED
 from tracker.demo import members as demo_members
 from tracker.models import User
+from tracker.ui.session import TOKEN_KEY
 from tracker.work import positions, statement
 
 from .conftest import ITEM_ID, PASSWORDS
@@ -173,7 +174,7 @@ def test_app_shows_only_login_until_signed_in_then_member_pages(world, secret_el
 def test_deactivated_user_is_signed_out_on_next_run(world, monkeypatch):
     monkeypatch.setenv("TRACKER_AUTH", "on")
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["user"] = world.bernd
+    at.session_state[TOKEN_KEY] = sessions.start(world.bernd).token  # a live server-side session
     at.run()
     assert at.title[0].value == "Stellungnahmen"
     auth.set_active(world.admin, "bernd", False)
@@ -198,15 +199,16 @@ def test_team_settings_and_pasted_sections_are_saved(world, workspace):
     from tracker.work import workspaces
 
     at = run_page(PAGE, world.team)
-    at.selectbox(key="set_status").set_value("geschlossen")
-    at.checkbox(key="set_shared").check()
-    next(b for b in at.button if b.proto.form_id == "ws_settings").click().run()
+    # widget keys carry the workspace: one workspace's form never shows another's values
+    at.selectbox(key=f"set_status_{ITEM_ID}").set_value("geschlossen")
+    at.checkbox(key=f"set_shared_{ITEM_ID}").check()
+    next(b for b in at.button if b.proto.form_id == f"set_form_{ITEM_ID}").click().run()
     assert not at.exception, [e.value for e in at.exception]
     ws = workspaces.get_workspace(world.team, ITEM_ID)
     assert (ws.status, ws.positions_shared) == ("geschlossen", True)
     before = [s.id for s in ws.sections]
-    at.text_area(key="sections_paste").input("§ 12 – Evaluierung\nFrage 9: Sonstiges")
-    at.button(key="sections_save").click().run()
+    at.text_area(key=f"sections_paste_{ITEM_ID}").input("§ 12 – Evaluierung\nFrage 9: Sonstiges")
+    at.button(key=f"sections_save_{ITEM_ID}").click().run()
     assert not at.exception, [e.value for e in at.exception]
     after = workspaces.get_workspace(world.team, ITEM_ID).sections
     assert [s.id for s in after][:4] == before  # existing sections keep their ids (and positions)
@@ -221,9 +223,11 @@ def test_team_records_submission_through_page_and_members_see_it(world, workspac
     positions.record_position(world.anna, ITEM_ID, workspace.sections[0].id, "sw-a", "zustimmung")
     statement.assemble_draft(world.team, ITEM_ID)
     at = run_page(PAGE, world.team)
-    at.selectbox(key="sub_channel").set_value("Beteiligungsportal")
-    at.text_input(key="sub_recipient").input("https://beteiligung.example/wpg")
-    next(b for b in at.button if b.proto.form_id == "submission").click().run()
+    at.selectbox(key=f"sub_channel_{ITEM_ID}").set_value("Beteiligungsportal")
+    at.text_input(key=f"sub_recipient_{ITEM_ID}").input("https://beteiligung.example/wpg")
+    # the fixture's deadline is a fixed date: a reason keeps the test valid once it has passed
+    at.text_input(key=f"sub_note_{ITEM_ID}").input("Fristverlängerung zugesagt")
+    next(b for b in at.button if b.proto.form_id == f"submission_{ITEM_ID}").click().run()
     assert not at.exception, [e.value for e in at.exception]
     [sub] = statement.submissions(world.team, ITEM_ID)
     expected = export.render(world.team, ITEM_ID, "docx", 1, today=sub["submitted_on"]).data

@@ -21,15 +21,16 @@ from functools import lru_cache
 import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from email_validator import EmailNotValidError, validate_email
 
 from tracker import settings
-from tracker.access import permissions
+from tracker.access import permissions, sessions
 from tracker.errors import UserError
 from tracker.models import User
 from tracker.storage import open_db
 from tracker.storage import users as store
 from tracker.storage.connection import transaction
-from tracker.vocabulary import Role
+from tracker.vocabulary import Role, SessionEnd
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ MIN_PASSWORD_LENGTH = 10
 LOCAL_USER = User(id="lokal", display_name="Lokale Nutzung", role=Role.ADMIN)
 _LOGIN_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 _hasher = PasswordHasher()
+_EMAIL_PROBLEMS = {"EmailSyntaxError": "so sieht keine E-Mail-Adresse aus (name@domain.de)"}
 
 
 def auth_enabled() -> bool:
@@ -136,6 +138,22 @@ def authenticate(login: str, password: str) -> User:
     return _to_user(row)
 
 
+class UserExists(UserError):
+    """The login name is taken (a second click on "Anlegen" meets the user the first made)."""
+
+
+def normalise_email(value: str | None, what: str = "E-Mail-Adresse") -> str | None:
+    """An e-mail address checked for its form (email-validator, no network look-up) and
+    normalised; empty means none. ``UserError`` names what is wrong with it."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise UserError(f"{what} „{text}“ ist ungültig: {_EMAIL_PROBLEMS.get(type(exc).__name__, exc)}") from exc
+
+
 def _validate_new_user(con: duckdb.DuckDBPyConnection, login: str, role: str,
                        organisation_id: str | None) -> None:
     if not _LOGIN_NAME.match(login):
@@ -148,7 +166,7 @@ def _validate_new_user(con: duckdb.DuckDBPyConnection, login: str, role: str,
         if store.get_organisation(con, organisation_id) is None:
             raise UserError(f"Unbekannte Organisation {organisation_id!r}.")
     if store.user_exists(con, login):
-        raise UserError(f"Den Benutzer {login!r} gibt es schon.")
+        raise UserExists(f"Den Benutzer {login!r} gibt es schon.")
 
 
 def create_user(actor: User, *, login: str, display_name: str, password: str, role: str,
@@ -161,6 +179,7 @@ def create_user(actor: User, *, login: str, display_name: str, password: str, ro
     login = login.strip().lower()
     display_name = display_name.strip() or login
     organisation_id = organisation_id if role == Role.MEMBER else None
+    email = normalise_email(email)
     password_hash = hash_password(password)
 
     def insert(c: duckdb.DuckDBPyConnection) -> None:
@@ -178,15 +197,30 @@ def create_user(actor: User, *, login: str, display_name: str, password: str, ro
     return User(id=login, display_name=display_name, role=role, organisation_id=organisation_id, email=email)
 
 
-def set_password(actor: User, login: str, new_password: str) -> None:
-    """Admins may set anyone's password; everyone may set their own."""
+def set_password(actor: User, login: str, new_password: str) -> int:
+    """Admins may set anyone's password; everyone may set their own. Every open session
+    of that user ends (whoever knew the old password is signed out); returns how many."""
     if actor.id != login:
         permissions.require_admin(actor)
     password_hash = hash_password(new_password)
     with open_db() as con:
         if store.set_password_hash(con, login, password_hash, datetime.now(UTC)) == 0:
             raise UserError(f"Unbekannter Benutzer {login!r}.")
-    log.info("password of %r changed by %r", login, actor.id)
+    ended = sessions.end_for_user(login, SessionEnd.PASSWORD_CHANGED)
+    log.info("password of %r changed by %r (%d session(s) ended)", login, actor.id, ended)
+    return ended
+
+
+def set_email(actor: User, login: str, email: str | None) -> str | None:
+    """Admins may set anyone's e-mail address; everyone may set their own. Checked like at
+    creation; returns the stored (normalised) address."""
+    if actor.id != login:
+        permissions.require_admin(actor)
+    address = normalise_email(email)
+    with open_db() as con:
+        if store.set_email(con, login, address) == 0:
+            raise UserError(f"Unbekannter Benutzer {login!r}.")
+    return address
 
 
 def set_active(actor: User, login: str, active: bool) -> None:
@@ -196,6 +230,8 @@ def set_active(actor: User, login: str, active: bool) -> None:
     with open_db() as con:
         if store.set_active(con, login, active) == 0:
             raise UserError(f"Unbekannter Benutzer {login!r}.")
+    if not active:
+        sessions.end_for_user(login, SessionEnd.DEACTIVATED)
 
 
 def list_users(actor: User) -> list[dict]:

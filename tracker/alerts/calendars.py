@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.alerts.ical import DeadlineEntry, deadlines_calendar, for_topic
+from tracker.judge import taxonomy
 from tracker.storage import alerts as store
 from tracker.storage import open_db
 from tracker.vocabulary import FOLLOWED_STATUSES
@@ -57,12 +58,12 @@ def deadline_entries(*, today: date | None = None, db_path: Path | None = None,
 def calendar_files(entries: Sequence[DeadlineEntry], *, generated_at: datetime | None = None,
                    topic_labels: dict[str, str] | None = None) -> dict[str, bytes]:
     """File name -> iCalendar bytes: ``fristen.ics`` plus ``fristen-<topic>.ics`` per topic present."""
-    labels = topic_labels or {}
-    files = {ALL_FILE: deadlines_calendar(entries, name=ALL_NAME, generated_at=generated_at)}
+    labels = taxonomy.topic_labels() if topic_labels is None else topic_labels
+    files = {ALL_FILE: deadlines_calendar(entries, name=ALL_NAME, generated_at=generated_at, topic_labels=labels)}
     for topic in sorted({t for e in entries for t in e.topics}):
         name = f"Konsultationsradar – Fristen {labels.get(topic, topic)}"
         files[f"fristen-{topic}.ics"] = deadlines_calendar(for_topic(entries, topic), name=name,
-                                                           generated_at=generated_at)
+                                                           generated_at=generated_at, topic_labels=labels)
     return files
 
 

@@ -80,14 +80,14 @@ def _as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _description(entry: DeadlineEntry) -> str:
+def _description(entry: DeadlineEntry, labels: dict[str, str]) -> str:
     lines = [f"{KIND_LABELS[entry.kind]}: {entry.title}"]
     if entry.deadline_at is not None:
         lines.append(f"Fristende: {_as_berlin(entry.deadline_at):%d.%m.%Y %H:%M} Uhr (Berliner Zeit)")
     else:
         lines.append(f"Fristende: {entry.deadline:%d.%m.%Y}")
     if entry.topics:
-        lines.append("Themen: " + ", ".join(entry.topics))
+        lines.append("Themen: " + ", ".join(labels.get(t, t) for t in entry.topics))
     if entry.source:
         lines.append(f"Quelle: {entry.source}")
     if entry.detail:
@@ -97,7 +97,7 @@ def _description(entry: DeadlineEntry) -> str:
     return "\n".join(lines)
 
 
-def _event(entry: DeadlineEntry, stamp: datetime) -> Event:
+def _event(entry: DeadlineEntry, stamp: datetime, labels: dict[str, str]) -> Event:
     event = Event()
     event.add("uid", event_uid(entry.item_id, entry.kind))
     event.add("dtstamp", stamp)
@@ -112,9 +112,9 @@ def _event(entry: DeadlineEntry, stamp: datetime) -> Event:
     if entry.modified_at is not None:
         event.add("last-modified", _as_utc(entry.modified_at))
     event.add("transp", "TRANSPARENT")
-    event.add("description", _description(entry))
+    event.add("description", _description(entry, labels))
     if entry.topics:
-        event.add("categories", list(entry.topics))
+        event.add("categories", [labels.get(t, t) for t in entry.topics])
     if entry.link:
         event.add("url", entry.link)
     return event
@@ -126,12 +126,14 @@ def for_topic(entries: Iterable[DeadlineEntry], topic: str) -> list[DeadlineEntr
 
 
 def deadlines_calendar(entries: Iterable[DeadlineEntry], *, name: str,
-                       generated_at: datetime | None = None) -> bytes:
+                       generated_at: datetime | None = None, topic_labels: dict[str, str] | None = None) -> bytes:
     """One VCALENDAR with an event per entry, ordered by date, as bytes (CRLF lines).
 
     ``generated_at`` is the DTSTAMP of events without ``modified_at``; pass it to make the
     output reproducible. Two entries with the same item and kind keep the later version.
+    Topics are written with their German labels from ``topic_labels`` (id → label).
     """
+    labels = topic_labels or {}
     stamp = _as_utc(generated_at or datetime.now(UTC)).replace(microsecond=0)
     latest: dict[tuple[str, str], DeadlineEntry] = {}
     for entry in entries:
@@ -152,5 +154,5 @@ def deadlines_calendar(entries: Iterable[DeadlineEntry], *, name: str,
     ordered = sorted(latest.values(), key=lambda e: (e.deadline, e.item_id, KINDS.index(e.kind)))
     for entry in ordered:
         event_stamp = _as_utc(entry.modified_at).replace(microsecond=0) if entry.modified_at else stamp
-        cal.add_component(_event(entry, event_stamp))
+        cal.add_component(_event(entry, event_stamp, labels))
     return cal.to_ical()

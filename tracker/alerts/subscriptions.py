@@ -7,11 +7,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tracker import settings
 from tracker.alerts import rules
 from tracker.errors import UserError
+from tracker.models import User
 from tracker.storage import alerts as store
 from tracker.storage import open_db
 from tracker.storage.users import get_user
+from tracker.vocabulary import Role
 
 
 def validate(*, topics: Sequence[str], min_score: float, channels: Sequence[str], mode: str,
@@ -63,3 +66,40 @@ def set_active(subscription_id: int, active: bool, *, db_path: Path | None = Non
 def list_all(*, db_path: Path | None = None) -> list[dict[str, Any]]:
     with open_db(db_path) as con:
         return store.list_subscriptions(con)
+
+
+# --- for the acting user (the dashboard's "Benachrichtigungen" page) -----------------------
+
+MODE_LABELS = {"digest": "tägliche Zusammenfassung", "immediate": "sofort"}
+
+
+def channels_for(user: User) -> list[str]:
+    """The channels a user may choose: e-mail for everyone, the configured webhooks (team
+    chat rooms) for the team."""
+    webhooks = [f"webhook:{name}" for name in settings.get().webhook_urls] if user.is_team else []
+    return ["email", *webhooks]
+
+
+def channel_label(channel: str) -> str:
+    return "E-Mail" if channel == "email" else f"Webhook „{channel.removeprefix('webhook:')}“"
+
+
+def mine(user: User) -> list[dict[str, Any]]:
+    """The user's own subscriptions."""
+    return [s for s in list_all() if s["user_id"] == user.id]
+
+
+def subscribe_me(user: User, **choices: Any) -> int:
+    """A subscription for the acting user, on channels this user may use."""
+    not_allowed = [c for c in choices.get("channels", ("email",)) if c not in channels_for(user)]
+    if not_allowed:
+        raise UserError(f"Kanal nicht verfügbar: {', '.join(not_allowed)}")
+    return subscribe(user.id, **choices)
+
+
+def set_mine_active(user: User, subscription_id: int, active: bool) -> None:
+    """Pause or resume one of the user's own subscriptions (admins may change anyone's)."""
+    owner = next((s["user_id"] for s in list_all() if s["id"] == subscription_id), None)
+    if owner is None or (owner != user.id and user.role != Role.ADMIN):
+        raise UserError(f"Abo {subscription_id} gibt es nicht")
+    set_active(subscription_id, active)

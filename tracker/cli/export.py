@@ -22,8 +22,11 @@ def export_command(
     force: Annotated[bool, typer.Option("--force", help="Vorhandene Datei überschreiben.")] = False,
     assemble: Annotated[bool, typer.Option("--assemble", help="Vorher einen neuen Entwurf aus der "
                                                               "Positionsmatrix zusammenstellen.")] = False,
+    internal: Annotated[bool, typer.Option("--intern", help="Die interne Fassung (mit Zuordnung zu den "
+                                                           "Mitgliedern und Positionsmatrix) statt des "
+                                                           "Schreibens.")] = False,
 ) -> None:
-    """Die gemeinsame Stellungnahme als DOCX oder Markdown schreiben."""
+    """Die gemeinsame Stellungnahme als DOCX oder Markdown schreiben (oder ihre interne Fassung)."""
     if out.exists() and not force:
         raise UserError(f"{out} gibt es schon; mit --force überschreiben.")
     if assemble:
@@ -32,7 +35,8 @@ def export_command(
         created = statement.assemble_draft(auth.LOCAL_USER, item)
         typer.echo(f"Entwurf Version {created['version']} aus der Positionsmatrix zusammengestellt.")
     try:
-        rendered = export.render(auth.LOCAL_USER, item, fmt.lower(), version)
+        render = export.render_internal if internal else export.render
+        rendered = render(auth.LOCAL_USER, item, fmt.lower(), version)
     except UserError as exc:
         if version is None and "keinen Entwurf" in str(exc):
             raise UserError(f"{exc} Im Dashboard unter „Stellungnahmen“ zusammenstellen oder hier mit "
@@ -43,7 +47,7 @@ def export_command(
     tmp.write_bytes(rendered.data)
     tmp.replace(out)  # never leave a half-written file behind
     flags = statement.open_flags(statement.get_version(auth.LOCAL_USER, item, rendered.version)["body_md"])
-    if flags:
+    if flags and not internal:
         typer.secho(f"Warnung: Version {rendered.version} enthält noch {flags} offene Stelle(n) "
                     f"„{statement.NO_INPUT_FLAG}“.", err=True, fg=typer.colors.YELLOW)
     typer.echo(f"Version {rendered.version} geschrieben: {out} ({len(rendered.data):,} Bytes)".replace(",", "."))

@@ -27,7 +27,7 @@ from tracker.models import RawEntry, Source
 from tracker.settings import DATA_DIR
 from tracker.storage import open_db
 from tracker.storage.connection import transaction
-from tracker.storage.items import store_items
+from tracker.storage.items import backdate_demo_first_seen, store_items
 from tracker.storage.judgements import save_judgements
 from tracker.storage.meta import DEMO_SHIFT_KEY, demo_shift_days, set_meta
 from tracker.storage.sources import sync_sources
@@ -135,6 +135,10 @@ def load_demo(db_path: Path | None = None, *, shift: bool = True, today: date | 
                 batch_new, batch_changed = _store_batch(con, sources[source_id], entries, moment)
                 new += batch_new
                 changed += batch_changed
+        if first_load:
+            # A demo item was "first seen" when it was published, as a running collector
+            # would have seen it, so NEU in the inbox marks only the last days' items.
+            backdate_demo_first_seen(con)
         set_meta(con, DEMO_SHIFT_KEY, str(days))
         seed_demo_members(con, today=today)
     return DemoReport(items=len(data["items"]), new=new, changed=changed, shift_days=days)

@@ -14,7 +14,9 @@ from tracker.access import auth
 from tracker.settings import DATA_DIR
 from tracker.storage import positions as store
 from tracker.storage import users as user_store
-from tracker.vocabulary import WorkspaceStatus
+from tracker.storage.triage import save_triage
+from tracker.vocabulary import TriageStatus, WorkspaceStatus
+from tracker.work.triage import TriageState
 
 DEMO_MEMBERS_PATH = DATA_DIR / "demo" / "organisations.json"
 
@@ -51,12 +53,17 @@ def _seed_demo_workspace(con: duckdb.DuckDBPyConnection, spec: dict[str, Any] | 
     item_id = found[0]
     item = store.item_summary(con, item_id)
     now = datetime.now(UTC)
+    input_due = today + timedelta(days=int(spec.get("input_days", 5)))
     store.insert_workspace(con, {
         "item_id": item_id, "title": item["title"], "addressee": spec.get("addressee"),
         "reference": spec.get("reference"), "external_deadline": item["deadline"],
-        "member_input_due": today + timedelta(days=int(spec.get("input_days", 5))), "status": WorkspaceStatus.OFFEN,
+        "member_input_due": input_due, "status": WorkspaceStatus.OFFEN,
         "positions_shared": False, "created_by": "demo", "created_at": now, "opened_at": now,
     })
+    # A workspace means the team plans a statement: the item's triage says so, with an
+    # owner and the member input date (alerts and the Fristen page read them there).
+    save_triage(con, item_id, TriageState(TriageStatus.STELLUNGNAHME_GEPLANT, spec.get("owner", "team"), input_due),
+                actor="demo", at=now, in_transaction=True)
     store.replace_sections(con, item_id, [{**s, "id": None} for s in spec["sections"]])
     section_ids = [s["id"] for s in store.sections(con, item_id)]
     orgs = sorted({p["org"] for p in spec["positions"]})

@@ -12,6 +12,7 @@ from tracker.errors import ConfigError
 from tracker.settings import DATA_DIR
 
 DEFAULT_PATH = DATA_DIR / "association.toml"
+DEFAULT_CLOSING = "Für Rückfragen und ein Gespräch stehen wir Ihnen gern zur Verfügung."
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,16 @@ class Association:
     eu_transparency_register: str = ""
     signatories: tuple[Signatory, ...] = field(default_factory=tuple)
     self_reference: str = ""  # how a sentence names the association: "Der Verband … e. V."
+    short_reference: str = ""  # the same, short, once introduced: "Der VKDD"
+    closing: str = DEFAULT_CLOSING  # the letter's last sentence before "Mit freundlichen Grüßen"
 
     @property
     def speaker(self) -> str:
         return self.self_reference or self.name
+
+    @property
+    def short_speaker(self) -> str:
+        return self.short_reference or "Der Verband"
 
 
 def association_path() -> Path:
@@ -69,5 +76,6 @@ def load_association(path: Path | None = None) -> Association:
         address=tuple(str(a) for a in address), phone=str(data.get("phone", "")),
         email=str(data.get("email", "")), web=str(data.get("web", "")),
         eu_transparency_register=str(data.get("eu_transparency_register", "")), signatories=signatories,
-        self_reference=str(data.get("self_reference", "")),
+        self_reference=str(data.get("self_reference", "")), short_reference=str(data.get("short_reference", "")),
+        closing=str(data.get("closing", DEFAULT_CLOSING)),
     )

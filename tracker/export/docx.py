@@ -36,8 +36,11 @@ def _values(letter: Letter) -> dict[str, str]:
         "verband_name": a.name, "verband_adresse": " · ".join(a.address), "verband_kontakt": letter.contact_line,
         "absenderzeile": letter.sender_line, "lobbyregister": a.lobbyregister,
         "empfaenger": "\n".join(letter.addressee), "ort_datum": letter.place_and_date,
-        "aktenzeichen": letter.reference, "frist": letter.deadline_text, "betreff": letter.subject,
-        "version": str(letter.version),
+        "aktenzeichen": letter.reference, "betreff": letter.subject, "anrede": letter.salutation,
+        "schlusssatz": letter.closing, "mitzeichnende_titel": letter.cosigners_heading,
+        # Placeholders of templates made before the letter dropped internal data: left empty,
+        # their paragraphs are removed.
+        "frist": "", "version": "",
     }
 
 
@@ -113,8 +116,6 @@ def _insert_body(styles: _Styles, anchor: Paragraph, markdown: str) -> None:
 
 
 def _insert_cosigners(styles: _Styles, anchor: Paragraph, names: tuple[str, ...]) -> None:
-    if not names:
-        styles.paragraph(anchor, "Normal", "Keine Mitzeichnungen.")
     for name in names:
         styles.paragraph(anchor, "List Bullet", name)
 
@@ -183,9 +184,9 @@ def render_docx(letter: Letter, template: Path | None = None) -> bytes:
     props.title = letter.subject
     props.author = letter.association.name
     props.subject = letter.consultation_title
-    props.comments = f"Version {letter.version}"
+    props.comments = ""
     props.created = props.modified = datetime.combine(letter.letter_date, time(0, 0))
-    props.revision = letter.version
+    props.revision = 1
     buffer = io.BytesIO()
     doc.save(buffer)
     return _stable_zip(buffer.getvalue(), letter.letter_date)

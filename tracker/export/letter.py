@@ -29,8 +29,10 @@ class Letter:
     deadline: date | None
     letter_date: date
     body_md: str                      # without source comments
-    cosigners: tuple[str, ...]        # full names of co-signing member organisations
-    version: int
+    cosigners: tuple[str, ...]        # full names of co-signing members (only when the team names members)
+    version: int                      # for the file name only: the letter carries no internal data
+    salutation: str = "Sehr geehrte Damen und Herren,"
+    closing: str = ""                 # the sentence before "Mit freundlichen Grüßen"
 
     @property
     def subject(self) -> str:
@@ -59,6 +61,10 @@ class Letter:
     @property
     def deadline_text(self) -> str:
         return german_date(self.deadline) if self.deadline else ""
+
+    @property
+    def cosigners_heading(self) -> str:
+        return "Mitzeichnende Mitgliedsorganisationen" if self.cosigners else ""
 
 
 @dataclass(frozen=True)

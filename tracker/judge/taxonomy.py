@@ -287,3 +287,12 @@ def current_taxonomy(path: Path | None = None) -> Taxonomy:
 def topic_ids(path: Path | None = None) -> tuple[str, ...]:
     """The topic ids of ``data/topics.toml``: the contract ids plus any the team added."""
     return tuple(current_taxonomy(path).topics)
+
+
+def topic_labels(path: Path | None = None) -> dict[str, str]:
+    """Topic id → German label, for everything a user reads (pages, calendars, e-mails).
+    While the taxonomy cannot be read, the ids stand in (callers show ``labels.get(id, id)``)."""
+    try:
+        return {tid: topic.label_de for tid, topic in current_taxonomy(path).topics.items()}
+    except ConfigError:
+        return {}

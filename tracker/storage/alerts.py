@@ -296,3 +296,35 @@ def put_lease(con: duckdb.DuckDBPyConnection, name: str, holder: str, now: datet
 
 def drop_lease(con: duckdb.DuckDBPyConnection, name: str, holder: str) -> None:
     con.execute("DELETE FROM job_leases WHERE name = ? AND holder = ?", [name, holder])
+
+
+# --- personal calendar feeds ---------------------------------------------------------------
+
+_FEED_COLUMNS = ("user_id", "created_at", "revoked_at", "last_fetched_at", "fetches")
+
+
+def add_calendar_feed(con: duckdb.DuckDBPyConnection, user_id: str, secret_hash: str, now: datetime) -> None:
+    """A new feed for the user; the user's earlier feeds are revoked with it."""
+    con.execute("UPDATE calendar_feeds SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", [now, user_id])
+    con.execute("INSERT INTO calendar_feeds (secret_hash, user_id, created_at) VALUES (?, ?, ?)",
+                [secret_hash, user_id, now])
+
+
+def revoke_calendar_feeds(con: duckdb.DuckDBPyConnection, user_id: str, now: datetime) -> int:
+    return len(con.execute("UPDATE calendar_feeds SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"
+                           " RETURNING user_id", [now, user_id]).fetchall())
+
+
+def active_calendar_feed(con: duckdb.DuckDBPyConnection, user_id: str) -> dict[str, Any] | None:
+    rows = _rows(con.execute(f"SELECT {', '.join(_FEED_COLUMNS)} FROM calendar_feeds WHERE user_id = ?"
+                             " AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1", [user_id]), _FEED_COLUMNS)
+    return rows[0] if rows else None
+
+
+def calendar_feed_user(con: duckdb.DuckDBPyConnection, secret_hash: str, now: datetime) -> str | None:
+    """The (active) user of a live feed secret, counting the fetch; None otherwise."""
+    row = con.execute(
+        "UPDATE calendar_feeds SET last_fetched_at = ?, fetches = fetches + 1 WHERE secret_hash = ?"
+        " AND revoked_at IS NULL AND user_id IN (SELECT id FROM users WHERE active) RETURNING user_id",
+        [now, secret_hash]).fetchone()
+    return row[0] if row else None

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import duckdb
 
-from tracker.vocabulary import TriageStatus
+from tracker.vocabulary import FOLLOWED_STATUSES, TriageStatus
 from tracker.work import inbox
 from tracker.work.inbox import InboxFilter
 
@@ -31,10 +31,15 @@ WITH base AS MATERIALIZED (
            coalesce(s.source_ids, []::VARCHAR[]) AS source_ids,
            coalesce(j.score, 0.0) AS score,
            (i.is_changed AND (t.updated_at IS NULL OR i.changed_at > t.updated_at)) AS changed,
-           CAST(coalesce(i.published_at, i.first_seen_at) AS DATE) AS day
+           CAST(coalesce(i.published_at, i.first_seen_at) AS DATE) AS day,
+           -- the team's last verdict wins over the judge's; followed items always count
+           (coalesce(l.relevant, j.relevant, FALSE)
+            OR list_contains($followed, coalesce(t.status, $default_status))) AS relevant
     FROM items i
     LEFT JOIN item_judgements j ON j.item_id = i.id
     LEFT JOIN item_triage t ON t.item_id = i.id
+    LEFT JOIN (SELECT item_id, arg_max(relevant, id) AS relevant FROM relevance_labels
+               WHERE relevant IS NOT NULL GROUP BY item_id) l ON l.item_id = i.id
     LEFT JOIN (SELECT item_id, list(source_id ORDER BY source_id) AS source_ids
                FROM item_sources GROUP BY item_id) s ON s.item_id = i.id
     WHERE {base_where}
@@ -53,9 +58,13 @@ _FACETS: dict[str, tuple[str, str | None]] = {
 _FACET_COLUMN = {"jurisdictions": "jurisdiction", "stages": "stage", "statuses": "status",
                  "owners": "owner"}
 
-_RANK = """(score + $urgency_weight * CASE WHEN deadline IS NULL OR deadline < $today THEN 0.0
+_STAGE_BONUS = "CASE stage " + " ".join(f"WHEN '{code}' THEN {bonus}" for code, bonus in inbox.STAGE_BONUS.items()) \
+    + " ELSE 0.0 END"
+_RANK = f"""(score + $urgency_weight * CASE WHEN deadline IS NULL OR deadline < $today THEN 0.0
              ELSE greatest(0.0, 1.0 - CAST(deadline - $today AS DOUBLE) / $horizon) END
-           + CASE WHEN changed THEN $changed_bonus ELSE 0.0 END)"""
+           + CASE WHEN changed THEN $changed_bonus ELSE 0.0 END
+           + {_STAGE_BONUS}
+           - CASE WHEN day < $today - {inbox.AGE_PENALTY_AFTER_DAYS} THEN {inbox.AGE_PENALTY} ELSE 0.0 END)"""
 
 _ORDER = {
     "rank": f"{_RANK} DESC, deadline ASC NULLS LAST, id",
@@ -65,17 +74,14 @@ _ORDER = {
 }
 
 
-def _like_pattern(word: str) -> str:
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _base_sql(f: InboxFilter) -> tuple[str, dict[str, Any]]:
     where = ["TRUE"]
-    params: dict[str, Any] = {"no_owner": inbox.NO_OWNER, "default_status": TriageStatus.NEU}
+    params: dict[str, Any] = {"no_owner": inbox.NO_OWNER, "default_status": TriageStatus.NEU,
+                              "followed": list(FOLLOWED_STATUSES)}
     for n, word in enumerate(inbox.clean_search(f.text).split()):
-        where.append(f"(i.title ILIKE $w{n} ESCAPE '\\' OR coalesce(i.summary, '') ILIKE $w{n} ESCAPE '\\')")
-        params[f"w{n}"] = _like_pattern(word)
+        # Both spellings of umlauts ("Waermeplanung" finds "Wärmeplanung"); see bench/search.py.
+        where.append(f"(regexp_matches(i.title, $w{n}) OR regexp_matches(coalesce(i.summary, ''), $w{n}))")
+        params[f"w{n}"] = inbox.search_pattern(word)
     if f.date_from:
         where.append("CAST(coalesce(i.published_at, i.first_seen_at) AS DATE) >= $date_from")
         params["date_from"] = f.date_from
@@ -90,8 +96,9 @@ def _base_sql(f: InboxFilter) -> tuple[str, dict[str, Any]]:
     return _BASE.format(base_where=" AND ".join(where)), params
 
 
-def _facet_where(f: InboxFilter, params: dict[str, Any], skip: str | None = None) -> str:
-    clauses = ["TRUE"]
+def _facet_where(f: InboxFilter, params: dict[str, Any], skip: str | None = None, *,
+                 relevance: bool = True) -> str:
+    clauses = ["TRUE" if f.include_irrelevant or not relevance else "relevant"]
     for name, (predicate, _) in _FACETS.items():
         values = getattr(f, name)
         if name == skip or not values:
@@ -130,7 +137,7 @@ def inbox_page(con: duckdb.DuckDBPyConnection, f: InboxFilter, *, today: date,
               LIMIT $limit OFFSET $offset))
     SELECT p.id, i.title, left(coalesce(i.summary, ''), 400) AS summary, i.link,
            p.deadline, i.deadline_text, p.stage, p.jurisdiction, p.score, p.topics,
-           p.status, nullif(p.owner, $no_owner) AS owner, p.changed, p.day,
+           p.status, nullif(p.owner, $no_owner) AS owner, p.changed, p.day, p.relevant,
            i.first_seen_at, p.source_ids,
            (SELECT list(coalesce(s.name, x) ORDER BY x) FROM unnest(p.source_ids) AS u(x)
             LEFT JOIN sources s ON s.id = u.x) AS source_names
@@ -140,9 +147,12 @@ def inbox_page(con: duckdb.DuckDBPyConnection, f: InboxFilter, *, today: date,
 
 
 def facet_counts(con: duckdb.DuckDBPyConnection, f: InboxFilter) -> tuple[int, dict[str, dict[str, int]]]:
-    """(matching items, {facet: {value: count}}); each facet counted without its own filter."""
+    """(matching items, {facet: {value: count}}); each facet counted without its own filter.
+    ``counts["hidden"][""]`` is how many more match but are hidden as not relevant."""
     base, params = _base_sql(f)
-    parts = [f"SELECT 'total' AS facet, '' AS value, count(*) AS n FROM base WHERE {_facet_where(f, params)}"]
+    parts = [f"SELECT 'total' AS facet, '' AS value, count(*) AS n FROM base WHERE {_facet_where(f, params)}",
+             f"SELECT 'hidden', '', count(*) FROM base WHERE NOT relevant AND "
+             f"{_facet_where(f, params, relevance=False)} AND {'FALSE' if f.include_irrelevant else 'TRUE'}"]
     for name, (_, list_column) in _FACETS.items():
         where = _facet_where(f, params, skip=name)
         if list_column:
@@ -152,7 +162,7 @@ def facet_counts(con: duckdb.DuckDBPyConnection, f: InboxFilter) -> tuple[int, d
             column = _FACET_COLUMN[name]
             parts.append(f"SELECT '{name}', {column}, count(*) FROM base WHERE {where} GROUP BY {column}")
     rows = _run(con, base + "\n UNION ALL ".join(parts), params).fetchall()
-    counts: dict[str, dict[str, int]] = {name: {} for name in _FACETS}
+    counts: dict[str, dict[str, int]] = {name: {} for name in (*_FACETS, "hidden")}
     total = 0
     for facet, value, n in rows:
         if facet == "total":
@@ -287,3 +297,23 @@ def items_per_jurisdiction(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any
 def item_total(con: duckdb.DuckDBPyConnection) -> int:
     row = con.execute("SELECT count(*) FROM items").fetchone()
     return int(row[0]) if row else 0
+
+
+def inbox_visit(con: duckdb.DuckDBPyConnection, user_id: str) -> tuple[datetime, datetime] | None:
+    """(last visit, NEU cutoff of the current look) of a user, if the user looked before."""
+    row = con.execute("SELECT last_visit_at, new_since FROM inbox_visits WHERE user_id = ?", [user_id]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def record_inbox_visit(con: duckdb.DuckDBPyConnection, user_id: str, now: datetime,
+                       new_since: datetime | None = None) -> None:
+    """Move the user's last visit to ``now``; ``new_since`` starts a new look."""
+    con.execute("INSERT INTO inbox_visits VALUES ($user, $now, coalesce($since, $now)) ON CONFLICT (user_id)"
+                " DO UPDATE SET last_visit_at = excluded.last_visit_at,"
+                " new_since = coalesce($since, inbox_visits.new_since)",
+                {"user": user_id, "now": now, "since": new_since})
+
+
+def last_collection_start(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    row = con.execute("SELECT max(started_at) FROM collect_runs").fetchone()
+    return row[0] if row else None

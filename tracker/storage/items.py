@@ -275,3 +275,11 @@ def item_sources(con: duckdb.DuckDBPyConnection, item_id: str) -> list[dict[str,
     )
     names = [d[0] for d in rel.description]
     return [dict(zip(names, row, strict=True)) for row in rel.fetchall()]
+
+
+def backdate_demo_first_seen(con: duckdb.DuckDBPyConnection) -> None:
+    """Demo items count as first seen at their publication time (never later than stored)."""
+    con.execute("UPDATE items SET first_seen_at = least(first_seen_at, coalesce(published_at, first_seen_at))"
+                " WHERE is_demo")
+    con.execute("UPDATE item_sources SET first_seen_at = least(item_sources.first_seen_at, i.first_seen_at)"
+                " FROM items i WHERE i.id = item_sources.item_id AND i.is_demo")

@@ -22,6 +22,13 @@ def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str | None) -> Non
     )
 
 
+def get_or_create_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> str:
+    """The stored value of ``key``; ``value`` is stored first if there is none (the first
+    writer wins when two processes race)."""
+    con.execute("INSERT INTO app_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", [key, value])
+    return get_meta(con, key) or value
+
+
 def start_run(con: duckdb.DuckDBPyConnection, *, now: datetime, sources_total: int, holder: str | None = None) -> int:
     row = con.execute(
         "INSERT INTO collect_runs (started_at, sources_total, holder) VALUES (?, ?, ?) RETURNING id",

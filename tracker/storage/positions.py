@@ -13,12 +13,12 @@ from tracker.vocabulary import WorkspaceStatus
 
 WS_COLUMNS = ("item_id", "title", "addressee", "reference", "external_deadline", "member_input_due",
               "status", "positions_shared", "cosigner_ids", "created_by", "created_at", "updated_by",
-              "updated_at", "opened_at")
+              "updated_at", "opened_at", "name_members", "quorum", "salutation")
 SECTION_COLUMNS = ("id", "item_id", "ordinal", "label", "title", "body")
 POSITION_COLUMNS = ("section_id", "organisation_id", "item_id", "stance", "reason", "proposed_wording",
                     "updated_by", "updated_at")
 EDITABLE_WS = ("title", "addressee", "reference", "external_deadline", "member_input_due", "status",
-               "positions_shared", "cosigner_ids")
+               "positions_shared", "cosigner_ids", "name_members", "quorum", "salutation")
 
 
 def _rows(cur: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -47,9 +47,12 @@ def planned_items_without_workspace(con: duckdb.DuckDBPyConnection, status: str)
         [status]), ("id", "title", "deadline", "member_input_due"))
 
 
+_WS_DEFAULTS = {"positions_shared": False, "name_members": False}
+
+
 def insert_workspace(con: duckdb.DuckDBPyConnection, ws: dict[str, Any]) -> None:
     con.execute(f"INSERT INTO consultation_workspaces ({', '.join(WS_COLUMNS)})"
-                f" VALUES ({', '.join('?' * len(WS_COLUMNS))})", [ws.get(c) for c in WS_COLUMNS])
+                f" VALUES ({', '.join('?' * len(WS_COLUMNS))})", [ws.get(c, _WS_DEFAULTS.get(c)) for c in WS_COLUMNS])
 
 
 def update_workspace(con: duckdb.DuckDBPyConnection, item_id: str, changes: dict[str, Any],

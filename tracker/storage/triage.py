@@ -25,31 +25,39 @@ def triage_state(con: duckdb.DuckDBPyConnection, item_id: str) -> TriageState:
 
 
 def save_triage(con: duckdb.DuckDBPyConnection, item_id: str, new: TriageState, *, actor: str,
-                at: datetime) -> list[tuple[str, str | None, str | None]]:
+                at: datetime, in_transaction: bool = False) -> list[tuple[str, str | None, str | None]]:
     """Store ``new`` and one event per changed field; returns the changes (empty: nothing stored).
 
     The old state is read inside the transaction, so two people saving at once each get
-    their own events against what was really stored before them.
+    their own events against what was really stored before them. ``in_transaction``: the
+    caller already holds one (the write then commits or rolls back with the caller's work).
     """
+    if in_transaction:
+        return _write_triage(con, item_id, new, actor=actor, at=at)
     with transaction(con):
-        old = triage_state(con, item_id)
-        diff = changes(old, new)
-        if not diff:
-            return []
+        return _write_triage(con, item_id, new, actor=actor, at=at)
+
+
+def _write_triage(con: duckdb.DuckDBPyConnection, item_id: str, new: TriageState, *, actor: str,
+                  at: datetime) -> list[tuple[str, str | None, str | None]]:
+    old = triage_state(con, item_id)
+    diff = changes(old, new)
+    if not diff:
+        return []
+    con.execute(
+        """INSERT INTO item_triage (item_id, status, owner, member_input_due, board_signoff_due,
+                                    updated_by, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (item_id) DO UPDATE SET status = excluded.status, owner = excluded.owner,
+             member_input_due = excluded.member_input_due,
+             board_signoff_due = excluded.board_signoff_due,
+             updated_by = excluded.updated_by, updated_at = excluded.updated_at""",
+        [item_id, new.status, new.owner or None, new.member_input_due, new.board_signoff_due,
+         actor, at])
+    for name, old_value, new_value in diff:
         con.execute(
-            """INSERT INTO item_triage (item_id, status, owner, member_input_due, board_signoff_due,
-                                        updated_by, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (item_id) DO UPDATE SET status = excluded.status, owner = excluded.owner,
-                 member_input_due = excluded.member_input_due,
-                 board_signoff_due = excluded.board_signoff_due,
-                 updated_by = excluded.updated_by, updated_at = excluded.updated_at""",
-            [item_id, new.status, new.owner or None, new.member_input_due, new.board_signoff_due,
-             actor, at])
-        for name, old_value, new_value in diff:
-            con.execute(
-                """INSERT INTO triage_events (item_id, occurred_at, actor, action, old_value, new_value)
-                   VALUES (?, ?, ?, ?, ?, ?)""", [item_id, at, actor, name, old_value, new_value])
+            """INSERT INTO triage_events (item_id, occurred_at, actor, action, old_value, new_value)
+               VALUES (?, ?, ?, ?, ?, ?)""", [item_id, at, actor, name, old_value, new_value])
     return diff
 
 

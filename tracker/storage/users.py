@@ -123,3 +123,7 @@ def count_login_attempt(con: duckdb.DuckDBPyConnection, login_key: str, now: dat
 
 def clear_login_failures(con: duckdb.DuckDBPyConnection, login_key: str) -> None:
     retry_on_conflict(lambda: con.execute("DELETE FROM login_failures WHERE login_key = ?", [login_key]))
+
+
+def set_email(con: duckdb.DuckDBPyConnection, user_id: str, email: str | None) -> int:
+    return len(con.execute("UPDATE users SET email = ? WHERE id = ? RETURNING id", [email, user_id]).fetchall())

@@ -25,6 +25,26 @@ MAX_BAR_DAYS = 90
 TIMELINE_WIDTH = 480
 
 
+# German number and date formats for every chart (Vega-Lite's locale): "0,85", "4. Dez."
+GERMAN_LOCALE = {
+    "number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", "\u00a0€"]},
+    "time": {
+        "dateTime": "%A, der %e. %B %Y, %X", "date": "%d.%m.%Y", "time": "%H:%M:%S",
+        "periods": ["AM", "PM"],
+        "days": ["Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"],
+        "shortDays": ["So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"],
+        "months": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+                   "Oktober", "November", "Dezember"],
+        "shortMonths": ["Jan", "Feb", "Mrz", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"],
+    },
+}
+
+
+def german(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The chart with German number and date formats (call on the top-level chart)."""
+    return chart.configure(locale=GERMAN_LOCALE)
+
+
 def primary_topic(topics: Sequence[str] | None, topic_scores: Mapping[str, float] | None) -> str | None:
     """The topic an item is filed under when it can only appear once: its best-scoring one."""
     if not topics:
@@ -53,7 +73,7 @@ def deadline_frame(rows: Sequence[Mapping[str, Any]], today: date, land: str | N
             "Thema": _label(labels, primary_topic(list(row.get("topics") or []), scores)),
             "Beginn": pd.Timestamp(start), "Frist": pd.Timestamp(deadline),
             "Dringlichkeit": level, "Arbeitstage": inbox.working_days_left(deadline, today, land),
-            "Status": row.get("status") or TriageStatus.NEU, "heute": pd.Timestamp(today),
+            "Status": TriageStatus.label_of(row.get("status") or TriageStatus.NEU), "heute": pd.Timestamp(today),
         })
     return pd.DataFrame.from_records(records, columns=[
         "id", "Titel", "Thema", "Beginn", "Frist", "Dringlichkeit", "Arbeitstage", "Status", "heute"])
@@ -96,7 +116,7 @@ def topic_weeks(rows: Sequence[Mapping[str, Any]], labels: Mapping[str, str]) ->
     pick = alt.selection_point(name=TOPIC_SELECTION, fields=["topic"])
     return alt.Chart(frame).mark_bar().encode(
         x=alt.X("KW:O", title="Kalenderwoche", sort=weeks, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("sum(Einträge):Q", title="Einträge"),
+        y=alt.Y("sum(Einträge):Q", title="Einträge", axis=alt.Axis(format="d", tickMinStep=1)),
         color=alt.Color("topic:N", title="Thema", legend=alt.Legend(labelExpr=_topic_label_expr(frame))),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)),
         tooltip=["Thema:N", alt.Tooltip("Woche:T", format="%d.%m.%Y"), "Einträge:Q"],
@@ -124,11 +144,13 @@ def score_histogram(rows: Sequence[Mapping[str, Any]], threshold: float | None =
         [{"Relevanz": float(r["bucket"]), "Bewertung": "relevant" if r["relevant"] else "nicht relevant",
           "Einträge": int(r["items"])} for r in rows], columns=["Relevanz", "Bewertung", "Einträge"])
     bars = alt.Chart(frame).mark_bar().encode(
-        x=alt.X("Relevanz:Q", bin=alt.Bin(step=0.05, extent=[0, 1]), title="Relevanz (0–1)"),
+        x=alt.X("Relevanz:Q", bin=alt.Bin(step=0.05, extent=[0, 1]), title="Relevanz (0–1)",
+                axis=alt.Axis(format=".1f")),
         y=alt.Y("sum(Einträge):Q", title="Einträge"),
         color=alt.Color("Bewertung:N", scale=alt.Scale(domain=["relevant", "nicht relevant"],
                                                         range=["#16a34a", "#9ca3af"])),
-        tooltip=["Bewertung:N", "Relevanz:Q", "sum(Einträge):Q"])
+        tooltip=["Bewertung:N", alt.Tooltip("Relevanz:Q", format=".2f"),
+                 alt.Tooltip("sum(Einträge):Q", title="Einträge")])
     layers: list[alt.Chart] = [bars]
     if threshold is not None:
         layers.append(alt.Chart(pd.DataFrame({"Schwelle": [threshold]})).mark_rule(

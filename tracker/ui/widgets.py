@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -124,6 +125,7 @@ def status_badge(status: str | None) -> str:
 
 
 def fmt_datetime(value: datetime | None) -> str:
+    """A moment as the team reads it: Berlin time, German order ("04.12.2026 18:03")."""
     if value is None:
         return "–"
     if value.tzinfo is None:
@@ -152,3 +154,40 @@ def run_end(finished_at: datetime | None, outcome: str | None) -> str:
     if finished_at is not None:
         return fmt_datetime(finished_at)
     return RunOutcome.label_of(outcome, "läuft noch")
+
+
+def fmt_date(value: date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else "–"
+
+
+def fmt_number(value: float | None, digits: int = 2) -> str:
+    """A decimal with a German comma ("0,87"); "–" for nothing."""
+    if value is None:
+        return "–"
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def fmt_value(value: object) -> str:
+    """Any stored value for a table cell: dates and times German (Berlin), decimals with a
+    comma, yes/no in German, nothing as "–" (never "None")."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, datetime):
+        return fmt_datetime(value)
+    if isinstance(value, date):
+        return fmt_date(value)
+    if isinstance(value, float):
+        return fmt_number(value)
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return fmt_date(date.fromisoformat(value))
+    if isinstance(value, str) and "T" in value and _ISO_DATE.match(value[:10]):
+        try:
+            return fmt_datetime(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value)

@@ -45,12 +45,30 @@ def save_triage(user: User, item_id: str, wanted: triage.TriageState) -> list[tu
         return store.save_triage(con, item_id, wanted, actor=user.id, at=datetime.now(UTC))
 
 
-def record_relevance(user: User, item_id: str, *, relevant: bool, topics: list[str], note: str = "") -> None:
-    """The team's verdict on an item's relevance and topics, kept with who and when."""
+def record_relevance(user: User, item_id: str, *, relevant: bool, topics: list[str], note: str = "") -> bool:
+    """The team's verdict on an item's relevance and topics, kept with who and when.
+
+    Only a change writes: the same verdict and topics as the team's last label, without a
+    note, store nothing (returns False), so saving a form again never turns someone's
+    "nicht relevant" into anything else."""
     permissions.require_team(user)
     with open_db() as con:
+        labels = store.relevance_labels(con, item_id)
+        last = labels[0] if labels else None
+        if (last is not None and bool(last["relevant"]) == relevant
+                and sorted(last["topics"] or []) == sorted(topics) and not note.strip()):
+            return False
         store.add_relevance_label(con, item_id, relevant=relevant, topics=topics, actor=user.id,
                                   at=datetime.now(UTC), note=note.strip())
+    return True
+
+
+def last_relevance_label(user: User, item_id: str) -> dict[str, Any] | None:
+    """The team's latest verdict on the item, or None (team only)."""
+    permissions.require_team(user)
+    with open_db() as con:
+        labels = store.relevance_labels(con, item_id)
+    return labels[0] if labels else None
 
 
 def history(user: User, item_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -7,9 +7,11 @@ ranking constants live here so the SQL and ``rank_score`` (used by tests and doc
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, fields, replace
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from tracker.vocabulary import Stage
 from tracker.work import workdays
 
 PAGE_SIZE = 25
@@ -21,6 +23,16 @@ MAX_SEARCH_LENGTH = 200
 URGENCY_HORIZON_DAYS = 42
 URGENCY_WEIGHT = 0.6
 CHANGED_BONUS = 0.15
+# What kind of publication it is moves it up or down: an open consultation or a draft is
+# work to do, an adopted act or a news item is background. Items published long ago sink.
+STAGE_BONUS: dict[str, float] = {
+    Stage.CONSULTATION: 0.3, Stage.DRAFT: 0.2, Stage.FUNDING_CALL: 0.2, Stage.TENDER: 0.1,
+    Stage.NEWS: 0.0, Stage.ADOPTED: -0.2,
+}
+AGE_PENALTY_AFTER_DAYS = 90
+AGE_PENALTY = 0.3
+# What counts as NEU for a user who never looked at the inbox and when no collection ran yet.
+NEW_WINDOW_DAYS = 7
 
 # Working days left at which the deadline badge turns red / amber.
 CRITICAL_WORKDAYS = 5
@@ -58,6 +70,7 @@ class InboxFilter:
     text: str = ""
     min_score: float = 0.0
     only_changed: bool = False
+    include_irrelevant: bool = False  # by default the inbox hides what is judged not relevant
 
     def without(self, name: str) -> InboxFilter:
         """The same filter with facet ``name`` cleared (for "how many if I pick this" counts)."""
@@ -100,10 +113,54 @@ def urgency_score(deadline: date | None, today: date) -> float:
     return max(0.0, 1.0 - days / URGENCY_HORIZON_DAYS)
 
 
-def rank_score(score: float | None, deadline: date | None, today: date, changed: bool) -> float:
-    """The default inbox order, highest first (mirrored in SQL by tracker.storage.inbox)."""
+def age_penalty(day: date | None, today: date) -> float:
+    """How much an item published long ago sinks: nothing for 90 days, then the full penalty."""
+    if day is None or (today - day).days <= AGE_PENALTY_AFTER_DAYS:
+        return 0.0
+    return AGE_PENALTY
+
+
+def rank_score(score: float | None, deadline: date | None, today: date, changed: bool,
+               stage: str | None = None, day: date | None = None) -> float:
+    """The default inbox order, highest first (mirrored in SQL by tracker.storage.inbox):
+    relevance, urgency of a deadline ahead, a recorded change, the kind of publication
+    (an open consultation before an adopted act) and age."""
     return ((score or 0.0) + URGENCY_WEIGHT * urgency_score(deadline, today)
-            + (CHANGED_BONUS if changed else 0.0))
+            + (CHANGED_BONUS if changed else 0.0) + STAGE_BONUS.get(stage or "", 0.0) - age_penalty(day, today))
+
+
+def is_new(first_seen_at: datetime | None, cutoff: datetime) -> bool:
+    """NEU: first seen after the cutoff (when this user last looked; see ``new_cutoff``)."""
+    return first_seen_at is not None and first_seen_at > cutoff
+
+
+def new_cutoff(last_visit: datetime | None, last_collection: datetime | None, now: datetime) -> datetime:
+    """Since when an item counts as new for a user: since the user last looked at the inbox;
+    for a first visit since the last collection began; without either, the last week."""
+    if last_visit is not None:
+        return last_visit
+    if last_collection is not None:
+        return last_collection
+    return now - timedelta(days=NEW_WINDOW_DAYS)
+
+
+_UMLAUTS = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}
+_SPELLINGS = re.compile(r"ae|oe|ue|ss")
+
+
+def search_pattern(word: str) -> str:
+    """A case-insensitive regular expression (RE2) for one search word that finds both
+    spellings of German umlauts: "Waermeplanung" and "Wärmeplanung" both find
+    "Wärmeplanung" and "Waermeplanung"; "Strasse" finds "Straße"."""
+    plain = "".join(_UMLAUTS.get(ch, ch) for ch in word.lower())
+    parts, last = [], 0
+    for match in _SPELLINGS.finditer(plain):
+        parts.append(re.escape(plain[last:match.start()]))
+        umlaut = next(k for k, v in _UMLAUTS.items() if v == match.group())
+        parts.append(f"(?:{match.group()}|{umlaut})")
+        last = match.end()
+    parts.append(re.escape(plain[last:]))
+    return "(?i)" + "".join(parts)
 
 
 def working_days_left(deadline: date | None, today: date, land: str | None = None) -> int | None:

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from tracker.access import permissions
+from tracker.access.auth import normalise_email
 from tracker.errors import UserError
 from tracker.models import User
 from tracker.storage import open_db
@@ -23,6 +24,7 @@ def save_organisation(user: User, org: dict[str, Any]) -> None:
         raise UserError("Kennung der Organisation: Kleinbuchstaben, Ziffern und Bindestriche (2–50 Zeichen).")
     if not str(org.get("name") or "").strip():
         raise UserError("Die Organisation braucht einen Namen.")
+    org = {**org, "contact_email": normalise_email(org.get("contact_email"), "Kontakt-E-Mail")}
     with open_db() as con:
         user_store.upsert_organisation(con, org)
 

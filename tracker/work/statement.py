@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tracker.access import permissions
 from tracker.errors import UserError
@@ -25,14 +26,17 @@ from tracker.storage import positions as ws_store
 from tracker.storage import statements as store
 from tracker.storage.connection import transaction
 from tracker.storage.triage import save_triage, triage_state
-from tracker.vocabulary import SUPPORTING_STANCES, Stance, TriageStatus, WorkspaceStatus
+from tracker.vocabulary import Stance, SubmissionAction, SubmissionChannel, TriageStatus, WorkspaceStatus
 from tracker.work import positions as pos
 from tracker.work import triage as triage_rules
 from tracker.work import workspaces
+from tracker.work.triage import TriageState
 
 SOURCES = re.compile(r"\s*<!--\s*quellen:\s*(?P<refs>[^>]*?)\s*-->")
 NO_INPUT_FLAG = "[OFFEN]"
-CHANNELS = ("E-Mail", "Beteiligungsportal", "Post", "Fax", "Persönlich übergeben")
+CHANNELS = SubmissionChannel.codes()
+SUBMISSION_LABELS = {"submitted_on": "Datum", "channel": "Weg", "recipient": "Empfänger", "note": "Notiz"}
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 @dataclass(frozen=True)
@@ -78,87 +82,116 @@ def _verb(n: int, singular: str, plural: str) -> str:
     return singular if n == 1 else plural
 
 
-def _section_paragraphs(section: workspaces.Section, found: list[pos.Position],
-                        names: dict[str, str]) -> list[Paragraph]:
-    by = {stance: [p for p in found if p.stance == stance] for stance in Stance}
-    pro = [p for p in found if p.stance in SUPPORTING_STANCES]
-    contra = by[Stance.ABLEHNUNG]
-    if not pro and not contra:
-        refs = tuple(p.ref for p in by[Stance.KEINE])
-        told = (f" ({join_names([names[p.organisation_id] for p in by[Stance.KEINE]])}: keine Position)"
-                if by[Stance.KEINE] else "")
-        return [Paragraph(f"**{NO_INPUT_FLAG} Zu diesem Abschnitt liegen keine inhaltlichen Rückmeldungen der "
-                          f"Mitglieder vor{told}. Bitte ergänzen oder den Abschnitt streichen.**", refs)]
+# What the association says for a section where the members agree, by their one stance.
+_COMMON_VOICE = {
+    Stance.ZUSTIMMUNG: "unterstützt die vorgesehene Regelung",
+    Stance.AENDERUNGEN: "unterstützt die Regelung im Grundsatz, hält aber Änderungen für erforderlich",
+    Stance.ABLEHNUNG: "lehnt die vorgesehene Regelung ab",
+}
 
-    if len(pro) == len(contra):
-        majority, minority = pro + contra, []
-        text = (f"**{NO_INPUT_FLAG} Keine gemeinsame Position:** Die Mitglieder sind geteilter Auffassung. "
-                f"{join_names([names[p.organisation_id] for p in pro])} "
-                f"{_verb(len(pro), 'befürwortet', 'befürworten')} die Regelung, "
-                f"{join_names([names[p.organisation_id] for p in contra])} "
-                f"{_verb(len(contra), 'lehnt', 'lehnen')} sie ab. Bitte entscheiden, wie der Abschnitt "
-                f"gefasst wird.")
-        out = [Paragraph(text, tuple(p.ref for p in majority))]
+
+@dataclass(frozen=True)
+class SectionVerdict:
+    """What the members' positions on one section amount to.
+
+    A common position needs every asked member who took a position to hold the same
+    stance ("Zustimmung" and "Zustimmung mit Änderungen" are different stances), and at
+    least ``needed`` of them (the workspace's quorum). Everything else is open: the team
+    decides, and the draft marks the section ``NO_INPUT_FLAG`` until it has."""
+
+    stance: str | None               # the common stance, None when open
+    taking_part: int                 # members with a position other than "Keine Position"
+    needed: int
+    stances: dict[str, int]          # stance -> how many members hold it
+
+    @property
+    def is_common(self) -> bool:
+        return self.stance is not None
+
+    def reason_open(self) -> str:
+        if not self.taking_part:
+            return "Zu diesem Abschnitt liegen keine inhaltlichen Rückmeldungen der Mitglieder vor."
+        if self.taking_part < self.needed:
+            return (f"Erst {self.taking_part} {_verb(self.taking_part, 'Mitglied hat', 'Mitglieder haben')} "
+                    f"Stellung genommen; für eine gemeinsame Position {_verb(self.needed, 'ist', 'sind')} "
+                    f"{self.needed} nötig.")
+        counted = ", ".join(f"{Stance.label_of(code)} ({n})" for code, n in self.stances.items())
+        return f"Die Rückmeldungen gehen auseinander: {counted}."
+
+
+def section_verdict(found: list[pos.Position], needed: int) -> SectionVerdict:
+    """The verdict on one section from the positions of the asked members (pure)."""
+    taking_part = [p for p in found if p.stance != Stance.KEINE]
+    stances = {code: sum(1 for p in taking_part if p.stance == code) for code in Stance.codes()}
+    stances = {code: n for code, n in stances.items() if n}
+    common = next(iter(stances)) if len(stances) == 1 and len(taking_part) >= needed else None
+    return SectionVerdict(common, len(taking_part), needed, stances)
+
+
+def _section_paragraphs(found: list[pos.Position], names: dict[str, str], verdict: SectionVerdict,
+                        speaker: str, name_members: bool) -> list[Paragraph]:
+    """A section of the draft. Without ``name_members`` (the default) the association
+    speaks for itself: reasons and proposals carry no member names; the positions behind
+    each paragraph stay traceable through its source comment."""
+    taking_part = [p for p in found if p.stance != Stance.KEINE]
+    abstained = [p for p in found if p.stance == Stance.KEINE]
+
+    def who(p: pos.Position) -> str:
+        return names[p.organisation_id]
+
+    out: list[Paragraph] = []
+    if verdict.is_common:
+        sentence = f"{speaker} {_COMMON_VOICE[verdict.stance]}."  # type: ignore[index]
+        if name_members:
+            sentence += f" Getragen von: {join_names([who(p) for p in taking_part])}."
+        out.append(Paragraph(f"**Gemeinsame Position:** {sentence}", tuple(p.ref for p in taking_part)))
+        for p in taking_part:
+            if p.reason:
+                out.append(Paragraph(f"Aus Sicht von {who(p)}: {_inline(p.reason)}" if name_members
+                                     else _inline(p.reason), (p.ref,)))
     else:
-        majority, minority = (pro, contra) if len(pro) > len(contra) else (contra, pro)
-        subject = "Die Mitglieder" if not minority else "Die Mehrheit der beteiligten Mitglieder"
-        plural = not minority and len(majority) > 1
-        if majority is contra:
-            core = f"{'lehnen' if plural else 'lehnt'} die vorgesehene Regelung ab"
-        elif by[Stance.AENDERUNGEN]:
-            core = (f"{'unterstützen' if plural else 'unterstützt'} die Regelung im Grundsatz, "
-                    f"{'halten' if plural else 'hält'} aber Änderungen für erforderlich")
-        else:
-            core = f"{'unterstützen' if plural else 'unterstützt'} die vorgesehene Regelung"
-        if len(majority) == 1 and not minority:
-            subject = "Das beteiligte Mitglied"
-        label = "Gemeinsame Position" if not minority else "Position der Mehrheit"
-        who = join_names([names[p.organisation_id] for p in majority])
-        out = [Paragraph(f"**{label}:** {subject} {core}. Getragen von: {who}.",
-                         tuple(p.ref for p in majority))]
-
-    for p in majority:
-        if p.reason:
-            out.append(Paragraph(f"Aus Sicht von {names[p.organisation_id]}: {_inline(p.reason)}", (p.ref,)))
+        out.append(Paragraph(f"**{NO_INPUT_FLAG} Noch keine gemeinsame Position:** {verdict.reason_open()} "
+                             "Bitte entscheiden, wie der Abschnitt gefasst wird, oder ihn streichen.",
+                             tuple(p.ref for p in found)))
+        for p in taking_part:
+            label = f"{who(p)} – {p.stance_label}" if name_members else p.stance_label
+            reason = f": {_inline(p.reason)}" if p.reason else "."
+            out.append(Paragraph(f"*{label}*{reason}", (p.ref,)))
+    for p in taking_part:
         if p.proposed_wording:
-            out.append(Paragraph(f"> Formulierungsvorschlag ({names[p.organisation_id]}): "
-                                 f"{_quoted(p.proposed_wording)}", (p.ref,)))
-    for p in minority:
-        stance = "lehnt die Regelung ab" if p.stance == Stance.ABLEHNUNG else (
-            "befürwortet die Regelung" + (" mit Änderungen" if p.stance == Stance.AENDERUNGEN else ""))
-        reason = f" Begründung: {_inline(p.reason)}" if p.reason else ""
-        out.append(Paragraph(f"**Abweichende Auffassung:** {names[p.organisation_id]} {stance}.{reason}",
-                             (p.ref,)))
-        if p.proposed_wording:
-            out.append(Paragraph(f"> Formulierungsvorschlag ({names[p.organisation_id]}): "
-                                 f"{_quoted(p.proposed_wording)}", (p.ref,)))
-    abstained = by[Stance.KEINE]
-    if abstained:
-        out.append(Paragraph(f"Ohne Position zu diesem Abschnitt: "
-                             f"{join_names([names[p.organisation_id] for p in abstained])}.",
+            source = f" ({who(p)})" if name_members else ""
+            out.append(Paragraph(f"> Formulierungsvorschlag{source}: {_quoted(p.proposed_wording)}", (p.ref,)))
+    if abstained and name_members:
+        out.append(Paragraph(f"Ohne Position zu diesem Abschnitt: {join_names([who(p) for p in abstained])}.",
                              tuple(p.ref for p in abstained)))
     return out
 
 
 def assemble(m: pos.Matrix, association: Association) -> list[Paragraph]:
-    """The draft's paragraphs, in order: introduction, then per section consensus,
-    reasons, proposed wording, dissent; sections without input are flagged."""
+    """The draft's paragraphs, in order: introduction, then per section the common
+    position or an open flag, reasons and proposed wording (see ``section_verdict``)."""
+    ws = m.workspace
     names = {o["id"]: _name(o) for o in m.organisations}
     participants = m.participants()
     everyone = [p.ref for p in m.cells.values()]
     asked = len(m.organisations)
-    intro = (f"{association.speaker} bedankt sich für die Gelegenheit, zum Vorhaben „{m.workspace.title}“ "
+    intro = (f"{association.speaker} bedankt sich für die Gelegenheit, zum Vorhaben „{ws.title}“ "
              f"Stellung zu nehmen. {association.description}".strip())
-    took_part = (f"An der Abstimmung dieser Stellungnahme {_verb(len(participants), 'hat', 'haben')} sich "
-                 f"{len(participants)} von {asked} angefragten Mitgliedsorganisationen beteiligt: "
-                 f"{join_names([names[o['id']] for o in participants])}."
-                 if participants else
-                 f"{NO_INPUT_FLAG} Bisher hat sich keine der {asked} angefragten Mitgliedsorganisationen beteiligt.")
+    if not participants:
+        took_part = f"{NO_INPUT_FLAG} Bisher hat sich keine der {asked} angefragten Mitgliedsorganisationen beteiligt."
+    elif ws.name_members:
+        took_part = (f"An der Abstimmung dieser Stellungnahme {_verb(len(participants), 'hat', 'haben')} sich "
+                     f"{len(participants)} von {asked} angefragten Mitgliedsorganisationen beteiligt: "
+                     f"{join_names([names[o['id']] for o in participants])}.")
+    else:
+        took_part = (f"Die Stellungnahme beruht auf den Rückmeldungen von {len(participants)} "
+                     f"{_verb(len(participants), 'Mitgliedsorganisation', 'Mitgliedsorganisationen')}.")
     out = [Paragraph("Vorbemerkung", heading=2), Paragraph(intro), Paragraph(took_part, tuple(everyone))]
-    for number, section in enumerate(m.workspace.sections, start=1):
+    for number, section in enumerate(ws.sections, start=1):
         found = [m.cells[(section.id, o["id"])] for o in m.organisations if (section.id, o["id"]) in m.cells]
+        verdict = section_verdict(found, ws.needed_for_consensus)
         out.append(Paragraph(f"{number}. {section.heading}", heading=2))
-        out.extend(_section_paragraphs(section, found, names))
+        out.extend(_section_paragraphs(found, names, verdict, association.short_speaker, ws.name_members))
     return out
 
 
@@ -257,46 +290,151 @@ def diff(user: User, item_id: str, old: int, new: int) -> str:
                      f"Version {new} ({b['author']})")
 
 
+def submission_problems(*, submitted_on: date, today: date, deadline: date | None, channel: str,
+                        recipient: str | None, note: str | None) -> list[str]:
+    """What keeps a submission record from being stored (pure): a date in the future, a
+    date after the deadline without a reason in the note, an unknown channel, no recipient."""
+    problems = []
+    if submitted_on > today:
+        problems.append(f"Das Einreichungsdatum {submitted_on:%d.%m.%Y} liegt in der Zukunft.")
+    if deadline is not None and submitted_on > deadline and not (note or "").strip():
+        problems.append(f"Das Einreichungsdatum liegt nach der Frist ({deadline:%d.%m.%Y}). Eine verspätete "
+                        "Einreichung bitte mit Begründung in der Notiz festhalten "
+                        "(z. B. vereinbarte Fristverlängerung).")
+    if channel not in SubmissionChannel.codes():
+        problems.append(f"Unbekannter Einreichungsweg {channel!r}; erlaubt: {', '.join(SubmissionChannel.codes())}.")
+    if not (recipient or "").strip():
+        problems.append("Bitte den Empfänger angeben (E-Mail-Adresse, Portal oder Anschrift).")
+    return problems
+
+
+def _active(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    return next((r for r in rows if r["withdrawn_at"] is None), None)
+
+
 def record_submission(user: User, item_id: str, *, version: int, submitted_on: date, channel: str,
                       file_bytes: bytes | None = None, file_name: str | None = None,
                       file_format: str | None = None, recipient: str | None = None,
-                      note: str | None = None) -> dict[str, Any]:
-    """Record when and where which version was sent; marks the workspace submitted."""
+                      note: str | None = None, today: date | None = None) -> dict[str, Any]:
+    """Record when, where and which version was sent. In one transaction: the record and
+    its history row, member input closed (workspace "eingereicht") and the item's triage
+    set to "Abgegeben", which stops its deadline reminders. Refused with the reasons when
+    a rule is broken, or when a submission is already recorded (correct or withdraw it)."""
     permissions.require_team(user)
-    if not channel.strip():
-        raise UserError("Bitte den Einreichungsweg angeben.")
+    recipient, note = (recipient or "").strip() or None, (note or "").strip() or None
+    now = datetime.now(UTC)
     with open_db() as con, transaction(con):
-        workspaces.load_checked(con, user, item_id)
+        ws = workspaces.load_checked(con, user, item_id)
+        problems = submission_problems(submitted_on=submitted_on, today=today or _berlin_today(),
+                                       deadline=ws.external_deadline, channel=channel, recipient=recipient, note=note)
+        earlier = _active(store.submissions(con, item_id))
+        if earlier:
+            problems.append(f"Für diese Stellungnahme ist bereits eine Einreichung erfasst (Version "
+                            f"{earlier['version']} am {earlier['submitted_on']:%d.%m.%Y}). Bitte diese korrigieren "
+                            "oder zurückziehen.")
         sent = store.version(con, item_id, version)
         if sent is None:
-            raise UserError(f"Version {version} gibt es nicht.")
+            problems.append(f"Version {version} gibt es nicht.")
+        old_triage = triage_state(con, item_id)
+        new_triage = replace(old_triage, status=TriageStatus.ABGEGEBEN, owner=old_triage.owner or user.id)
+        problems += triage_rules.validate(new_triage, old_triage, None, has_workspace=True)
+        if problems:
+            raise UserError(" ".join(problems))
         row = store.add_submission(con, {
             "item_id": item_id, "version_id": sent["id"], "version": version, "submitted_on": submitted_on,
-            "channel": channel.strip(), "recipient": recipient, "file_name": file_name,
-            "file_format": file_format,
+            "channel": channel, "recipient": recipient, "file_name": file_name, "file_format": file_format,
             "file_sha256": hashlib.sha256(file_bytes).hexdigest() if file_bytes is not None else None,
-            "note": note, "recorded_by": user.id, "recorded_at": datetime.now(UTC),
+            "note": note, "recorded_by": user.id, "recorded_at": now,
         })
-        ws_store.update_workspace(con, item_id, {"status": WorkspaceStatus.EINGEREICHT}, user.id, datetime.now(UTC))
-    _mark_triage_submitted(user, item_id)
+        store.add_submission_event(con, submission_id=row["id"], item_id=item_id, action=SubmissionAction.RECORDED,
+                                   changes=None, reason=note, actor=user.id, now=now)
+        ws_store.update_workspace(con, item_id, {"status": WorkspaceStatus.EINGEREICHT}, user.id, now)
+        if new_triage != old_triage:
+            save_triage(con, item_id, new_triage, actor=user.id, at=now, in_transaction=True)
     return row
 
 
-def _mark_triage_submitted(user: User, item_id: str) -> None:
-    """Move the item's triage to "Abgegeben" so deadline alerts stop; when the triage
-    rules do not allow it (no planned statement, no owner) the triage stays as it is."""
-    with open_db() as con:
-        old = triage_state(con, item_id)
-        new = replace(old, status=TriageStatus.ABGEGEBEN, owner=old.owner or user.id)
-        if old.status != TriageStatus.ABGEGEBEN and not triage_rules.validate(new, old, None):
-            save_triage(con, item_id, new, actor=user.id, at=datetime.now(UTC))
+def correct_submission(user: User, item_id: str, submission_id: int, *, reason: str, today: date | None = None,
+                       **changes: Any) -> dict[str, Any]:
+    """Correct date, channel, recipient or note of a recorded submission; the old values
+    and the reason are kept in its history."""
+    permissions.require_team(user)
+    if not (reason or "").strip():
+        raise UserError("Bitte angeben, warum die Einreichung korrigiert wird.")
+    unknown = set(changes) - set(store.CORRECTABLE)
+    if unknown:
+        raise UserError(f"Nicht korrigierbar: {', '.join(sorted(unknown))}")
+    now = datetime.now(UTC)
+    with open_db() as con, transaction(con):
+        ws = workspaces.load_checked(con, user, item_id)
+        row = store.submission(con, item_id, submission_id)
+        if row is None or row["withdrawn_at"] is not None:
+            raise UserError("Diese Einreichung gibt es nicht oder sie wurde zurückgezogen.")
+        wanted = {**{k: row[k] for k in store.CORRECTABLE}, **changes}
+        problems = submission_problems(submitted_on=wanted["submitted_on"], today=today or _berlin_today(),
+                                       deadline=ws.external_deadline, channel=wanted["channel"],
+                                       recipient=wanted["recipient"], note=wanted["note"])
+        if problems:
+            raise UserError(" ".join(problems))
+        diff = {k: [row[k], wanted[k]] for k in store.CORRECTABLE if wanted[k] != row[k]}
+        if not diff:
+            raise UserError("Keine Änderung an der Einreichung.")
+        store.correct_submission(con, submission_id, {k: wanted[k] for k in diff})
+        store.add_submission_event(con, submission_id=submission_id, item_id=item_id,
+                                   action=SubmissionAction.CORRECTED, changes=diff, reason=reason.strip(),
+                                   actor=user.id, now=now)
+        return store.submission(con, item_id, submission_id)  # type: ignore[return-value]
+
+
+def withdraw_submission(user: User, item_id: str, submission_id: int, *, reason: str) -> None:
+    """Withdraw a submission record (sent in error, recorded twice ...). The record stays,
+    marked withdrawn with who and why; the workspace goes back to "Eingabe geschlossen"
+    and the item to "Stellungnahme geplant", so its reminders apply again."""
+    permissions.require_team(user)
+    if not (reason or "").strip():
+        raise UserError("Bitte angeben, warum die Einreichung zurückgezogen wird.")
+    now = datetime.now(UTC)
+    with open_db() as con, transaction(con):
+        workspaces.load_checked(con, user, item_id)
+        row = store.submission(con, item_id, submission_id)
+        if row is None or row["withdrawn_at"] is not None:
+            raise UserError("Diese Einreichung gibt es nicht oder sie wurde schon zurückgezogen.")
+        store.withdraw_submission(con, submission_id, user.id, reason.strip(), now)
+        store.add_submission_event(con, submission_id=submission_id, item_id=item_id,
+                                   action=SubmissionAction.WITHDRAWN, changes=None, reason=reason.strip(),
+                                   actor=user.id, now=now)
+        if _active([r for r in store.submissions(con, item_id) if r["id"] != submission_id]) is None:
+            ws_store.update_workspace(con, item_id, {"status": WorkspaceStatus.GESCHLOSSEN}, user.id, now)
+            old = triage_state(con, item_id)
+            if old.status == TriageStatus.ABGEGEBEN:
+                save_triage(con, item_id, replace(old, status=TriageStatus.STELLUNGNAHME_GEPLANT), actor=user.id,
+                            at=now, in_transaction=True)
+
+
+def _berlin_today() -> date:
+    return datetime.now(BERLIN).date()
 
 
 def submissions(user: User, item_id: str) -> list[dict[str, Any]]:
-    """Submission records of an item, for anyone who may see its workspace."""
+    """Submission records of an item (withdrawn ones included, marked), for anyone who may
+    see its workspace."""
     with open_db() as con:
         workspaces.load_checked(con, user, item_id)
         return store.submissions(con, item_id)
+
+
+def submission_history(user: User, item_id: str) -> list[dict[str, Any]]:
+    """Every step of the item's submission records, newest first (team only)."""
+    permissions.require_team(user)
+    with open_db() as con:
+        return store.submission_events(con, item_id)
+
+
+def internal_dates(user: User, item_id: str) -> TriageState:
+    """The item's triage (owner, member input and board sign-off dates): internal, team only."""
+    permissions.require_team(user)
+    with open_db() as con:
+        return triage_state(con, item_id)
 
 
 def item_statement_status(user: User, item_id: str) -> dict[str, Any] | None:

@@ -17,6 +17,8 @@ STATUSES = TriageStatus.codes()
 DEFAULT_STATUS = TriageStatus.NEU
 
 TRIAGE_FIELDS = ("status", "owner", "member_input_due", "board_signoff_due")
+TRIAGE_FIELD_LABELS = {"status": "Status", "owner": "Verantwortlich", "member_input_due": "Input der Mitglieder bis",
+                       "board_signoff_due": "Freigabe durch den Vorstand bis"}
 
 # Working days before the external deadline. Board sign-off must come last, member input
 # early enough that the office can merge the positions before the board reads them.
@@ -40,6 +42,20 @@ class InternalDates:
     member_input_due: date
     board_signoff_due: date
     warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+def event_value_label(field_name: str, value: str | None) -> str:
+    """A stored triage event value as the team reads it: status labels, German dates, "–"."""
+    if value is None or value == "":
+        return "–"
+    if field_name == "status":
+        return status_label(value)
+    if field_name in ("member_input_due", "board_signoff_due"):
+        try:
+            return date.fromisoformat(value).strftime("%d.%m.%Y")
+        except ValueError:
+            return value
+    return value
 
 
 def status_label(status: str | None) -> str:
@@ -88,15 +104,16 @@ def propose_internal_dates(deadline: date, today: date, *, land: str | None = No
     return InternalDates(member, board, tuple(warnings))
 
 
-def validate(new: TriageState, old: TriageState, deadline: date | None) -> list[str]:
-    """Problems that block saving ``new``; empty when the change may be stored."""
+def validate(new: TriageState, old: TriageState, deadline: date | None, *, has_workspace: bool = False) -> list[str]:
+    """Problems that block saving ``new``; empty when the change may be stored.
+    ``has_workspace``: a workspace for the joint statement exists, which is a planned statement."""
     problems: list[str] = []
     if new.status not in STATUSES:
         problems.append(f"Unbekannter Status {new.status!r}.")
     if new.status in OWNER_REQUIRED_STATUSES and not (new.owner or "").strip():
         problems.append(f"Status „{status_label(new.status)}“ braucht eine verantwortliche Person.")
-    if new.status == TriageStatus.ABGEGEBEN and old.status not in (TriageStatus.STELLUNGNAHME_GEPLANT,
-                                                                   TriageStatus.ABGEGEBEN):
+    if new.status == TriageStatus.ABGEGEBEN and not has_workspace and old.status not in (
+            TriageStatus.STELLUNGNAHME_GEPLANT, TriageStatus.ABGEGEBEN):
         problems.append("„Abgegeben“ setzt eine geplante Stellungnahme voraus.")
     if new.member_input_due and new.board_signoff_due and new.member_input_due > new.board_signoff_due:
         problems.append("Die Mitgliederrückmeldung muss vor der Vorstandsfreigabe liegen.")

@@ -26,6 +26,15 @@ from tracker.work import triage as triage_rules
 from tracker.work.triage import TriageState
 
 STATUSES = WorkspaceStatus.codes()
+DEFAULT_SALUTATION = "Sehr geehrte Damen und Herren,"
+# The settings form's fields with the words the form uses for them.
+SETTING_LABELS = {
+    "title": "Titel", "addressee": "Empfänger", "reference": "Aktenzeichen",
+    "member_input_due": "Eingabe der Mitglieder bis", "external_deadline": "Frist der Anhörung",
+    "status": "Status", "positions_shared": "Positionen teilen", "name_members": "Mitglieder namentlich nennen",
+    "quorum": "Mindestzahl für eine gemeinsame Position", "salutation": "Anrede",
+    "cosigner_ids": "Mitzeichnende", "member_ids": "Angefragte Mitglieder",
+}
 _SECTION_LABEL = re.compile(
     r"^\s*(?P<label>§+\s*\d+[a-z]?(?:\s*Abs\.\s*\d+)?|Art(?:ikel|\.)\s*\d+[a-z]?(?:\s*Abs\.\s*\d+)?"
     r"|Frage\s*\d+[a-z]?|Nr\.\s*\d+|Kapitel\s*\d+|\d+(?:\.\d+)*\.?)\s*[:–—-]?\s+(?P<title>\S.*)$",
@@ -57,8 +66,12 @@ class Workspace:
     member_input_due: date | None = None
     positions_shared: bool = False
     cosigner_ids: list[str] | None = None
+    name_members: bool = False      # the letter names members (attributions, dissent, co-signers)
+    quorum: int | None = None       # members with a position needed for a common position
+    salutation: str | None = None   # the letter's salutation; None: DEFAULT_SALUTATION
     sections: list[Section] = field(default_factory=list)
     members: list[dict[str, Any]] = field(default_factory=list)  # id, name, short_name
+    link: str | None = None  # the original document being consulted
 
     @property
     def member_ids(self) -> frozenset[str]:
@@ -70,6 +83,60 @@ class Workspace:
 
     def as_row(self) -> dict[str, Any]:
         return {"status": self.status, "positions_shared": self.positions_shared}
+
+    @property
+    def needed_for_consensus(self) -> int:
+        """How many asked members must have taken a position before a section may be
+        called a common position: the team's quorum, else more than half of those asked."""
+        if self.quorum is not None:
+            return max(1, self.quorum)
+        return len(self.members) // 2 + 1
+
+    @property
+    def letter_salutation(self) -> str:
+        return (self.salutation or "").strip() or DEFAULT_SALUTATION
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    """The values of the settings form, as loaded for one workspace or as wanted.
+
+    ``save_settings`` compares what the user wants with what the form was loaded with, so
+    only fields the user changed are written, and only to the workspace they were loaded for.
+    """
+
+    item_id: str
+    title: str
+    addressee: str | None
+    reference: str | None
+    member_input_due: date | None
+    external_deadline: date | None
+    status: str
+    positions_shared: bool
+    name_members: bool
+    quorum: int | None
+    salutation: str | None
+    cosigner_ids: tuple[str, ...] | None
+    member_ids: tuple[str, ...]
+
+    @classmethod
+    def of(cls, ws: Workspace) -> WorkspaceSettings:
+        return cls(item_id=ws.item_id, title=ws.title, addressee=ws.addressee, reference=ws.reference,
+                   member_input_due=ws.member_input_due, external_deadline=ws.external_deadline,
+                   status=ws.status, positions_shared=ws.positions_shared, name_members=ws.name_members,
+                   quorum=ws.quorum, salutation=ws.salutation,
+                   cosigner_ids=None if ws.cosigner_ids is None else tuple(sorted(ws.cosigner_ids)),
+                   member_ids=tuple(sorted(ws.member_ids)))
+
+    def normalised(self) -> WorkspaceSettings:
+        """Empty text as None, lists sorted: a form that was not touched compares equal."""
+        def text(value: str | None) -> str | None:
+            return value.strip() or None if isinstance(value, str) else value
+
+        return replace(self, title=self.title.strip(), addressee=text(self.addressee),
+                       reference=text(self.reference), salutation=text(self.salutation),
+                       cosigner_ids=None if self.cosigner_ids is None else tuple(sorted(set(self.cosigner_ids))),
+                       member_ids=tuple(sorted(set(self.member_ids))))
 
 
 def parse_sections(text: str) -> list[dict[str, str | None]]:
@@ -94,14 +161,17 @@ def load(con: duckdb.DuckDBPyConnection, item_id: str) -> Workspace | None:
     row = store.get_workspace(con, item_id)
     if row is None:
         return None
+    item = store.item_summary(con, item_id)
     return Workspace(
         item_id=row["item_id"], title=row["title"], status=row["status"], addressee=row["addressee"],
         reference=row["reference"], external_deadline=row["external_deadline"],
         member_input_due=row["member_input_due"], positions_shared=row["positions_shared"],
-        cosigner_ids=row["cosigner_ids"],
+        cosigner_ids=row["cosigner_ids"], name_members=bool(row["name_members"]), quorum=row["quorum"],
+        salutation=row["salutation"],
         sections=[Section(s["id"], s["ordinal"], s["label"], s["title"], s["body"])
                   for s in store.sections(con, item_id)],
         members=store.members_asked(con, item_id),
+        link=item["link"] if item else None,
     )
 
 
@@ -147,7 +217,7 @@ def open_workspace(user: User, item_id: str, *, title: str | None = None, addres
             "item_id": item_id, "title": (title or item["title"]).strip(), "addressee": addressee,
             "reference": reference, "external_deadline": item["deadline"],
             "member_input_due": item["member_input_due"], "status": WorkspaceStatus.VORBEREITUNG,
-            "positions_shared": False, "created_by": user.id, "created_at": now,
+            "positions_shared": False, "name_members": False, "created_by": user.id, "created_at": now,
         })
     if member_input_due is not None:
         return update_workspace(user, item_id, member_input_due=member_input_due)
@@ -173,6 +243,40 @@ def update_workspace(user: User, item_id: str, **changes: Any) -> Workspace:
         if triage_due is not None and triage_due != triage_state(con, item_id):
             save_triage(con, item_id, triage_due, actor=user.id, at=datetime.now(UTC))
     return get_workspace(user, item_id)
+
+
+def save_settings(user: User, loaded: WorkspaceSettings, wanted: WorkspaceSettings) -> list[str]:
+    """Write the fields the user changed in a settings form to the workspace the form was
+    loaded for, and nothing else; returns the labels of the fields written.
+
+    A form loaded for one workspace can never write another (``UserError``), fields the
+    user left alone are not written (so a stale form cannot undo someone else's change),
+    and a field changed by someone else since the form was loaded is refused by name."""
+    permissions.require_team(user)
+    if wanted.item_id != loaded.item_id:
+        raise UserError("Die Einstellungen wurden für eine andere Konsultation geladen und werden nicht "
+                        "gespeichert. Bitte die Seite neu laden.")
+    loaded, wanted = loaded.normalised(), wanted.normalised()
+    if wanted.quorum is not None and wanted.quorum < 1:
+        raise UserError("Die Mindestzahl für eine gemeinsame Position muss mindestens 1 sein.")
+    changed = {name: getattr(wanted, name) for name in SETTING_LABELS if getattr(wanted, name) != getattr(loaded, name)}
+    if not changed:
+        return []
+    current = WorkspaceSettings.of(get_workspace(user, loaded.item_id)).normalised()
+    conflicts = [SETTING_LABELS[name] for name, value in changed.items()
+                 if getattr(current, name) not in (getattr(loaded, name), value)]
+    if conflicts:
+        raise UserError("Inzwischen von jemand anderem geändert: " + ", ".join(conflicts)
+                        + ". Bitte die Seite neu laden und die Änderung erneut eintragen.")
+    written = [SETTING_LABELS[name] for name in changed]
+    members = changed.pop("member_ids", None)
+    if changed.get("cosigner_ids") is not None:
+        changed["cosigner_ids"] = list(changed["cosigner_ids"])
+    if changed:
+        update_workspace(user, loaded.item_id, **changed)
+    if members is not None:
+        set_members(user, loaded.item_id, list(members))
+    return written
 
 
 def _triage_with_due(con: duckdb.DuckDBPyConnection, item_id: str, changes: dict[str, Any]) -> TriageState | None:
