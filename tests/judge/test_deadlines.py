@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import importlib.util
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -30,12 +31,13 @@ def _bench(name: str):
     spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
+    sys.modules[name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
 
 @pytest.mark.parametrize("name, rows", [("deadlines.tsv", 50), ("deadlines_dev_new.tsv", 127),
-                                        ("deadlines_holdout.tsv", 60)])
+                                        ("deadlines_dev_more.tsv", 225), ("deadlines_holdout.tsv", 60)])
 def test_the_sets_are_real_sourced_and_both_languages(name: str, rows: int) -> None:
     with (FIXTURES / name).open(encoding="utf-8", newline="") as fh:
         data = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
@@ -55,8 +57,6 @@ def test_the_shipped_weights_are_what_the_training_script_fits() -> None:
     """A cue word added to ``CUES`` works at once; this says when the weights need refitting."""
     assert list(default_model().weights) == list(FEATURES), "features changed: run bench/train_deadlines.py"
     assert _bench("train_deadlines").main.__module__  # importable
-    import sys
-
     argv, sys.argv = sys.argv, ["train_deadlines.py", "--check"]
     try:
         assert _bench("train_deadlines").main() == 0, "shipped weights are stale: run bench/train_deadlines.py"
@@ -72,7 +72,7 @@ def test_the_dev_sets_stay_above_their_floor() -> None:
     for path in evaluate.DEV_SETS.values():
         counts, _ = evaluate.evaluate(evaluate.read_rows(path))
         exact, invented, rows = exact + counts["exact"], invented + counts["invented"], rows + counts["rows"]
-    assert exact / rows >= 0.9 and invented <= 15, (exact, invented, rows)
+    assert exact / rows >= 0.9 and invented / rows <= 0.06, (exact, invented, rows)
 
 
 @pytest.mark.parametrize("text, expected", [
