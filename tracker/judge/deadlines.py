@@ -40,8 +40,8 @@ DEFAULT_MODEL_PATH = DATA_DIR / "deadline_model.json"
 
 # Cue words by what they say about a date next to them. "*" lets the word go on
 # ("einreich*": einreichen, einreichung); "~" lets it stand inside a compound ("~frist":
-# Vorlagefrist, Fristablauf). Where two cues overlap the longer one counts ("Bindefrist" is
-# a validity cue, not a deadline). The learnt weights belong to the classes, not to the words.
+# Vorlagefrist, Fristablauf). A cue inside a longer one does not count ("Bindefrist" is a
+# validity cue, not a deadline). The learnt weights belong to the classes, not to the words.
 CUES: dict[str, tuple[str, ...]] = {
     "until": ("bis", "until", "till", "through", "up to", "by", "before", "no later than", "not later than",
               "spätestens", "on or before", "prior to", "zum ablauf", "to", "bis zum", "bis zur", "bis spätestens zum",
@@ -49,13 +49,13 @@ CUES: dict[str, tuple[str, ...]] = {
     "on": ("am", "on", "zum", "per", "at", "dated"),
     "deadline": ("~frist*", "deadline*", "~schluss", "stichtag*", "closing*", "close", "closes", "closed", "due",
                  "end", "ends", "ended", "ending", "end date", "~end_date", "enddatum", "endet", "enden", "~abgabe",
-                 "ablauf*", "abgelaufen", "läuft", "runs", "ran", "open until", "remain open", "fristablauf",
-                 "expires on", "lief", "andauert"),
+                 "ablauf*", "abgelaufen", "läuft", "runs", "ran", "open until", "remain open", "expires on", "lief",
+                 "andauert"),
     "start": ("vom", "von", "ab", "seit", "from", "since", "beginn*", "starting", "start*", "~_start_date", "open",
               "opens", "opening*", "eröffn*", "eingeleitet", "between", "zwischen", "erstmals"),
     "published": ("published", "veröffentlicht*", "publication", "issued", "datum", "bekanntmachung",
                   "notice", "federal register", "stand", "vorgelegt am"),
-    "event": ("webinar*", "workshop*", "hearing", "meeting", "sitzung", "veranstaltung*", "findet", "statt",
+    "event": ("webinar*", "workshop*", "hearing", "meeting", "veranstaltung*", "findet", "statt",
               "takes place", "take place", "held", "konferenz", "termin", "hat am", "wurde", "wurden", "beschlossen",
               "information session", "site visit", "session*", "teleconference",
               "public hearing", "anhörung", "~sitzung"),
@@ -67,7 +67,7 @@ CUES: dict[str, tuple[str, ...]] = {
                  "effective", "compliance date", "befristet", "sichtbar", "durchführungszeitraum", "fertigstellung*",
                  "herstellung", "beschäftigt", "enforce*"),
     "superseded": ("originally", "ursprünglich", "original", "previously", "bisher", "currently", "incorrectly",
-                   "zuvor", "would close", "would end", "which closed", "scheduled to", "entfällt", "anstelle",
+                   "zuvor", "would close", "would end", "which closed", "scheduled to", "anstelle",
                    "instead of", "statt des"),
     "extended": ("extend*", "extension", "verlänger*", "verschoben", "re-open*", "reopen*", "erneut", "now",
                  "corrected", "should read", "additional", "neue", "neuen", "nunmehr", "auf den", "geändert"),
