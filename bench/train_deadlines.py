@@ -47,6 +47,7 @@ THRESHOLDS = tuple(round(0.05 * k, 2) for k in range(0, 20))
 FOLDS = 5
 SHUFFLES = (13, 14, 15)
 _COLUMN = {name: i for i, name in enumerate(FEATURES)}
+FILE_OF: dict[str, tuple[int, int]] = {}  # training file -> (first, end) index of its sentences
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ def sentences_of(paths=TRAINING) -> list[Sentence]:
     settings = load_taxonomy().settings
     out = []
     for path in paths:
+        if path.name not in FILE_OF:
+            FILE_OF[path.name] = (len(out), 0)
         with path.open(encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
                 text = row["text"].replace("\\n", "\n")
@@ -82,6 +85,7 @@ def sentences_of(paths=TRAINING) -> list[Sentence]:
                         matrix[i, _COLUMN[name]] = value
                 expected = date.fromisoformat(row["expected"]) if row["expected"] else None
                 out.append(Sentence(matrix, [m.value for m in mentions] + [None], expected, text))
+        FILE_OF[path.name] = (FILE_OF[path.name][0], len(out))
     return out
 
 
@@ -180,8 +184,13 @@ def main() -> int:
         print("shipped weights match" if same else "shipped weights differ: run bench/train_deadlines.py")
         return 0 if same else 1
     l2, threshold, cv_exact, cv_invented = select(data)
+    runs = [cross_validated(data, l2, shuffle) for shuffle in SHUFFLES]
+    for name, (first, end) in FILE_OF.items():
+        exact, invented = numpy.mean([score(run[first:end], threshold) for run in runs], axis=0)
+        print(f"  5-fold CV, {name}: exact {exact:.1f}/{end - first} ({exact / (end - first):.1%}), "
+              f"invented {invented:.1f}")
     if args.show_errors:
-        for (probability, value, expected), sentence in zip(cross_validated(data, l2), data, strict=True):
+        for (probability, value, expected), sentence in zip(runs[0], data, strict=True):
             got = value if value is not None and probability >= threshold else None
             if got != expected:
                 print(f"  expected {expected or '-'!s:10} got {got or '-'!s:10} p={probability:.2f}",
