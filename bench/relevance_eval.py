@@ -3,7 +3,9 @@
 Sets (all real, labelled; see tests/judge/fixtures/RELEVANCE_README.md):
 
 - dev: ``../shared/fixtures/relevance_dev.tsv`` (223 items; the rules were written against it);
-- train: ``data/relevance_labels.tsv`` (361 items; shipped as training labels, used in development);
+- train: ``data/relevance_labels.tsv`` (361 items, drawn from the same pool as the holdout, so
+  its cross-validated figure is the closest to what the holdout will show);
+- more: ``data/relevance_labels_more.tsv`` (822 items, second round, mostly hard negatives);
 - holdout: ``tests/judge/fixtures/relevance_holdout.tsv`` (120 items, frozen before the judge
   changed; never used for tuning, only reported).
 
@@ -11,12 +13,14 @@ Prints binary precision/recall/F1, precision among the 20 highest scores and per
 precision/recall:
 
 1. rules alone on each set;
-2. rules + model under k-fold cross-validation over dev + train: each fold judged by a model
-   trained on ``data/seed_labels.tsv`` plus the other folds, never on itself;
+2. rules + model under k-fold cross-validation over dev + train + more: each fold judged by a
+   model trained on ``data/seed_labels.tsv`` plus the other folds, never on itself; then the
+   F1 the same cross-validated model scores would give with other shares of the model in the
+   score (``model_weight`` in topics.toml is chosen from this table);
 3. the holdout judged by rules + the model ``tracker train --without-db`` makes (seed labels +
-   train), and by rules + a model that also learnt from dev.
+   train + more), and by rules + a model that also learnt from dev.
 
-Errors are listed only for dev and train (``--show-errors``), never for the holdout.
+Errors are listed only for dev and the training files (``--show-errors``), never for the holdout.
 
     .venv/bin/python bench/relevance_eval.py [--folds 5] [--show-errors] [--rules-only] [--holdout]
 """
@@ -39,7 +43,8 @@ from tracker.judge.training import cross_validate, read_seed_labels, shipped_lab
 
 FIXTURES = ROOT / "tests" / "judge" / "fixtures"
 DEFAULT_TSV = ROOT.parent / "shared" / "fixtures" / "relevance_dev.tsv"
-TRAIN_TSV = ROOT / "data" / "relevance_labels.tsv"
+TRAIN_TSVS = {"train": ROOT / "data" / "relevance_labels.tsv", "more": ROOT / "data" / "relevance_labels_more.tsv"}
+WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 HOLDOUT_TSV = FIXTURES / "relevance_holdout.tsv"
 
 
@@ -102,10 +107,24 @@ def examples_of(rows: list[dict[str, str]], remit: tuple[str, ...]) -> list[Trai
             if in_remit(r.get("jurisdiction") or None, remit) else None for r in rows]
 
 
+def weight_table(judge: Judge, rows: list[dict[str, str]], judged: list[Judgement]) -> None:
+    """F1 over the cross-validated model scores for other shares of the model in the score."""
+    settings = judge.taxonomy.settings
+    rules = [a.rules.score for a in map(judge.analyse, inputs(rows))]
+    print(f"\n== model_weight (now {settings.model_weight}; threshold {settings.threshold}),"
+          " the same cross-validated model scores ==")
+    print(f"{'weight':>6} {'P':>6} {'R':>6} {'F1':>6}")
+    for weight in WEIGHTS:
+        predicted = [j.model_score is not None and j.in_remit
+                     and (1 - weight) * rule + weight * j.model_score >= settings.threshold
+                     for rule, j in zip(rules, judged, strict=True)]
+        p, r, f1 = binary([row["relevant"] == "1" for row in rows], predicted)
+        print(f"{weight:6.1f} {p:6.3f} {r:6.3f} {f1:6.3f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tsv", type=Path, default=DEFAULT_TSV, help="the dev set")
-    parser.add_argument("--train", type=Path, default=TRAIN_TSV, help="further labelled items (skipped if absent)")
     parser.add_argument("--holdout", action="store_true", help="also judge the frozen holdout (for the report only)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--show-errors", action="store_true", help="list wrong dev/train items (never holdout)")
@@ -116,8 +135,7 @@ def main() -> int:
         return 2
     judge = Judge(load_taxonomy())
     sets = {"dev": read_tsv(args.tsv)}
-    if args.train.exists():
-        sets["train"] = read_tsv(args.train)
+    sets.update({name: read_tsv(path) for name, path in TRAIN_TSVS.items() if path.exists()})
     holdout = read_tsv(HOLDOUT_TSV) if args.holdout else []
     summary: list[tuple[str, dict[str, float]]] = []
     for name, rows in sets.items():
@@ -140,16 +158,17 @@ def main() -> int:
             part = combined[start:start + len(rows)]
             start += len(rows)
             summary.append((f"{name}, rules + model ({args.folds}-fold CV)", figures(rows, part)))
+        weight_table(judge, pooled, combined)
         if holdout:
             shipped = shipped_labels(judge)
             model = train_model(judge, shipped)
-            summary.append(("holdout, rules + shipped model (seeds + train)",
-                            report("holdout: rules + the model trained on the shipped labels (seeds + train)",
+            summary.append(("holdout, rules + shipped model (seeds + train + more)",
+                            report("holdout: rules + the model trained on the shipped labels (seeds + train + more)",
                                    holdout, judge.with_model(model).judge_many(inputs(holdout)), False)))
             dev = [e for e in examples_of(sets["dev"], remit) if e is not None]
             model = train_model(judge, [*shipped, *dev])
-            summary.append(("holdout, rules + model (seeds + train + dev)",
-                            report("holdout: rules + a model trained on seeds + train + dev", holdout,
+            summary.append(("holdout, rules + model (seeds + train + more + dev)",
+                            report("holdout: rules + a model trained on seeds + train + more + dev", holdout,
                                    judge.with_model(model).judge_many(inputs(holdout)), False)))
     print("\n== summary ==")
     print(f"{'':58} {'P':>6} {'R':>6} {'F1':>6} {'P@20':>6}")

@@ -11,13 +11,22 @@ from __future__ import annotations
 import csv
 import hashlib
 import importlib.util
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from tracker.judge.dates import find_mentions, local_date
-from tracker.judge.deadlines import FEATURES, deadline_from_text, default_model, find_deadline
+from tracker.judge.deadlines import (
+    CUES,
+    FEATURES,
+    candidate_features,
+    deadline_from_text,
+    default_model,
+    find_cues,
+    find_deadline,
+)
 from tracker.judge.taxonomy import Settings
 from tracker.judge.types import JudgeInput
 
@@ -30,12 +39,13 @@ def _bench(name: str):
     spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
+    sys.modules[name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
 
 @pytest.mark.parametrize("name, rows", [("deadlines.tsv", 50), ("deadlines_dev_new.tsv", 127),
-                                        ("deadlines_holdout.tsv", 60)])
+                                        ("deadlines_dev_more.tsv", 225), ("deadlines_holdout.tsv", 60)])
 def test_the_sets_are_real_sourced_and_both_languages(name: str, rows: int) -> None:
     with (FIXTURES / name).open(encoding="utf-8", newline="") as fh:
         data = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
@@ -55,8 +65,6 @@ def test_the_shipped_weights_are_what_the_training_script_fits() -> None:
     """A cue word added to ``CUES`` works at once; this says when the weights need refitting."""
     assert list(default_model().weights) == list(FEATURES), "features changed: run bench/train_deadlines.py"
     assert _bench("train_deadlines").main.__module__  # importable
-    import sys
-
     argv, sys.argv = sys.argv, ["train_deadlines.py", "--check"]
     try:
         assert _bench("train_deadlines").main() == 0, "shipped weights are stale: run bench/train_deadlines.py"
@@ -72,7 +80,7 @@ def test_the_dev_sets_stay_above_their_floor() -> None:
     for path in evaluate.DEV_SETS.values():
         counts, _ = evaluate.evaluate(evaluate.read_rows(path))
         exact, invented, rows = exact + counts["exact"], invented + counts["invented"], rows + counts["rows"]
-    assert exact / rows >= 0.9 and invented <= 15, (exact, invented, rows)
+    assert exact / rows >= 0.9 and invented / rows <= 0.06, (exact, invented, rows)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -132,3 +140,47 @@ def test_the_deadline_sentence_is_the_one_with_the_date() -> None:
     found = deadline_from_text(text)
     assert found.date == date(2020, 9, 14)
     assert found.sentence == "Stellungnahmen konnten bis zum 14. September 2020 abgegeben werden."
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Angebotsfrist: 18.12.2026, 10:00 Uhr; Bindefrist: 08.02.2027", date(2026, 12, 18)),
+    ("Ablauf der Bindefrist: 30.04.2027", None),
+    ("Comments are due: March 3, 2025.", date(2025, 3, 3)),
+    ("Comments must be received by 5 p.m. on April 4, 2025.", date(2025, 4, 4)),
+    ("Initial comments are due on May 1, 2025, and reply comments are due on May 16, 2025.", date(2025, 5, 1)),
+    ("The comment period, originally scheduled to close on June 2, 2025, is extended to July 2, 2025.",
+     date(2025, 7, 2)),
+    ("Closed 27 October 2025", date(2025, 10, 27)),
+    ("The consultation ran from 9:00 on 12 May 2025 to 23:59 on 9 June 2025.", date(2025, 6, 9)),
+    ("Kommunen können sich bis zum 30. April 2026 bewerben.", date(2026, 4, 30)),
+    ("Die Prüfung ist bis zum 31. Dezember 2027 durchzuführen.", date(2027, 12, 31)),
+    ('"consultation_end_date": "02 March 2026"', date(2026, 3, 2)),
+    ("Die Verordnung tritt am 1. Januar 2027 in Kraft.", None),
+    ("Der Workshop findet am 12. März 2026 in Berlin statt.", None),
+    ("The meeting will be held on June 5, 2025.", None),
+])
+def test_the_traps_named_in_issue_13(text: str, expected: date | None) -> None:
+    """Offer vs binding period, a time before the date, comments then replies, extensions,
+    "Closed", English ranges with times, applications, duties in laws, JSON fields; and dates
+    that are no deadline."""
+    assert deadline_from_text(text).date == expected
+
+
+def test_a_cue_inside_a_longer_one_does_not_count() -> None:
+    text = "Bindefrist und Angebotsfrist, bis spätestens zum"
+    assert [(text[s:e], kind) for s, e, kind in find_cues(text)] == [
+        ("Bindefrist", "validity"), ("Angebot", "action"), ("frist", "deadline"), ("bis spätestens zum", "until")]
+
+
+def test_each_cue_word_is_defined_once() -> None:
+    words = [word.strip("~*") for words in CUES.values() for word in words]
+    assert len(words) == len(set(words)), sorted(w for w in set(words) if words.count(w) > 1)
+
+
+def test_no_deadline_competes_with_the_dates() -> None:
+    """The last candidate is "no deadline"; the probabilities of one text sum to 1."""
+    text = "Stellungnahmen bis zum 14. September 2020; die Anhörung fand am 17. August 2020 statt."
+    mentions = find_mentions(text)
+    features = candidate_features(text, mentions, None)
+    assert len(features) == len(mentions) + 1 and "null" in features[-1]
+    assert abs(sum(default_model().probabilities(features)) - 1.0) < 1e-9

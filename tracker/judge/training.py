@@ -19,10 +19,11 @@ from tracker.judge.taxonomy import DATA_DIR
 from tracker.judge.types import JudgeInput, Judgement
 
 # The shipped labels: the project's first seed titles, and real labelled publications
-# (Bundesrat agendas, federal and Länder law titles, EUR-Lex, Have Your Say, Bundesnetzagentur;
-# tests/judge/fixtures/RELEVANCE_README.md says where each comes from).
+# (Bundesrat agendas, federal and Länder law titles, EUR-Lex, Have Your Say, Bundesnetzagentur,
+# Bundestag answers, funding calls; tests/judge/fixtures/RELEVANCE_README.md says where each
+# comes from). relevance_labels_more.tsv is the second batch, rich in hard negatives.
 DEFAULT_SEED_PATH = DATA_DIR / "seed_labels.tsv"
-DEFAULT_LABEL_PATHS = (DEFAULT_SEED_PATH, DATA_DIR / "relevance_labels.tsv")
+DEFAULT_LABEL_PATHS = (DEFAULT_SEED_PATH, DATA_DIR / "relevance_labels.tsv", DATA_DIR / "relevance_labels_more.tsv")
 SEED_COLUMNS = ("title", "summary", "language", "relevant", "topics")
 
 
