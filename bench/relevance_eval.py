@@ -16,7 +16,8 @@ precision/recall:
 2. rules + model under k-fold cross-validation over dev + train + more: each fold judged by a
    model trained on ``data/seed_labels.tsv`` plus the other folds, never on itself; then the
    F1 the same cross-validated model scores would give with other shares of the model in the
-   score (``model_weight`` in topics.toml is chosen from this table);
+   score (``model_weight`` in topics.toml is chosen from this table), and the calibration
+   slopes fitted on those scores with the share relevant per shown score band;
 3. the holdout judged by rules + the model ``tracker train --without-db`` makes (seed labels +
    train + more), and by rules + a model that also learnt from dev.
 
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import sys
 from pathlib import Path
 
@@ -38,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 from tracker.judge import Judge, JudgeInput, Judgement  # noqa: E402
 from tracker.judge.model import TrainingExample  # noqa: E402
 from tracker.judge.remit import in_remit  # noqa: E402
+from tracker.judge.scoring import calibrated  # noqa: E402
 from tracker.judge.taxonomy import REQUIRED_TOPICS, load_taxonomy  # noqa: E402
 from tracker.judge.training import cross_validate, read_seed_labels, shipped_labels, train_model  # noqa: E402
 
@@ -122,6 +125,47 @@ def weight_table(judge: Judge, rows: list[dict[str, str]], judged: list[Judgemen
         print(f"{weight:6.1f} {p:6.3f} {r:6.3f} {f1:6.3f}")
 
 
+def fitted_slope(raw: list[float], gold: list[bool], threshold: float) -> float:
+    """The calibration slope with the best log-likelihood of the labels (1-D grid search)."""
+    def loss(slope: float) -> float:
+        total = 0.0
+        for score, label in zip(raw, gold, strict=True):
+            p = min(max(calibrated(score, threshold, slope), 1e-6), 1 - 1e-6)
+            total -= math.log(p if label else 1 - p)
+        return total
+    return min((round(0.05 + 0.01 * step, 2) for step in range(196)), key=loss)
+
+
+def calibration(judge: Judge, rows: list[dict[str, str]], judged: list[Judgement]) -> None:
+    """Slopes for topics.toml from cross-validated scores (rules alone, and rules + model)."""
+    settings = judge.taxonomy.settings
+    rules = [a.rules.score for a in map(judge.analyse, inputs(rows))]
+    kept = [(rule, j, row["relevant"] == "1") for rule, j, row in zip(rules, judged, rows, strict=True)
+            if j.in_remit and j.language_supported and j.model_score is not None]
+    gold = [label for _, _, label in kept]
+    blended = [(1 - settings.model_weight) * rule + settings.model_weight * j.model_score for rule, j, _ in kept]
+    print("\n== calibration (topics.toml [settings]), from the same cross-validated scores ==")
+    print(f"calibration_slope       = {fitted_slope(blended, gold, settings.threshold)}"
+          f"   (now {settings.calibration_slope})")
+    rules_only = [rule for rule, _, _ in kept]
+    print(f"calibration_slope_rules = {fitted_slope(rules_only, gold, settings.threshold)}"
+          f"   (now {settings.calibration_slope_rules})")
+    for name, raw, slope in (("rules + model", blended, settings.calibration_slope),
+                             ("rules alone", rules_only, settings.calibration_slope_rules)):
+        reliability(name, [calibrated(score, settings.threshold, slope) for score in raw], gold)
+
+
+def reliability(name: str, shown: list[float], gold: list[bool]) -> None:
+    """How often items shown with a score in each band were relevant (calibrated: about the band)."""
+    print(f"\n{name}, shown score band: items, share relevant")
+    bands: dict[int, list[bool]] = {}
+    for score, label in zip(shown, gold, strict=True):
+        bands.setdefault(min(int(score * 10), 9), []).append(label)
+    for band in sorted(bands):
+        labels = bands[band]
+        print(f"  {band / 10:.1f}-{(band + 1) / 10:.1f}  {len(labels):5d}  {sum(labels) / len(labels):.2f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tsv", type=Path, default=DEFAULT_TSV, help="the dev set")
@@ -159,6 +203,7 @@ def main() -> int:
             start += len(rows)
             summary.append((f"{name}, rules + model ({args.folds}-fold CV)", figures(rows, part)))
         weight_table(judge, pooled, combined)
+        calibration(judge, pooled, combined)
         if holdout:
             shipped = shipped_labels(judge)
             model = train_model(judge, shipped)

@@ -11,6 +11,7 @@ import pytest
 
 from tracker.judge import Judge, JudgeInput
 from tracker.judge.model import FEATURES, RelevanceModel, latest_model_path, save_new
+from tracker.judge.scoring import calibrated
 from tracker.judge.training import read_seed_labels, train_model
 
 
@@ -30,9 +31,9 @@ def test_the_model_reads_tokens_rule_hits_signals_and_stage(rules_judge: Judge) 
     assert "glasfaser" not in words and "kr_term_glasfaser" in words and "kr_text_strong" in words
 
 
-def _with_floor(judge: Judge, floor: float) -> Judge:
+def _with_settings(judge: Judge, **settings: float) -> Judge:
     other = copy.copy(judge)
-    other.taxonomy = replace(judge.taxonomy, settings=replace(judge.taxonomy.settings, topic_score_floor=floor))
+    other.taxonomy = replace(judge.taxonomy, settings=replace(judge.taxonomy.settings, **settings))
     return other
 
 
@@ -43,10 +44,12 @@ def test_blended_scores_follow_the_documented_rule(rules_judge: Judge, model: Re
     items = [JudgeInput(id=str(i), title=e.title, summary=e.summary, language=e.language, jurisdiction="de")
              for i, e in enumerate(read_seed_labels()[:60])]
     items.append(JudgeInput(id="fr", title="Le règlement sur les données et la consultation", jurisdiction="de"))
-    judged = _with_floor(rules_judge, floor).with_model(model).judge_many(items)
-    plain = _with_floor(rules_judge, 0.0).judge_many(items)
+    judged = _with_settings(rules_judge, topic_score_floor=floor).with_model(model).judge_many(items)
+    # The rules' raw score: shown scores are calibrated (tested in test_calibration.py).
+    plain = _with_settings(rules_judge, topic_score_floor=0.0, calibration_slope_rules=1.0).judge_many(items)
     raw = model.predict([rules_judge.features(rules_judge.analyse(i)) for i in items])
-    weight = rules_judge.taxonomy.settings.model_weight
+    settings = rules_judge.taxonomy.settings
+    weight = settings.model_weight
     assert any(len(p.topic_scores) > 1 for p in plain) and not judged[-1].language_supported
     for got, rules, row in zip(judged, plain, raw.tolist(), strict=True):
         scores = dict(zip(model.labels, row, strict=True))
@@ -60,7 +63,9 @@ def test_blended_scores_follow_the_documented_rule(rules_judge: Judge, model: Re
                 expected[topic] = round(max(rule, (1 - weight) * rule + weight * value), 4)
         assert got.topic_scores == {t: v for t, v in expected.items() if v >= floor}
         assert got.model_score == round(scores["relevant"], 4)
-        assert got.score == round((1 - weight) * rules.score + weight * got.model_score, 4)
+        blend = (1 - weight) * rules.score + weight * scores["relevant"]
+        assert got.score == pytest.approx(calibrated(blend, settings.threshold, settings.calibration_slope), abs=2e-4)
+        assert got.relevant == (blend >= settings.threshold)
 
 
 def test_models_trained_on_other_features_are_not_used(tmp_path: Path, model: RelevanceModel) -> None:

@@ -66,6 +66,10 @@ def test_missing_required_topic_and_bad_settings(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"Zeile 1: settings, Feld 'topic_score_floor': "
                                           r"darf topic_threshold nicht übersteigen"):
         load_taxonomy(floor)
+    slope = _write(tmp_path, '[settings]\ncalibration_slope_rules = 0\n'
+                   + _with_topic('label_de = "E"\nlabel_en = "E"\nterms = ["Strom"]\n'))
+    with pytest.raises(ConfigError, match=r"settings, Feld 'calibration_slope_rules': muss zwischen 0.05 und 5"):
+        load_taxonomy(slope)
     zone = _write(tmp_path, '[settings]\ntimezone = "Mars/Base"\n')
     with pytest.raises(ConfigError, match="unbekannte Zeitzone 'Mars/Base'"):
         load_taxonomy(zone)

@@ -13,7 +13,7 @@ from tracker.judge.language import SUPPORTED, detect_language
 from tracker.judge.model import RELEVANT, RelevanceModel, feature_words
 from tracker.judge.nlp import build_matcher, tokenizer
 from tracker.judge.remit import in_remit
-from tracker.judge.scoring import Fields, RuleResult, pick_topics, score_fields
+from tracker.judge.scoring import Fields, RuleResult, calibrated, pick_topics, score_fields
 from tracker.judge.stage import classify_stage
 from tracker.judge.taxonomy import Taxonomy
 from tracker.judge.types import MAX_TEXT_CHARS, JudgeInput, Judgement
@@ -108,8 +108,10 @@ class Judge:
             # Out-of-remit and unreadable items keep their topic scores (why they look
             # topical) but never rank as relevant.
             score = 0.0
-        score = round(min(max(score, 0.0), 1.0), 4)
-        relevant = score >= settings.threshold
+        raw = min(max(score, 0.0), 1.0)
+        relevant = raw >= settings.threshold
+        slope = settings.calibration_slope if model_score is not None else settings.calibration_slope_rules
+        score = round(calibrated(raw, settings.threshold, slope), 4)
         # Scores below the floor are noise (with a model every topic has one): not reported.
         topic_scores = {t: v for t, v in topic_scores.items() if v >= settings.topic_score_floor}
         deadline = find_deadline(item, settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -100,3 +101,15 @@ def pick_topics(topic_scores: dict[str, float], threshold: float, relevant: bool
     if not chosen and relevant and ranked:
         chosen = ranked[:1]
     return chosen
+
+
+def calibrated(raw: float, threshold: float, slope: float) -> float:
+    """The score shown and stored: the raw score's log-odds scaled by ``slope`` around the
+    threshold. The threshold keeps its place (an item is relevant exactly when its raw score
+    reaches it, so no decision changes), while scores that bunch near 0 and 1 spread out."""
+    if raw <= 0.0 or slope == 1.0:
+        return raw
+    edge = 1e-6
+    pivot = math.log(threshold / (1 - threshold))
+    odds = math.log(min(max(raw, edge), 1 - edge) / (1 - min(max(raw, edge), 1 - edge)))
+    return 1 / (1 + math.exp(-(slope * (odds - pivot) + pivot)))

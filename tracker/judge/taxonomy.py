@@ -71,6 +71,12 @@ class Settings:
         default_factory=lambda: {"title": 1.0, "summary": 0.7, "text": 0.5})
     model_weight: float = 0.5
     context_boost: float = 0.0
+    # How steeply the shown score rises around the threshold (1 = the raw score as it is).
+    # Rule hits add up towards 1 quickly, so raw scores bunch near 0 and 1; a slope below 1,
+    # fitted on cross-validated scores (bench/relevance_eval.py prints them), spreads them
+    # to what they mean: how often items scored like this were relevant.
+    calibration_slope: float = 1.0        # rules and model
+    calibration_slope_rules: float = 1.0  # rules alone (no trained model)
 
 
 @dataclass(frozen=True)
@@ -134,7 +140,7 @@ def _settings(checker: _Checker, raw: object) -> Settings:
     if not isinstance(raw, dict):
         raise checker.fail("settings", "settings", "muss eine Tabelle sein")
     known = {"threshold", "topic_threshold", "topic_score_floor", "remit", "timezone", "timezones", "field_weights",
-             "tier_weights", "model_weight", "context_boost"}
+             "tier_weights", "model_weight", "context_boost", "calibration_slope", "calibration_slope_rules"}
     for key in raw:
         if key not in known:
             raise checker.fail("settings", f"settings, Feld '{key}'",
@@ -144,6 +150,9 @@ def _settings(checker: _Checker, raw: object) -> Settings:
     for key in ("threshold", "topic_threshold", "topic_score_floor", "model_weight", "context_boost"):
         if key in raw:
             values[key] = _number(checker, "settings", f"settings, Feld '{key}'", raw[key], 0.0, 1.0)
+    for key in ("calibration_slope", "calibration_slope_rules"):
+        if key in raw:
+            values[key] = _number(checker, "settings", f"settings, Feld '{key}'", raw[key], 0.05, 5.0)
     floor = values.get("topic_score_floor", out.topic_score_floor)
     if floor > values.get("topic_threshold", out.topic_threshold):  # type: ignore[operator]
         raise checker.fail("settings", "settings, Feld 'topic_score_floor'",
