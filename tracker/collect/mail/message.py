@@ -27,7 +27,7 @@ from tracker.collect.mail.forwards import (
     forwarded_original,
     is_forward_subject,
 )
-from tracker.collect.mail.invitations import hearings_of
+from tracker.collect.mail.invitations import Hearing, hearings_of, merged
 from tracker.collect.mail.senders import ministry_of
 from tracker.models import FetchedPage, ParseResult, RawEntry
 from tracker.vocabulary import MailReading
@@ -88,18 +88,21 @@ def _parse(message: EmailMessage, raw: bytes, url: str, headers_only: bool) -> P
                         "at": outer.sent_at.isoformat() if outer.sent_at else None,
                         "message_id": outer.message_id})
 
-    attachments, hearings, documents = [], [], []
+    attachments: list[Attachment] = []
+    hearings: dict[str, Hearing] = {}
+    documents = []
     for number, part in enumerate(_attachment_parts(message), start=1):
-        name = part.get_filename() or f"anlage-{number}"
         data = _payload(part)
+        if any(a.sha256 == hashlib.sha256(data).hexdigest() for a in attachments):
+            continue  # Outlook sends an invitation twice: inline and as invite.ics
+        name = part.get_filename() or _unnamed(part, number)
         attachment = read_attachment(name, part.get_content_type(), data)
         if attachment.kind == CALENDAR:
             try:
-                found = hearings_of(data)
+                for newer in merged(hearings, hearings_of(data)):
+                    hearings[newer.uid] = newer
             except ValueError as exc:
                 attachment = Attachment(**{**attachment.__dict__, "problem": str(exc)})
-            else:
-                hearings += [h.to_dict() for h in found]
         attachments.append(attachment)
         documents.append(FetchedPage(f"{url}#anlage-{number}={quote(name)}", data, None, part.get_content_type()))
         if attachment.problem:
@@ -123,7 +126,7 @@ def _parse(message: EmailMessage, raw: bytes, url: str, headers_only: bool) -> P
             "ministry": ministry.to_dict() if ministry else None,
             "forward": forward, "reading": reading, "problems": problems,
             "attachments": [a.summary() for a in attachments],
-        }, **({"hearings": hearings} if hearings else {})},
+        }, **({"hearings": [h.to_dict() for h in hearings.values()]} if hearings else {})},
         html_base=None,
     )
     warnings = [f"{title[:80]}: {problem}" for problem in problems]
@@ -173,12 +176,21 @@ def _body(message: EmailMessage, problems: list[str]) -> tuple[str, bool]:
 
 
 def _text(part: EmailMessage, problems: list[str]) -> str:
+    """The part's text with plain line ends (a mail server stores CRLF)."""
+    return _decoded(part, problems).replace("\r\n", "\n")
+
+
+def _decoded(part: EmailMessage, problems: list[str]) -> str:
     try:
         return str(part.get_content())
     except (LookupError, UnicodeError, ValueError, AssertionError) as exc:
-        problems.append(f"Zeichensatz des Textes nicht lesbar ({type(exc).__name__}); ersetzt")
-        data = part.get_payload(decode=True) or b""
-        return bytes(data).decode("utf-8", errors="replace")
+        problems.append(f"Zeichensatz des Textes nicht lesbar ({type(exc).__name__}); als UTF-8 oder "
+                        "Windows-1252 gelesen")
+        data = bytes(part.get_payload(decode=True) or b"")
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data.decode("cp1252", errors="replace")  # what German mail programs send when they mislabel
 
 
 def _attached_message(message: EmailMessage) -> EmailMessage | None:
@@ -204,6 +216,12 @@ def _attachment_parts(message: EmailMessage) -> list[EmailMessage]:
             continue
         found.append(part)
     return found
+
+
+def _unnamed(part: EmailMessage, number: int) -> str:
+    if part.get_content_type() == "text/calendar":
+        return "Kalendereinladung.ics"
+    return f"Anlage {number}"
 
 
 def _payload(part: EmailMessage) -> bytes:
