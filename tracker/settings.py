@@ -98,6 +98,9 @@ class Settings:
     dip_api_key: str | None = field(default=None, repr=False)
     session_hours: int = 12  # how long a dashboard login lasts
     session_secret: str | None = field(default=None, repr=False)  # signs the session cookie
+    # A source without a successful fetch for this many days (or three times its expected
+    # cadence, if longer) starts again with a baseline import: what it holds then is backlog.
+    baseline_after_days: int = 30
     # Mailbox sources' logins by ``mailbox_setting_id`` (never in feeds.toml).
     mailboxes: Mapping[str, MailboxCredentials] = field(default_factory=dict, repr=False)
 
@@ -296,6 +299,8 @@ def _read_with(r: _Reader) -> Settings:
         session_hours=r.value("TRACKER_SESSION_HOURS", _integer(1, 720), defaults.session_hours,
                               "Stunden von 1 bis 720 erwartet"),
         session_secret=r.secret("TRACKER_SESSION_SECRET", min_length=32),
+        baseline_after_days=r.value("TRACKER_BASELINE_AFTER_DAYS", _integer(1, 3650), defaults.baseline_after_days,
+                                    "Tage von 1 bis 3650 erwartet"),
         mailboxes=_mailboxes(r),
     )
     if r.problems:

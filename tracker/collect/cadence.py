@@ -29,9 +29,9 @@ DEFAULT_EXPECT_EVERY: dict[str, timedelta] = {
     SourceKind.IMAP: timedelta(days=30),
 }
 FALLBACK_EXPECT_EVERY = timedelta(days=14)
-# A source not fetched successfully for this long (at least) starts again with a baseline:
-# what it holds then is a backlog, not news.
-MIN_BASELINE_GAP = timedelta(days=30)
+# A source not fetched successfully for longer than the setting TRACKER_BASELINE_AFTER_DAYS,
+# or this many times its cadence if that is longer, starts again with a baseline: what it
+# holds then is a backlog, not news.
 BASELINE_GAP_FACTOR = 3
 EXPECT_RANGE = (timedelta(hours=1), timedelta(days=365))
 
@@ -70,15 +70,17 @@ def expected_every(source: Source) -> timedelta:
     return DEFAULT_EXPECT_EVERY.get(source.kind, FALLBACK_EXPECT_EVERY)
 
 
-def baseline_gap(expect_every: timedelta) -> timedelta:
-    """How long without a successful fetch makes the next collection a baseline again."""
-    return max(MIN_BASELINE_GAP, BASELINE_GAP_FACTOR * expect_every)
+def baseline_gap(expect_every: timedelta, after: timedelta) -> timedelta:
+    """How long without a successful fetch makes the next collection a baseline again:
+    ``after`` (the setting), or three times the cadence if that is longer."""
+    return max(after, BASELINE_GAP_FACTOR * expect_every)
 
 
-def is_baseline(last_success_at: datetime | None, expect_every: timedelta, now: datetime) -> bool:
+def is_baseline(last_success_at: datetime | None, expect_every: timedelta, now: datetime, *,
+                after: timedelta) -> bool:
     """Whether a collection now is a baseline import: the source never delivered, or not
     for a long gap (``baseline_gap``)."""
-    return last_success_at is None or now - last_success_at > baseline_gap(expect_every)
+    return last_success_at is None or now - last_success_at > baseline_gap(expect_every, after)
 
 
 def _day(moment: datetime) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from tracker import settings
 from tracker.alerts import lease
 from tracker.collect import cadence
 from tracker.collect.adapters import APIS
@@ -405,8 +406,10 @@ def run_collection(source_ids: Sequence[str] | None = None, *, db_path: Path | N
         known = known_content_hashes(con, [s.id for s in sources])
         run_id = start_run(con, now=started_at, sources_total=len(sources), holder=holder)
     by_id = {s.id: s for s in sources}
+    after = timedelta(days=settings.get().baseline_after_days)
     baseline = {s.id for s in sources
-                if cadence.is_baseline(states[s.id].last_success_at, cadence.expected_every(s), started_at)}
+                if cadence.is_baseline(states[s.id].last_success_at, cadence.expected_every(s), started_at,
+                                       after=after)}
     jobs = [SourceJob(s, started_at, states[s.id].etag, states[s.id].last_modified, states[s.id].resume_from,
                       mailbox=states[s.id].mailbox) for s in sources]
     outcomes: list[SourceOutcome] = []
