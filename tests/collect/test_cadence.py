@@ -189,9 +189,9 @@ def test_first_collection_is_a_baseline_and_later_news_is_not(server: FeedServer
     assert marks == {"t-0": True, "t-1": True, "t-2": False, "t-3": True}
 
 
-def feed(summaries: list[str]) -> bytes:
-    """An RSS document whose n-th entry (guid a-n) carries the n-th summary."""
-    items = [make_rss(1, prefix="a", start=n, summary=text).decode().split("<item>")[1].split("</item>")[0]
+def feed(summaries: list[str], prefix: str = "a") -> bytes:
+    """An RSS document whose n-th entry (guid <prefix>-n) carries the n-th summary."""
+    items = [make_rss(1, prefix=prefix, start=n, summary=text).decode().split("<item>")[1].split("</item>")[0]
              for n, text in enumerate(summaries)]
     return make_rss(0).replace(b"</channel>", "".join(f"<item>{i}</item>" for i in items).encode() + b"</channel>")
 
