@@ -122,7 +122,8 @@ class Coverage:
         return lines
 
 
-CAPPED_REASON = "Seitenobergrenze erreicht, weitere Einträge beim letzten Abruf nicht gelesen (max_pages)"
+CAPPED_REASON = ("beim letzten Abruf an der Obergrenze je Lauf gestoppt (max_pages, bei Postfächern 200 E-Mails), "
+                 "weitere Einträge nicht gelesen")
 
 
 def coverage_from(rows: Sequence[dict[str, Any]], not_relevant: int, since: datetime) -> Coverage:
