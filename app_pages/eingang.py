@@ -123,8 +123,10 @@ page_col.number_input(f"Seite (von {pages})", min_value=1, max_value=pages, key=
 if covered.complete:
     st.caption("Abdeckung: " + " ".join(escape_markdown(line) for line in covered.lines()))
 else:
-    with st.expander(f"Abdeckung: {len(covered.failing)} fehlerhaft, {len(covered.overdue)} überfällig, "
-                     f"{len(covered.capped)} an der Seitenobergrenze – Funkstille ist keine Entwarnung",
+    counts = [f"{len(covered.failing)} fehlerhaft", f"{len(covered.overdue)} überfällig",
+              f"{len(covered.capped)} an der Obergrenze"] + (
+        [f"{len(covered.never_fetched)} noch nie abgerufen"] if covered.never_fetched else [])
+    with st.expander(f"Abdeckung: {', '.join(counts)} – Funkstille ist keine Entwarnung",
                      icon=":material/warning:", expanded=True):
         st.markdown("  \n".join(escape_markdown(line) for line in covered.lines()))
         st.page_link("app_pages/quellen.py", label="Zu den Quellen", icon=":material/rss_feed:")

@@ -105,3 +105,14 @@ def test_webhooks_carry_the_coverage_too() -> None:
     assert "Quelle X: fehlerhaft" in str(payload(message, "slack", "https://r.example"))
     assert "Quelle X: fehlerhaft" in str(payload(message, "teams", "https://r.example"))
     assert "Quelle X: fehlerhaft" in payload(message, "matrix", "https://r.example")["text"]
+
+
+def test_sources_never_read_are_not_vouched_for() -> None:
+    since = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
+    rows = [{"id": f"s{n}", "name": f"Quelle {n}", "enabled": True, "state": "nie_abgerufen", "overdue": None}
+            for n in range(7)]
+    never = coverage.coverage_from(rows, 0, since)
+    assert not never.complete
+    assert never.lines()[0].startswith("Von 7 beobachteten Quellen sind nicht alle lückenlos gelesen")
+    assert never.lines()[1] == "7 Quelle(n) noch nie abgerufen: Quelle 0, Quelle 1, Quelle 2, Quelle 3, Quelle 4 und " \
+                               "2 weitere"

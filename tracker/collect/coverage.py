@@ -94,19 +94,19 @@ class Coverage:
     failing: tuple[SourceNote, ...] = ()
     overdue: tuple[SourceNote, ...] = ()
     capped: tuple[SourceNote, ...] = ()
+    never_fetched: tuple[SourceNote, ...] = ()  # within their grace, but nothing read from them yet
     not_relevant: int = 0
 
     @property
     def complete(self) -> bool:
-        return not (self.failing or self.overdue or self.capped)
+        return not (self.failing or self.overdue or self.capped or self.never_fetched)
 
     def lines(self) -> list[str]:
         """The statement in German, one line per fact, first the summary."""
         since = f"{self.since.astimezone(lateness.BERLIN):%d.%m.%Y %H:%M} Uhr"
-        problems = len(self.failing) + len(self.overdue) + len(self.capped)
         if self.sources_watched == 0:
             head = "Keine Quelle wird beobachtet: Funkstille ist hier keine Entwarnung."
-        elif problems == 0:
+        elif self.complete:
             head = (f"Alle {self.sources_watched} beobachteten Quellen wurden abgerufen, keine ist überfällig "
                     "oder an der Seitenobergrenze.")
         else:
@@ -116,6 +116,10 @@ class Coverage:
         lines += [f"Quelle {n.name}: fehlerhaft – {n.reason}" for n in self.failing]
         lines += [f"Quelle {n.name}: überfällig – {n.reason}" for n in self.overdue]
         lines += [f"Quelle {n.name}: {n.reason}" for n in self.capped]
+        if self.never_fetched:
+            names = [n.name for n in self.never_fetched]
+            shown = ", ".join(names[:5]) + (f" und {len(names) - 5} weitere" if len(names) > 5 else "")
+            lines.append(f"{len(names)} Quelle(n) noch nie abgerufen: {shown}")
         count = "1 Eintrag" if self.not_relevant == 1 else f"{self.not_relevant} Einträge"
         lines.append(f"Seit {since}: {count} als nicht relevant bewertet (im Eingang ausgeblendet, "
                      "„Auch als nicht relevant bewertete Einträge“ zeigt sie).")
@@ -138,8 +142,9 @@ def coverage_from(rows: Sequence[dict[str, Any]], not_relevant: int, since: date
     overdue = tuple(note(r, r["overdue"]) for r in watched
                     if r.get("overdue") and r["state"] != SourceHealth.ERROR)
     capped = tuple(note(r, CAPPED_REASON) for r in watched if r.get("last_capped"))
+    never = tuple(note(r, "noch nie abgerufen") for r in watched if r["state"] == SourceHealth.NEVER_FETCHED)
     return Coverage(since=since, sources_watched=len(watched), failing=failing, overdue=overdue, capped=capped,
-                    not_relevant=not_relevant)
+                    never_fetched=never, not_relevant=not_relevant)
 
 
 def load_coverage(*, since: datetime, now: datetime | None = None, configured: Set[str] | None = None,
