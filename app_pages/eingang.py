@@ -128,8 +128,8 @@ else:
         [f"{len(covered.never_fetched)} noch nie abgerufen"] if covered.never_fetched else [])
     with st.expander(f"Abdeckung: {', '.join(counts)} – Funkstille ist keine Entwarnung",
                      icon=":material/warning:", expanded=True):
-        st.markdown("  \n".join(escape_markdown(line) for line in covered.lines()))
-        st.page_link("app_pages/quellen.py", label="Zu den Quellen", icon=":material/rss_feed:")
+        st.markdown("  \n".join(escape_markdown(line) for line in covered.lines())
+                    + "  \nEinzelheiten auf der Seite **Quellen**.")
 
 if not rows:
     st.info("Kein Eintrag passt zu diesen Filtern. Filter in der Seitenleiste lockern.")
