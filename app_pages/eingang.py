@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
+from tracker.collect import coverage
 from tracker.storage import inbox as store
 from tracker.storage import open_db
 from tracker.storage.meta import demo_shift_days
@@ -19,6 +20,7 @@ from tracker.vocabulary import Stage, jurisdiction_label
 from tracker.work import inbox, triage, visits
 
 ss = st.session_state
+COVERAGE_WINDOW = timedelta(days=7)  # items judged not relevant are counted over the last week
 day = widgets.today()
 user = current_user()
 # NEU: first seen since this user last looked; the cutoff holds for this session.
@@ -58,6 +60,8 @@ all_items, names, total, counts, rows = view.all_items, view.source_names, view.
 
 st.title("Eingang")
 widgets.demo_banner(shift)
+with guarded():
+    covered = coverage.load_coverage(since=datetime.now(UTC) - COVERAGE_WINDOW)
 
 if all_items == 0:
     if not names:
@@ -115,6 +119,18 @@ pages = inbox.page_count(total)
 ss["inbox_page"] = view.page  # pulled back when the result shrank below the page asked for
 page_col.number_input(f"Seite (von {pages})", min_value=1, max_value=pages, key="inbox_page")
 
+# What this inbox can vouch for, at its head so nobody reads an empty page as an all-clear.
+if covered.complete:
+    st.caption("Abdeckung: " + " ".join(escape_markdown(line) for line in covered.lines()))
+else:
+    counts = [f"{len(covered.failing)} fehlerhaft", f"{len(covered.overdue)} überfällig",
+              f"{len(covered.capped)} an der Obergrenze"] + (
+        [f"{len(covered.never_fetched)} noch nie abgerufen"] if covered.never_fetched else [])
+    with st.expander(f"Abdeckung: {', '.join(counts)} – Funkstille ist keine Entwarnung",
+                     icon=":material/warning:", expanded=True):
+        st.markdown("  \n".join(escape_markdown(line) for line in covered.lines())
+                    + "  \nEinzelheiten auf der Seite **Quellen**.")
+
 if not rows:
     st.info("Kein Eintrag passt zu diesen Filtern. Filter in der Seitenleiste lockern.")
     st.stop()
@@ -129,11 +145,13 @@ for row in rows:
         if row["changed"]:
             marks.append(badge("GEÄNDERT", "#db2777"))
         marks.append(deadline_badge(row["deadline"], day))
+        marks += widgets.arrival_badges(row["first_seen_at"], row["deadline"], row["is_baseline"], row["mail_reading"])
         if row["status"] != triage.DEFAULT_STATUS:
             marks.append(status_badge(row["status"]))
         marks.append(badge(f"Relevanz {widgets.fmt_number(row['score'])}", "#475569"))
         meta = " · ".join(filter(None, [
             ", ".join(row["source_names"] or []),
+            f"von {row['ministry']}" if row["ministry"] else "",
             row["day"].strftime("%d.%m.%Y") if row["day"] else "",
             jurisdiction_label(row["jurisdiction"]) if row["jurisdiction"] else "",
             Stage.label_of(row["stage"] or None, ""),

@@ -7,17 +7,18 @@ import streamlit as st
 
 from tracker import settings
 from tracker.alerts import outbox, render, rules
+from tracker.collect import cadence, coverage
 from tracker.collect.check import kind_label
 from tracker.collect.run import run_collection
 from tracker.collect.sources import SEVERITY_ERROR, load_sources
 from tracker.errors import ConfigError
 from tracker.storage import open_db
 from tracker.storage.meta import demo_shift_days, recent_runs
-from tracker.storage.sources import source_health
 from tracker.ui import widgets
 from tracker.ui.render import escape_markdown
 from tracker.ui.widgets import guarded
 from tracker.vocabulary import SourceHealth
+from tracker.work import lateness
 
 ss = st.session_state
 st.title("Quellen")
@@ -51,8 +52,9 @@ with guarded():
 configured = registry.known_ids if registry is not None else None
 with guarded(), open_db() as con:
     shift = demo_shift_days(con)
-    health = source_health(con, configured)
     runs = recent_runs(con, limit=5)
+with guarded():
+    health = coverage.source_report(configured=configured)
 widgets.demo_banner(shift)
 
 st.markdown("Die Quellen stehen in dieser Datei (bearbeiten, dann „Jetzt sammeln“; `tracker sources check` "
@@ -75,16 +77,21 @@ else:
     def count(state: str) -> int:
         return sum(1 for h in health if h["state"] == state)
 
-    broken, warned, unconfigured = st.columns(3)
+    broken, overdue, warned, unconfigured = st.columns(4)
     broken.metric("Quellen mit Fehler", count(SourceHealth.ERROR),
                   help="Quellen, deren letzter Abruf fehlgeschlagen ist")
+    overdue.metric("überfällig", count(SourceHealth.OVERDUE),
+                   help="Ohne erfolgreichen Abruf oder ohne neuen Eintrag länger als erwartet "
+                        "(expect_every in feeds.toml): Funkstille ist keine Entwarnung")
     warned.metric("mit Hinweis", count(SourceHealth.WARNING),
                   help="Gelesen, aber mit einem Hinweis (umgezogen, leer, Seitenobergrenze …)")
     unconfigured.metric("nicht mehr konfiguriert", count(SourceHealth.UNCONFIGURED),
                 help="Früher gesammelt, nicht mehr in feeds.toml; ihre Einträge bleiben gespeichert")
     st.dataframe(pd.DataFrame([{
         "Zustand": SourceHealth.label_of(h["state"]), "Quelle": h["name"], "Aktiv": h["enabled"],
-        "Urteil": h["last_verdict"] or h["last_error"] or "",
+        "Urteil": h["overdue"] or h["last_verdict"] or h["last_error"] or "",
+        "erwartet": f"alle {cadence.format_duration(h['expect_every'])}" if h["expect_every"] else "–",
+        "spät entdeckt": (f"{h['late']} von {h['with_deadline']}" if h["with_deadline"] else "–"),
         "HTTP": str(h["last_status"] or "–"),
         "Art erkannt": kind_label(h["last_detected_kind"]) if h["last_pages"] else "–",
         "Inhaltstyp": h["last_content_type"] or "", "Einträge (letzter Abruf)": h["last_item_count"],
@@ -95,11 +102,17 @@ else:
         "Adresse": h["url"], "Endadresse": h["last_final_url"] or "",
     } for h in health]), hide_index=True, width="stretch",
         column_config={"Urteil": st.column_config.TextColumn(width="large")})
-    notes = [h for h in health if h["state"] in (SourceHealth.ERROR, SourceHealth.WARNING)]
+    st.caption(f"„spät entdeckt“: Einträge mit Frist, die die Quelle mit weniger als {lateness.LATE_WORKING_DAYS} "
+               "Arbeitstagen bis zur Frist brachte (der Erstimport einer Quelle zählt nicht). „erwartet“: wie oft die "
+               "Quelle etwas Neues bringen sollte; länger still ist sie überfällig.")
+    notes = [h for h in health if h["state"] in (SourceHealth.ERROR, SourceHealth.WARNING, SourceHealth.OVERDUE)
+             or h["overdue"]]
     if notes:
         st.subheader("Meldungen in voller Länge")
         for h in notes:
             lines = [f"**{escape_markdown(h['name'])}** (`{h['id']}`)"]
+            if h["overdue"]:
+                lines.append(f"Überfällig: {escape_markdown(h['overdue'])}")
             verdict = h["last_verdict"] or ""
             if verdict:
                 lines.append(f"Urteil: {escape_markdown(verdict)}")

@@ -10,11 +10,12 @@ from tracker.storage import open_db
 from tracker.storage.meta import demo_shift_days
 from tracker.ui import widgets
 from tracker.ui.linked import render_linked_section
+from tracker.ui.mail import render_hearings, render_mail
 from tracker.ui.render import describe_model_version, escape_markdown, evidence_spans, highlight, link_markdown
 from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded, topic_label
 from tracker.vocabulary import ITEM_FIELD_NAMES, Stage, jurisdiction_label, language_label
-from tracker.work import decisions, inbox, statement, triage
+from tracker.work import decisions, inbox, lateness, statement, triage
 
 ss = st.session_state
 user = current_user()
@@ -61,6 +62,8 @@ if item["is_changed"]:
     marks.append(widgets.badge("GEÄNDERT", "#db2777"))
 if item["is_demo"]:
     marks.append(widgets.badge("Demodaten", "#64748b"))
+mail = (item["extra"] or {}).get("mail") or {}
+marks += widgets.arrival_badges(item["first_seen_at"], deadline, item["is_baseline"], mail.get("reading"))
 st.markdown("".join(marks), unsafe_allow_html=True)
 if note := widgets.implausible_dates_note(item["extra"]):
     st.warning(note)
@@ -73,9 +76,15 @@ with main:
         st.markdown("**Originallink:** " + link_markdown(item["link"], item["link"]))
     st.caption(escape_markdown(" · ".join(filter(None, [
         f"veröffentlicht {widgets.fmt_datetime(item['published_at'])}" if item["published_at"] else "",
-        f"zuerst gesehen {widgets.fmt_datetime(item['first_seen_at'])}",
+        f"zuerst gesehen {widgets.fmt_datetime(item['first_seen_at'])}"
+        + (f" ({warning} Arbeitstage vor der Frist)" if deadline and
+           (warning := lateness.working_days_warning(item["first_seen_at"], deadline, land)) > 0 else ""),
+        f"{widgets.BASELINE_LABEL}: {widgets.BASELINE_HELP}" if item["is_baseline"] else "",
         jurisdiction_label(item["jurisdiction"]), Stage.label_of(item["judged_stage"] or item["stage"], ""),
         language_label(item["language"])]))))
+
+    if mail:
+        render_mail(mail)
 
     st.subheader("Text")
     for field in ("summary", "text"):
@@ -126,6 +135,8 @@ with side:
         st.markdown("> " + escape_markdown(item["deadline_text"]))
     if item["deadline_origin"]:
         st.caption(f"Herkunft: {escape_markdown(item['deadline_origin'])}")
+    if item["hearings"]:
+        render_hearings(item["hearings"])
 
     st.subheader("Stellungnahme")
     with guarded():

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command to run every check: installs the project and test tools, the Debian packages
-# the real-part tests need (Chromium, LibreOffice, pdftoppm, strace, libatomic) when it can, then ruff
+# the real-part tests need (Chromium, LibreOffice, pdftoppm, strace, libatomic, Dovecot's IMAP server
+# and openssl for the mailbox tests) when it can, then ruff
 # and pytest. Extra arguments go to pytest.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,6 +11,9 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui)
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 command -v strace >/dev/null 2>&1 || need_apt+=(strace)
+# The mailbox tests start a real Dovecot on 127.0.0.1 with a certificate made by openssl.
+{ command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ]; } || need_apt+=(dovecot-imapd)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 # Playwright's bundled node needs libatomic, which a minimal Debian does not have.
 { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null || true; } | grep -q 'libatomic\.so\.1' \
     || need_apt+=(libatomic1)
@@ -29,13 +33,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
                && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
                   "${need_apt[@]}" >/dev/null; }; then
             echo "WARNUNG: apt-get konnte ${need_apt[*]} nicht installieren (Meldung oben);" \
-                 "Browser- und Dokumenttests schlagen dann fehl." >&2
+                 "Browser-, Dokument- und Postfachtests schlagen dann fehl." >&2
         fi
     else
         # Not root, and sudo is missing or wants a password: say what to do instead of stopping.
         echo "WARNUNG: ${need_apt[*]} fehlen. Ohne root (oder sudo ohne Passwort) kann dieses Skript sie" \
              "nicht installieren; bitte einmal ausführen: sudo apt-get install ${need_apt[*]} –" \
-             "sonst schlagen Browser- und Dokumenttests fehl (ohne CI werden sie übersprungen)." >&2
+             "sonst schlagen Browser-, Dokument- und Postfachtests fehl (ohne CI werden sie übersprungen)." >&2
     fi
 fi
 

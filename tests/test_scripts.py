@@ -88,6 +88,9 @@ def test_test_sh_as_a_user_whose_sudo_wants_a_password_says_what_to_install(tmp_
     warning = [line for line in result.stderr.splitlines() if line.startswith("WARNUNG")]
     assert len(warning) == 1, result.stderr
     assert "sudo apt-get install chromium libreoffice-writer-nogui poppler-utils strace" in warning[0]
+    # The mailbox tests' real Dovecot (found in /usr/sbin even off the PATH) and openssl.
+    assert "openssl" in warning[0]
+    assert ("dovecot-imapd" in warning[0]) == (not Path("/usr/sbin/dovecot").exists())
     assert "a password is required" not in result.stderr
     assert result.returncode == 0, result.stderr  # went on: ruff, then pytest --version
     assert "pytest" in result.stdout + result.stderr

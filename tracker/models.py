@@ -7,9 +7,9 @@ without the others and without a database.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from tracker.vocabulary import TEAM_ROLES
+from tracker.vocabulary import TEAM_ROLES, AfterRead
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,24 @@ class Source:
     topic_hints: tuple[str, ...] = ()
     # Paged APIs (Have Your Say, DIP, GOV.UK search): how many listing pages one run reads.
     max_pages: int = 10
+    # How often the source is expected to bring something new; None: the default of its kind
+    # (``tracker.collect.cadence``). Past it the source is "überfällig".
+    expect_every: timedelta | None = None
+    # Mailbox sources: what is done to a mail once its item is stored (nothing unless named),
+    # and the flag or folder it names.
+    after_read: str = AfterRead.NOTHING
+    after_read_target: str | None = None
+
+
+@dataclass(frozen=True)
+class MailboxMark:
+    """Where a mailbox source stands: the folder's UIDVALIDITY and the highest UID taken.
+
+    UIDs are only meaningful under one UIDVALIDITY; when the server changes it, every mail of
+    the folder is read again and the Message-ID keeps each one a single item."""
+
+    uidvalidity: int
+    last_uid: int
 
 
 @dataclass
@@ -68,6 +86,10 @@ class FetchResult:
     notes: list[str] = field(default_factory=list)
     complete: bool = True
     since: datetime | None = None
+    # The page cap (``max_pages``, or a mailbox's mails per run) stopped the reading.
+    capped: bool = False
+    # Mailbox sources: the mark to store once this run's mails are stored.
+    mailbox: MailboxMark | None = None
 
     @property
     def ok(self) -> bool:
@@ -108,6 +130,8 @@ class ParseResult:
     feed_title: str | None = None
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    # Documents found inside the parsed ones (a mail's attachments), archived with them.
+    documents: list[FetchedPage] = field(default_factory=list)
 
 
 @dataclass

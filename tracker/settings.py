@@ -55,6 +55,22 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class MailboxCredentials:
+    """The login of one mailbox source (``MAILBOX_<ID>_USER`` / ``_PASSWORD``) and, for a
+    server with a certificate of an own CA, the CA file that verifies it."""
+
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    ca_file: Path | None = None
+
+
+def mailbox_setting_id(source_id: str) -> str:
+    """The ``<ID>`` of a mailbox's settings: the source id in capitals, '-' as '_'
+    (source ``anhoerungen-bmwe`` → ``MAILBOX_ANHOERUNGEN_BMWE_USER``)."""
+    return source_id.upper().replace("-", "_")
+
+
+@dataclass(frozen=True)
 class Settings:
     """The tracker's settings; see the README's configuration table for each name."""
 
@@ -82,6 +98,14 @@ class Settings:
     dip_api_key: str | None = field(default=None, repr=False)
     session_hours: int = 12  # how long a dashboard login lasts
     session_secret: str | None = field(default=None, repr=False)  # signs the session cookie
+    # A source without a successful fetch for this many days (or three times its expected
+    # cadence, if longer) starts again with a baseline import: what it holds then is backlog.
+    baseline_after_days: int = 30
+    # Mailbox sources' logins by ``mailbox_setting_id`` (never in feeds.toml).
+    mailboxes: Mapping[str, MailboxCredentials] = field(default_factory=dict, repr=False)
+
+    def mailbox(self, source_id: str) -> MailboxCredentials:
+        return self.mailboxes.get(mailbox_setting_id(source_id), MailboxCredentials())
 
 
 class _Reader:
@@ -198,6 +222,30 @@ def _url(text: str) -> str:
     return text.rstrip("/")
 
 
+_MAILBOX_NAME = re.compile(r"^MAILBOX_([A-Z0-9_]+?)_(USER|PASSWORD|CA_FILE)$")
+MAILBOX_FIELDS = ("USER", "PASSWORD", "CA_FILE")
+
+
+def _mailbox_ids(r: _Reader) -> list[str]:
+    """Every ``<ID>`` a ``MAILBOX_<ID>_…`` setting names, in the environment or secrets.toml
+    (top level or ``[mailbox]`` ``<id>_user = "…"``)."""
+    names = list(r.environ) + [str(k) for k in r.secrets]
+    table = r.secrets.get("mailbox")
+    if isinstance(table, dict):
+        names += [f"MAILBOX_{key}".upper() for key in table]
+    return sorted({m.group(1) for name in names if (m := _MAILBOX_NAME.match(name.upper()))})
+
+
+def _mailboxes(r: _Reader) -> dict[str, MailboxCredentials]:
+    found = {}
+    for mailbox_id in _mailbox_ids(r):
+        ca_file = r.text(f"MAILBOX_{mailbox_id}_CA_FILE")
+        found[mailbox_id] = MailboxCredentials(user=r.text(f"MAILBOX_{mailbox_id}_USER"),
+                                               password=r.text(f"MAILBOX_{mailbox_id}_PASSWORD"),
+                                               ca_file=Path(ca_file) if ca_file else None)
+    return found
+
+
 def _read(environ: Mapping[str, str], secrets: dict[str, Any], secrets_path: Path) -> Settings:
     return _read_with(_Reader(environ, secrets, secrets_path))
 
@@ -251,6 +299,9 @@ def _read_with(r: _Reader) -> Settings:
         session_hours=r.value("TRACKER_SESSION_HOURS", _integer(1, 720), defaults.session_hours,
                               "Stunden von 1 bis 720 erwartet"),
         session_secret=r.secret("TRACKER_SESSION_SECRET", min_length=32),
+        baseline_after_days=r.value("TRACKER_BASELINE_AFTER_DAYS", _integer(1, 3650), defaults.baseline_after_days,
+                                    "Tage von 1 bis 3650 erwartet"),
+        mailboxes=_mailboxes(r),
     )
     if r.problems:
         raise ConfigError("Ungültige Einstellung: " + "; ".join(r.problems))
@@ -259,10 +310,15 @@ def _read_with(r: _Reader) -> Settings:
 
 def setting_names() -> tuple[str, ...]:
     """Every setting name the tracker reads (for the documentation and its test);
-    ``WEBHOOK_<NAME>_URL`` stands for one name per configured webhook."""
-    reader = _Reader({"TRACKER_WEBHOOKS": "name"}, {}, SECRETS_PATH)
+    ``WEBHOOK_<NAME>_URL`` stands for one name per configured webhook and
+    ``MAILBOX_<ID>_USER`` (``_PASSWORD``, ``_CA_FILE``) for one per mailbox source."""
+    reader = _Reader({"TRACKER_WEBHOOKS": "name", "MAILBOX_ID_USER": "x"}, {}, SECRETS_PATH)
     _read_with(reader)
-    return tuple(dict.fromkeys(n.replace("WEBHOOK_NAME_URL", "WEBHOOK_<NAME>_URL") for n in reader.names))
+    placeholders = {"WEBHOOK_NAME_URL": "WEBHOOK_<NAME>_URL", "MAILBOX_ID_": "MAILBOX_<ID>_"}
+    names = list(reader.names)
+    for placeholder, shown in placeholders.items():
+        names = [n.replace(placeholder, shown) for n in names]
+    return tuple(dict.fromkeys(names))
 
 
 def _secrets_path(environ: Mapping[str, str]) -> Path:
@@ -288,7 +344,7 @@ def _signature(path: Path) -> tuple[int, int] | None:
     return (stat.st_mtime_ns, stat.st_size)
 
 
-_PREFIXES = ("TRACKER_", "SMTP_", "WEBHOOK_", "DIP_")
+_PREFIXES = ("TRACKER_", "SMTP_", "WEBHOOK_", "DIP_", "MAILBOX_")
 _cached: tuple[object, Settings] | None = None
 
 

@@ -157,6 +157,7 @@ class SourceKind(Vocabulary):
     FEDERALREGISTER = "federalregister", "Federal Register (JSON)"
     REGULATIONSGOV = "regulationsgov", "Regulations.gov (JSON)"
     DIP = "dip", "Bundestag DIP (JSON)"
+    IMAP = "imap", "Postfach (IMAP)"
 
 
 class FetchOutcome(Vocabulary):
@@ -182,6 +183,9 @@ class SourceHealth(Vocabulary):
     ERROR = "fehler", "Fehler"
     WARNING = "warnung", "Warnung"
     OK = "ok", "OK"
+    # No successful fetch, or no new item, for longer than the source's expected cadence
+    # (``expect_every``): silence that may hide a missed consultation.
+    OVERDUE = "ueberfaellig", "überfällig"
     # Stored from an earlier feeds.toml; its items stay, nothing fetches it any more.
     UNCONFIGURED = "nicht_konfiguriert", "nicht mehr konfiguriert"
 
@@ -192,6 +196,32 @@ class CheckVerdict(Vocabulary):
     OK = "ok", "OK"
     NOTICE = "hinweis", "Hinweis"
     BROKEN = "fehler", "Fehler"
+
+
+class AfterRead(Vocabulary):
+    """What the tool does to a mail in the mailbox once its item is stored (``after_read``);
+    nothing at all unless feeds.toml names it."""
+
+    NOTHING = "nichts", "nichts (nur lesen)"
+    FLAG = "flag", "markieren"
+    MOVE = "move", "verschieben"
+
+
+class MailReading(Vocabulary):
+    """How far a mail of a mailbox source could be read; a mail is never dropped, one that
+    could not be read whole is kept and shown with the reason."""
+
+    READ = "gelesen", "gelesen"
+    PARTLY = "teilweise", "teilweise gelesen"
+    UNREADABLE = "unlesbar", "nicht lesbar"
+
+
+class HearingStatus(Vocabulary):
+    """A dated hearing (Anhörungstermin) from a calendar invitation in a mail."""
+
+    PLANNED = "geplant", "geplant"
+    UPDATED = "geaendert", "geändert"
+    CANCELLED = "abgesagt", "abgesagt"
 
 
 class ReferenceKind(Vocabulary):

@@ -12,19 +12,23 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.alerts import seed as alert_seed
 from tests.alerts.smtp_server import SmtpServer
+from tests.collect import mails
+from tests.collect.test_cadence import feed, letter
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, streamlit_server
 from tests.support.feeds import make_rss, write_feeds_toml
 from tests.support.feedserver import FeedServer
 from tests.ui.seed import seed, standard_specs
 from tracker.alerts import outbox, subscriptions
-from tracker.models import User
+from tracker.collect.run import ingest_documents, run_collection
+from tracker.collect.sources import load_sources
+from tracker.models import Source, User
 from tracker.storage import open_db
 from tracker.storage import triage as decisions
 from tracker.work import statement, workspaces
@@ -51,6 +55,11 @@ def env(tmp_path_factory: pytest.TempPathFactory, feeds: FeedServer) -> dict[str
         feeds.route(f"/neu{n}.xml", body=make_rss(2, prefix=f"neu{n}"), delay=1.5)
         sources[f"neu-{n}"] = feeds.url(f"/neu{n}.xml")
     toml = write_feeds_toml(tmp / "feeds.toml", sources, collector="concurrency = 1\nretries = 0")
+    # A source expected every hour: once collected three hours ago, it is overdue.
+    feeds.route("/stumm.xml", body=feed([letter(date.today() + timedelta(days=4))], prefix="stumm"))
+    with toml.open("a", encoding="utf-8") as file:
+        file.write(f'\n[[source]]\nid = "stumm"\nname = "Stilles Ministerium"\nurl = "{feeds.url("/stumm.xml")}"\n'
+                   'kind = "rss"\npublisher = "Test"\njurisdiction = "de"\nlanguage = "de"\nexpect_every = "1h"\n')
     return {**os.environ, "TRACKER_DB": str(db), "TRACKER_FEEDS": str(toml), "TRACKER_LOCAL_USER": "e2e",
             "TRACKER_AUTH": "off", "PYTHONUNBUFFERED": "1"}
 
@@ -215,3 +224,37 @@ def test_submission_and_failed_alert_are_shown(page: object, app_url: str, env: 
     assert report.failed
     _open(page, f"{app_url}/quellen", "nicht zugestellt", shot="quellen-benachrichtigungen")
     assert page.get_by_text("Postfach voll").count() >= 1  # type: ignore[attr-defined]
+
+
+def test_coverage_baseline_late_detection_and_mail_are_shown(page: object, app_url: str, env: dict[str, str]) -> None:
+    db = Path(env["TRACKER_DB"])
+    first = datetime.now(UTC) - timedelta(hours=3)
+    run_collection(["stumm"], registry=load_sources(Path(env["TRACKER_FEEDS"])), db_path=db, clock=lambda: first)
+    mailbox = Source(id="postfach", name="Postfach Anhörungen", url="imaps://127.0.0.1/INBOX", kind="imap",
+                     publisher="", jurisdiction="de", language="de")
+    ingest_documents([(mails.invitation(), mailbox, "imaps://127.0.0.1/INBOX;UID=7", {}, None)], db_path=db,
+                     registry_sources=[mailbox])
+    with open_db(db) as con:
+        stumm_id = con.execute("SELECT id FROM items WHERE guid = 'stumm-0'").fetchone()[0]
+        mail_id = con.execute("SELECT item_id FROM item_sources WHERE source_id = 'postfach'").fetchone()[0]
+
+    _open(page, f"{app_url}/quellen", "Stilles Ministerium", shot="quellen-ueberfaellig")
+    body = page.inner_text("body")  # type: ignore[attr-defined]
+    assert "überfällig" in body and "erwartet: alle 1 Stunde" in body and "alle 1 Stunde" in body
+    assert "spät entdeckt" in body
+
+    _open(page, f"{app_url}/", "Abdeckung", shot="eingang-abdeckung")
+    body = page.inner_text("body")  # type: ignore[attr-defined]
+    assert "Funkstille ist keine Entwarnung" in body
+    assert "Quelle Stilles Ministerium: überfällig" in body
+    assert "Erstimport" in body and "spät entdeckt" in body
+
+    _open(page, f"{app_url}/vorgang?item={stumm_id}", "Warum relevant?", shot="vorgang-erstimport")
+    body = page.inner_text("body")  # type: ignore[attr-defined]
+    assert "Erstimport" in body and "spät entdeckt" in body and "Arbeitstage vor der Frist" in body
+
+    _open(page, f"{app_url}/vorgang?item={mail_id}", "Anhörungstermine", shot="vorgang-mail")
+    body = page.inner_text("body")  # type: ignore[attr-defined]
+    assert "05.06.2024 10:00–13:00 Uhr" in body and "Invalidenstraße 44" in body
+    assert "Bundesministerium für Digitales und Verkehr" in body or "BMDV" in body
+    assert "ref-dg20@bmdv.bund.de" in body

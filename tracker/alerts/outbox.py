@@ -36,6 +36,7 @@ from tracker.alerts import lease, render, rules
 from tracker.alerts.channels import Channel, DeliveryError, OutgoingMessage
 from tracker.alerts.channels.email import EmailChannel, sender_domain
 from tracker.alerts.channels.webhook import WebhookChannel, configured_webhooks
+from tracker.collect import coverage
 from tracker.errors import ConfigError
 from tracker.storage import alerts as store
 from tracker.storage import open_db
@@ -122,6 +123,9 @@ def compute(now: datetime, *, db_path: Path | None = None,
     config = rule_config or rule_settings()
     with open_db(db_path) as con:
         inputs = store.load_alert_inputs(con, today=local_today(now), since=now - config.lookback)
+    inputs.overdue = [rules.OverdueSource(r["id"], r["name"] or r["id"], r["last_new_at"] or r["added_at"],
+                                          r["overdue"])
+                      for r in coverage.source_report(now=now, db_path=db_path) if r["overdue"]]
     entries = rules.compute(inputs, today=local_today(now), now=now, rules=config)
     return entries, list(inputs.skipped)
 
@@ -176,10 +180,22 @@ def _as_resolver(channels: Mapping[str, Channel] | Callable[[str], Channel] | No
     return lambda name: mapping.get(name) or _Unavailable(f"Kanal {name!r} ist nicht konfiguriert")
 
 
-def _message(rows: Sequence[dict[str, Any]], today: date) -> OutgoingMessage:
+def _message(rows: Sequence[dict[str, Any]], today: date, statement: Sequence[str] = ()) -> OutgoingMessage:
+    """The message of these rows; a digest carries the coverage statement at its foot."""
     alerts = tuple(rules.Alert.from_payload(r["payload"]) for r in rows)
     first = rows[0]
-    return OutgoingMessage(first["message_id"], first["channel"], first["recipient"], alerts, today)
+    return OutgoingMessage(first["message_id"], first["channel"], first["recipient"], alerts, today,
+                           tuple(statement) if first["mode"] == "digest" else ())
+
+
+def coverage_statement(now: datetime, since: datetime, db_path: Path | None = None) -> list[str]:
+    """The digest's coverage lines; a failure to work them out is said, never fatal."""
+    try:
+        return coverage.load_coverage(since=since, now=now, db_path=db_path).lines()
+    except Exception as exc:  # the digest still goes out, saying what it cannot vouch for
+        log.warning("coverage statement failed: %s", exc)
+        return [f"Abdeckung konnte nicht ermittelt werden ({type(exc).__name__}: {exc}); "
+                "bitte die Seite Quellen prüfen."]
 
 
 Attempt = tuple[datetime, bool, str | None, int]
@@ -263,14 +279,16 @@ def send_due(now: datetime, *, resolve: Callable[[str], Channel], policy: SendPo
         for ids, message_id in plan_messages(store.unbatched(con, include_digest=include_digest), domain):
             store.form_batch(con, ids, message_id, now)
         due = store.batches_due(con, now)
+        since = store.last_digest_at(con) or now - rules.DEFAULT_LOOKBACK
     journal.clear()  # everything it held is recorded now
+    statement = coverage_statement(now, since, db_path) if any(r["mode"] == "digest" for r in due) else []
     down: dict[str, str] = {}
     today = local_today(now)
     messages = [(message_id, list(group)) for message_id, group in
                 groupby(sorted(due, key=lambda r: (r["message_id"], r["id"])), key=lambda r: r["message_id"])]
     marked: str | None = None  # the message already marked as handed over (with the previous record)
     for position, (message_id, rows) in enumerate(messages):
-        message = _message(rows, today)
+        message = _message(rows, today, statement)
         if message.channel in down:
             attempts: list[Attempt] = []
             error: str | None = f"Nicht versucht, Kanal in diesem Lauf nicht erreichbar: {down[message.channel]}"

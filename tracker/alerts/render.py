@@ -74,6 +74,8 @@ def headline(alert: Alert) -> str:
         return " — ".join(parts)
     if alert.kind == "source_failing":
         return f"Quelle {alert.title}: {alert.detail or 'Abruf fehlgeschlagen'}"
+    if alert.kind == "source_overdue":
+        return f"Quelle {alert.title} überfällig: {alert.detail or 'lange nichts Neues'}"
     return alert.title
 
 
@@ -93,7 +95,10 @@ def subject(alerts: Sequence[Alert], today: date) -> str:
     return f"Konsultationsradar {today:%d.%m.%Y}: " + ", ".join(counts)
 
 
-def text_body(alerts: Sequence[Alert], base: str) -> str:
+COVERAGE_HEADING = "Abdeckung (Funkstille ist keine Entwarnung)"
+
+
+def text_body(alerts: Sequence[Alert], base: str, coverage: Sequence[str] = ()) -> str:
     lines = ["Guten Tag,", "", "der Konsultationsradar meldet:", ""]
     for label, members in grouped(alerts):
         lines.append(f"{label} ({len(members)})")
@@ -102,13 +107,16 @@ def text_body(alerts: Sequence[Alert], base: str) -> str:
             lines.append(f"* {headline(alert)}")
             lines.append(f"  {alert_url(alert, base)}")
         lines.append("")
+    if coverage:
+        lines += [COVERAGE_HEADING, "-" * len(COVERAGE_HEADING), coverage[0],
+                  *(f"* {line}" for line in coverage[1:]), f"  {base}/quellen", ""]
     lines += [f"Alle Fristen: {base}/fristen", "",
               "-- ", "Sie erhalten diese Nachricht, weil Sie im Konsultationsradar ein Abo haben.",
               "Automatisch erzeugt; Änderungen am Abo über das Team."]
     return "\n".join(lines) + "\n"
 
 
-def html_body(alerts: Sequence[Alert], base: str) -> str:
+def html_body(alerts: Sequence[Alert], base: str, coverage: Sequence[str] = ()) -> str:
     parts = ["<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\"></head><body>",
              "<p>Guten Tag,</p><p>der Konsultationsradar meldet:</p>"]
     for label, members in grouped(alerts):
@@ -116,6 +124,11 @@ def html_body(alerts: Sequence[Alert], base: str) -> str:
         for alert in members:
             parts.append(f"<li><a href=\"{escape(alert_url(alert, base))}\">{escape(headline(alert))}</a></li>")
         parts.append("</ul>")
+    if coverage:
+        parts.append(f"<h2>{escape(COVERAGE_HEADING)}</h2><p>{escape(coverage[0])}</p>")
+        if coverage[1:]:
+            parts.append("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in coverage[1:]) + "</ul>")
+        parts.append(f"<p><a href=\"{escape(base)}/quellen\">Zu den Quellen</a></p>")
     parts.append(f"<p><a href=\"{escape(base)}/fristen\">Alle Fristen</a></p>"
                  "<p><small>Sie erhalten diese Nachricht, weil Sie im Konsultationsradar ein Abo haben. "
                  "Automatisch erzeugt; Änderungen am Abo über das Team.</small></p></body></html>")

@@ -16,12 +16,13 @@ from tracker.settings import Settings
 from tracker.vocabulary import FOLLOWED_STATUSES
 from tracker.work import triage, workdays
 
-ALERT_KINDS = ("reminder", "new_item", "deadline_moved", "source_failing")
+ALERT_KINDS = ("reminder", "new_item", "deadline_moved", "source_failing", "source_overdue")
 KIND_LABELS = {
     "reminder": "Fristen",
     "new_item": "Neue relevante Veröffentlichungen",
     "deadline_moved": "Verschobene Fristen",
     "source_failing": "Quellen mit Fehlern",
+    "source_overdue": "Überfällige Quellen",
 }
 DATE_KIND_LABELS = {
     "external": "Frist",
@@ -53,6 +54,9 @@ class ItemState:
     member_input_due: date | None = None
     board_signoff_due: date | None = None
     source_name: str | None = None
+    # Stored by a source's first collection (or the first after a long gap): backlog, not
+    # news, so it raises no new-item alert (its dates are still reminded of).
+    baseline: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,17 @@ class SourceHealth:
     consecutive_failures: int
     last_error: str | None = None
     last_success_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OverdueSource:
+    """A source silent past its expected cadence (``collect.coverage``): ``silent_since``
+    (its last new item, else when it was added) names the silence, ``reason`` says it."""
+
+    source_id: str
+    name: str
+    silent_since: datetime | None
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -157,6 +172,7 @@ class AlertInputs:
     items: Sequence[ItemState] = ()
     moves: Sequence[DeadlineMove] = ()
     sources: Sequence[SourceHealth] = ()
+    overdue: Sequence[OverdueSource] = ()
     subscriptions: Sequence[Subscription] = ()
     skipped: list[str] = field(default_factory=list)
 
@@ -235,6 +251,13 @@ def _source_alert(source: SourceHealth) -> Alert:
                         + (f": {source.last_error}" if source.last_error else ""))
 
 
+def _overdue_alert(source: OverdueSource) -> Alert:
+    # One alert per silence: it is named by the last new item (or the day the source was added).
+    silence = source.silent_since.isoformat() if source.silent_since else "nie"
+    return Alert(key=f"source_overdue|{source.source_id}|{silence}", kind="source_overdue", title=source.name,
+                 source_id=source.source_id, source_name=source.name, detail=source.reason)
+
+
 def _recipients(sub: Subscription, skipped: list[str]) -> list[tuple[str, str]]:
     found = []
     for channel in sub.channels:
@@ -261,7 +284,7 @@ def alerts_for(sub: Subscription, inputs: AlertInputs, *, today: date, now: date
             continue
         if "reminder" in sub.kinds:
             alerts.extend(reminder_alerts(item, sub, today, rules.land))
-        if "new_item" in sub.kinds and item.first_seen_at >= since and item.relevant:
+        if "new_item" in sub.kinds and item.first_seen_at >= since and item.relevant and not item.baseline:
             alerts.append(_new_item_alert(item))
     if "deadline_moved" in sub.kinds:
         for move in inputs.moves:
@@ -272,6 +295,8 @@ def alerts_for(sub: Subscription, inputs: AlertInputs, *, today: date, now: date
     if "source_failing" in sub.kinds:
         alerts.extend(_source_alert(s) for s in inputs.sources
                       if s.consecutive_failures >= rules.failure_threshold)
+    if "source_overdue" in sub.kinds:
+        alerts.extend(_overdue_alert(s) for s in inputs.overdue)
     return alerts
 
 

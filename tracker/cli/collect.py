@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tracker.cli.output import stderr_console, stdout_console
+from tracker.collect import cadence, coverage
 from tracker.collect import run as collecting
 from tracker.collect.check import HTML, OTHER_XML, UNKNOWN_JSON, SourceCheck, kind_label, sniff_kind
 from tracker.collect.fetch import FetchPolicy, FetchRequest, fetch
@@ -20,8 +21,6 @@ from tracker.collect.sources import MANUAL_SOURCE_ID, SourceRegistry, load_sourc
 from tracker.demo.loader import load_demo
 from tracker.errors import UserError
 from tracker.models import Source
-from tracker.storage import open_db
-from tracker.storage.sources import source_health
 from tracker.vocabulary import CheckVerdict, FetchOutcome, SourceHealth, SourceKind
 
 console = stdout_console()
@@ -29,7 +28,8 @@ err_console = stderr_console()
 
 OUTCOME_STYLE = {FetchOutcome.OK: "green", FetchOutcome.UNCHANGED: "cyan", FetchOutcome.WARNING: "yellow",
                  FetchOutcome.ERROR: "red"}
-HEALTH_STYLE = {SourceHealth.OK: "green", SourceHealth.WARNING: "yellow", SourceHealth.ERROR: "red"}
+HEALTH_STYLE = {SourceHealth.OK: "green", SourceHealth.WARNING: "yellow", SourceHealth.ERROR: "red",
+                SourceHealth.OVERDUE: "yellow"}
 CHECK_STYLE = {CheckVerdict.OK: "green", CheckVerdict.NOTICE: "yellow", CheckVerdict.BROKEN: "red"}
 
 
@@ -72,7 +72,9 @@ def collect_command(
 sources_app = typer.Typer(help="Quellen: Zustand aus der letzten Sammlung, Prüfung der Adressen.",
                           invoke_without_command=True, no_args_is_help=False)
 
-# Exit codes of `tracker sources check`, for cron and scripts.
+# Exit codes of `tracker sources check` and `tracker sources --strict`, for cron and
+# monitoring: 1 a source is broken (failing), 3 none is, but one needs a look (a notice,
+# or overdue).
 CHECK_EXIT_OK, CHECK_EXIT_BROKEN, CHECK_EXIT_NOTICE = 0, 1, 3
 
 
@@ -80,29 +82,61 @@ CHECK_EXIT_OK, CHECK_EXIT_BROKEN, CHECK_EXIT_NOTICE = 0, 1, 3
 def sources_command(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Als JSON ausgeben.")] = False,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Für die Überwachung: Exit-Code 1, wenn eine Quelle fehlerhaft ist, 3, wenn keine "
+                         "fehlerhaft, aber eine überfällig ist.")] = False,
 ) -> None:
-    """Zustand aller Quellen: letzter Erfolg, Fehler, Einträge (ohne Unterbefehl)."""
+    """Zustand aller Quellen: letzter Erfolg, Fehler, überfällig, spät entdeckt (ohne Unterbefehl).
+
+    Überfällig ist eine Quelle ohne erfolgreichen Abruf oder ohne neuen Eintrag länger als
+    erwartet (expect_every in feeds.toml). Mit --strict: Exit-Code 1 bei einer fehlerhaften,
+    3 bei einer überfälligen Quelle, sonst 0."""
     if ctx.invoked_subcommand is not None:
         return
     registry = load_sources()
-    with open_db() as con:
-        rows = source_health(con, registry.known_ids)
+    rows = coverage.source_report(configured=registry.known_ids)
     if as_json:
         console.print_json(json.dumps({"sources": rows, "problems": [str(p) for p in registry.problems]},
                                       default=str, ensure_ascii=False))
-        return
-    _print_problems([str(p) for p in registry.problems])
+    else:
+        _print_problems([str(p) for p in registry.problems])
+        _print_health(rows)
+    if strict:
+        _strict_exit(rows, quiet=as_json)
+
+
+def _print_health(rows: list[dict[str, object]]) -> None:
     table = Table("Quelle", "Zustand", "zuletzt versucht", "zuletzt erfolgreich", "HTTP", "Fehler in Folge",
-                  "Einträge", "Meldung")
+                  "Einträge", "erwartet", "spät entdeckt", "Meldung")
     for row in rows:
-        style = HEALTH_STYLE.get(row["state"], "dim")
-        table.add_row(str(row["id"]), f"[{style}]{SourceHealth.label_of(row['state'])}[/]",
+        style = HEALTH_STYLE.get(row["state"], "dim")  # type: ignore[call-overload]
+        expect = row["expect_every"]
+        table.add_row(str(row["id"]), f"[{style}]{SourceHealth.label_of(row['state'])}[/]",  # type: ignore[arg-type]
                       _when(row["last_attempt_at"]), _when(row["last_success_at"]), str(row["last_status"] or "–"),
                       str(row["consecutive_failures"]), str(row["items_stored"]),
-                      str(row["last_error"] or row["last_warning"] or row["last_verdict"] or ""))
+                      f"alle {cadence.format_duration(expect)}" if expect else "–",  # type: ignore[arg-type]
+                      f"{row['late']} von {row['with_deadline']}" if row["with_deadline"] else "–",
+                      str(row["last_error"] or row["overdue"] or row["last_warning"] or row["last_verdict"] or ""))
     console.print(table)
     if not rows:
         console.print("Noch keine Quelle abgerufen: `tracker collect` oder `tracker demo`.")
+
+
+def _strict_exit(rows: list[dict[str, object]], *, quiet: bool) -> None:
+    """One line per failing or overdue source on stderr, and the exit code that says which."""
+    failing = [r for r in rows if r["state"] == SourceHealth.ERROR]
+    overdue = [r for r in rows if r["overdue"] and r["state"] != SourceHealth.ERROR]
+    if not quiet:
+        for row in failing:
+            err_console.print(f"[red]fehlerhaft:[/] {row['id']}: {row['last_error']}", soft_wrap=True,
+                              highlight=False)
+        for row in overdue:
+            err_console.print(f"[yellow]überfällig:[/] {row['id']}: {row['overdue']}", soft_wrap=True,
+                              highlight=False)
+    if failing:
+        raise typer.Exit(CHECK_EXIT_BROKEN)
+    if overdue:
+        raise typer.Exit(CHECK_EXIT_NOTICE)
 
 
 @sources_app.command("check")

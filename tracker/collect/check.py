@@ -117,13 +117,19 @@ def diagnose(source: Source, fetched: FetchResult, findings: Findings | None, *,
     """The check of one source from its fetch result and what was read from it (None when
     nothing was read: an error or an unchanged document)."""
     body = fetched.body or b""
-    detected = sniff_kind(body) if fetched.body is not None else None
+    mailbox = source.kind == SourceKind.IMAP
+    # A mailbox delivers mails, which every parser of ours but the mail reader would refuse.
+    detected = (SourceKind.IMAP if mailbox else sniff_kind(body)) if fetched.body is not None else None
     base = {"source_id": source.id, "http_status": fetched.status, "final_url": fetched.final_url or fetched.url,
             "content_type": fetched.headers.get("content-type"), "detected_kind": detected,
             "pages": (1 + len(fetched.more_pages)) if fetched.body is not None else 0,
             "notes": tuple(fetched.notes)}
     if fetched.error:
         return SourceCheck(state=CheckVerdict.BROKEN, verdict=_failure(fetched), **base)
+    if fetched.not_modified and mailbox:
+        found = f" ({'; '.join(fetched.notes)})" if fetched.notes else ""
+        return SourceCheck(state=CheckVerdict.OK, verdict=f"OK: Postfach erreichbar, keine neuen E-Mails{found}",
+                           **base)
     if fetched.not_modified:
         return SourceCheck(state=CheckVerdict.OK, verdict="OK: unverändert seit dem letzten Abruf (HTTP 304)", **base)
     if detected is None:
@@ -155,7 +161,9 @@ def diagnose(source: Source, fetched: FetchResult, findings: Findings | None, *,
     if problems:
         return SourceCheck(state=CheckVerdict.NOTICE, verdict=f"Gelesen mit Hinweis: {problems[0]}; {summary}",
                            **base, **counted)
-    if findings.newest is not None and findings.newest.date() < today - STALE_AFTER:
+    # A mailbox's newest mail may be an old letter forwarded today; its silence is what
+    # expect_every watches ("überfällig"), not the date inside the mail.
+    if findings.newest is not None and findings.newest.date() < today - STALE_AFTER and not mailbox:
         return SourceCheck(state=CheckVerdict.NOTICE, verdict=f"Veraltet: neuester Eintrag vom "
                            f"{findings.newest:%d.%m.%Y} – wird die Quelle noch gepflegt?; {summary}", **base, **counted)
     return SourceCheck(state=CheckVerdict.OK, verdict=f"OK: {summary}", **base, **counted)

@@ -19,7 +19,9 @@ import httpx
 from tracker.collect.adapters import APIS, Api
 from tracker.collect.adapters.support import MissingCredential
 from tracker.collect.fetch import FetchPolicy, FetchRequest, fetch, fetch_all
-from tracker.models import FetchedPage, FetchResult, RawEntry, Source
+from tracker.collect.mail.mailbox import fetch_mailbox
+from tracker.models import FetchedPage, FetchResult, MailboxMark, RawEntry, Source
+from tracker.vocabulary import SourceKind
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class SourceJob:
     last_modified: str | None = None
     resume_from: datetime | None = None  # the update time an incremental API is read from (stored mark)
     first_page_only: bool = False  # a check looks at the first response only
+    mailbox: MailboxMark | None = None  # a mailbox source's stored mark
 
 
 def fetch_sources(jobs: Iterable[SourceJob], policy: FetchPolicy) -> Iterator[FetchResult]:
@@ -46,8 +49,11 @@ def fetch_source(job: SourceJob, policy: FetchPolicy = DEFAULT_POLICY,
                  client: httpx.Client | None = None) -> FetchResult:
     """The first response of ``job``'s source and, for a paged API, its further pages and details.
 
-    Never raises for network trouble or a missing key: ``FetchResult.error`` says what is wrong."""
+    Never raises for network trouble or a missing key: ``FetchResult.error`` says what is wrong.
+    A mailbox source is read over IMAP instead (``collect.mail.mailbox``)."""
     source = job.source
+    if source.kind == SourceKind.IMAP:
+        return fetch_mailbox(source, job.mailbox, policy, check_only=job.first_page_only)
     api = APIS.get(source.kind)
     url, since = source.url, None
     if api is not None and api.start_url is not None:
@@ -92,7 +98,7 @@ def _read_pages(first: FetchResult, source: Source, api: Api, headers: dict[str,
         if following is None:
             break
         if len(pages) >= source.max_pages:
-            first.complete = False
+            first.complete, first.capped = False, True
             first.notes.append(f"Seitenobergrenze erreicht: {source.max_pages} Seiten gelesen, weitere nicht "
                                "(max_pages in feeds.toml erhöhen, wenn das regelmäßig vorkommt)")
             break

@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from tracker.collect.adapters import ADAPTERS, APIS
+from tracker.collect.mail.message import parse_message
 from tracker.collect.sanitise import html_to_text
 from tracker.models import ParseResult, RawEntry
 from tracker.vocabulary import SourceKind
@@ -46,6 +47,8 @@ def parse_document(body: bytes, *, kind: str, url: str,
     ``language`` is the source's (an API with translations picks that one)."""
     if kind in ADAPTERS:
         return ADAPTERS[kind](body, url, language=language)
+    if kind == SourceKind.IMAP:
+        return parse_message(body, url, headers=headers, language=language)
     if kind in FEED_KINDS:
         return parse_feed(body, url=url, headers=headers)
     known = ", ".join(SourceKind.codes())
@@ -64,15 +67,17 @@ def parse_documents(documents: list[tuple[bytes, str, Mapping[str, str] | None]]
         return first
     entries = list(first.entries)
     warnings = list(first.warnings)
+    found = list(first.documents)
     for (_, url, _), result in zip(documents[1:], results[1:], strict=True):
         entries += result.entries
         warnings += result.warnings
+        found += result.documents
         if result.error:
             warnings.append(f"{url}: {result.error}")
     api = APIS.get(kind)
     if api is not None and api.combine is not None:
         entries = api.combine(entries)
-    return ParseResult(entries=entries, feed_title=first.feed_title, warnings=warnings)
+    return ParseResult(entries=entries, feed_title=first.feed_title, warnings=warnings, documents=found)
 
 
 def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = None) -> ParseResult:

@@ -11,6 +11,7 @@ transaction each.
 
 from __future__ import annotations
 
+import json
 import queue
 import threading
 import time
@@ -21,19 +22,23 @@ from pathlib import Path
 
 import duckdb
 
+from tracker import settings
 from tracker.alerts import lease
+from tracker.collect import cadence
 from tracker.collect.adapters import APIS
 from tracker.collect.check import Findings, SourceCheck, diagnose
 from tracker.collect.crawl import SourceJob, fetch_sources
 from tracker.collect.fetch import FetchPolicy
+from tracker.collect.mail.invitations import Hearing, merged
 from tracker.collect.normalise import normalise_entries
 from tracker.collect.parse import parse_documents
 from tracker.collect.sources import SourceRegistry, load_sources
 from tracker.judge.enrich import judge_items
-from tracker.models import FetchResult, Item, Source
+from tracker.models import FetchedPage, FetchResult, Item, MailboxMark, Source
 from tracker.storage import open_db
 from tracker.storage.archive import FetchedDocument, archive_documents, prune_archive
 from tracker.storage.connection import transaction
+from tracker.storage.hearings import save_hearings, stored_hearings
 from tracker.storage.items import SourcesOverlap, StoreStats, store_sources_items
 from tracker.storage.judgements import save_judgements
 from tracker.storage.meta import finish_run, mark_runs_aborted, open_runs, start_run
@@ -43,6 +48,7 @@ from tracker.storage.sources import (
     known_content_hashes,
     record_checks,
     record_failure,
+    record_mailbox_marks,
     record_success,
     sync_sources,
 )
@@ -96,6 +102,8 @@ class PreparedDocument:
     judgements: list[object]
     warnings: list[str]
     error: str | None
+    # Documents found inside the fetched ones (a mail's attachments), for the raw archive.
+    documents: list[FetchedPage] = field(default_factory=list)
 
 
 def prepare_document(source: Source, body: bytes, *, url: str, headers: dict[str, str] | None = None,
@@ -115,7 +123,7 @@ def prepare_document(source: Source, body: bytes, *, url: str, headers: dict[str
     judged_items, judgements = judge_items([items[i] for i in fresh], source)
     for position, judged in zip(fresh, judged_items, strict=True):
         items[position] = judged
-    return PreparedDocument(items, judgements, list(parsed.warnings), None)
+    return PreparedDocument(items, judgements, list(parsed.warnings), None, list(parsed.documents))
 
 
 def _empty_feed_warning(previous_count: int | None, prepared: PreparedDocument, incremental: bool) -> str | None:
@@ -136,10 +144,13 @@ class Arrival:
     prepared: PreparedDocument | None = None  # None when nothing arrived (error, 304)
     check: SourceCheck | None = None
     started_at: datetime | None = None  # when the run that fetched it began
+    # The source's first collection (or the first after a long gap): its new items are a
+    # baseline, not news (``collect.cadence.is_baseline``).
+    baseline: bool = False
 
 
 def prepare_arrival(source: Source, fetched: FetchResult, known_hashes: Set[str] = frozenset(), *,
-                    started_at: datetime | None = None) -> Arrival:
+                    started_at: datetime | None = None, baseline: bool = False) -> Arrival:
     """Parse, normalise and judge what arrived, and check the source as ``tracker sources
     check`` would; a crash here is that source's error only."""
     prepared = None
@@ -158,7 +169,7 @@ def prepare_arrival(source: Source, fetched: FetchResult, known_hashes: Set[str]
                             sum(1 for i in prepared.items if i.deadline is not None), tuple(prepared.warnings),
                             prepared.error)
     check = diagnose(source, fetched, findings, today=(started_at or utcnow()).date())
-    return Arrival(source, fetched, prepared, check, started_at)
+    return Arrival(source, fetched, prepared, check, started_at, baseline)
 
 
 def _check_record(arrival: Arrival) -> CheckRecord | None:
@@ -195,6 +206,7 @@ def write_together(con: duckdb.DuckDBPyConnection, arrivals: Sequence[Arrival], 
     delivered = [a for a in arrivals if a.fetched.body is not None and not a.fetched.error]
     archive_documents(con, [document for a in delivered for document in _documents(a)], fetched_at=now)
     record_checks(con, [record for a in arrivals if (record := _check_record(a)) is not None])
+    record_mailbox_marks(con, _mailbox_marks(arrivals))
     outcomes: dict[int, SourceOutcome] = {}
     to_store: list[tuple[int, Arrival, PreparedDocument]] = []
     for index, arrival in enumerate(arrivals):
@@ -206,16 +218,21 @@ def write_together(con: duckdb.DuckDBPyConnection, arrivals: Sequence[Arrival], 
             outcomes[index] = SourceOutcome(source.id, FetchOutcome.ERROR, fetched.status, message=error,
                                             duration_ms=duration_ms)
         elif prepared is None:
+            notes = "; ".join(fetched.notes) or None  # a mailbox's after-read trouble, say
             record_success(con, source.id, now=now, status=fetched.status, etag=fetched.etag,
-                           last_modified=fetched.last_modified, item_count=None, warning=None,
-                           duration_ms=duration_ms)
-            outcomes[index] = SourceOutcome(source.id, FetchOutcome.UNCHANGED, fetched.status, duration_ms=duration_ms)
+                           last_modified=fetched.last_modified, item_count=None, warning=notes,
+                           duration_ms=duration_ms, capped=fetched.capped)
+            outcomes[index] = SourceOutcome(source.id, FetchOutcome.WARNING if notes else FetchOutcome.UNCHANGED,
+                                            fetched.status, message=notes, duration_ms=duration_ms)
         else:
             to_store.append((index, arrival, prepared))
     previous = fetch_states(con, [arrival.source.id for _, arrival, _ in to_store])
-    stored = store_sources_items(con, [(arrival.source.id, prepared.items) for _, arrival, prepared in to_store], now)
+    stored = store_sources_items(con, [(arrival.source.id, prepared.items) for _, arrival, prepared in to_store], now,
+                                 baseline={arrival.source.id for _, arrival, _ in to_store if arrival.baseline})
     touched = {item_id for _, item_ids in stored for item_id in item_ids}
     save_judgements(con, [j for _, _, prepared in to_store for j in prepared.judgements if j.id in touched], now=now)
+    _record_hearings(con, [(arrival.source.id, item) for _, arrival, prepared in to_store for item in prepared.items],
+                     now)
     for (index, arrival, prepared), (stats, _) in zip(to_store, stored, strict=True):
         previous_count = previous[arrival.source.id].last_item_count
         outcomes[index] = _record_stored(con, arrival, prepared, stats, previous_count, now)
@@ -223,13 +240,37 @@ def write_together(con: duckdb.DuckDBPyConnection, arrivals: Sequence[Arrival], 
 
 
 def _documents(arrival: Arrival) -> list[FetchedDocument]:
-    """Every response a source delivered in this run, first page first, for the raw archive."""
+    """Every response a source delivered in this run, first page first, and the documents
+    found inside them (a mail's attachments), for the raw archive."""
     fetched = arrival.fetched
     assert fetched.body is not None
     first = FetchedDocument(arrival.source.id, fetched.final_url or fetched.url, fetched.body, fetched.status,
                             fetched.headers.get("content-type"))
+    inside = arrival.prepared.documents if arrival.prepared is not None else []
     return [first, *(FetchedDocument(arrival.source.id, page.url, page.body, page.status, page.content_type)
-                     for page in fetched.more_pages)]
+                     for page in [*fetched.more_pages, *inside])]
+
+
+def _record_hearings(con: duckdb.DuckDBPyConnection, items: Sequence[tuple[str, Item]], now: datetime) -> None:
+    """The hearings the items' invitations carry, where newer than the stored version
+    (``collect.mail.invitations.merged``: updates by SEQUENCE, cancellations)."""
+    incoming = [(source_id, item.id, Hearing.from_dict(found)) for source_id, item in items
+                if '"hearings"' in item.extra_json for found in json.loads(item.extra_json).get("hearings", [])]
+    if not incoming:
+        return
+    stored = {uid: Hearing.from_dict(row) for uid, row in
+              stored_hearings(con, sorted({h.uid for _, _, h in incoming})).items()}
+    where = {h.uid: (source_id, item_id) for source_id, item_id, h in incoming}
+    winners = merged(stored, [h for _, _, h in incoming])
+    save_hearings(con, [{**h.__dict__, "source_id": where[h.uid][0], "item_id": where[h.uid][1]} for h in winners],
+                  now)
+
+
+def _mailbox_marks(arrivals: Sequence[Arrival]) -> dict[str, MailboxMark]:
+    """Where each mailbox source stands once this write commits: only after its mails were
+    read and parsed, so a mail is never marked as taken before its item is stored."""
+    return {a.source.id: a.fetched.mailbox for a in arrivals
+            if a.fetched.mailbox is not None and not a.fetched.error and not (a.prepared and a.prepared.error)}
 
 
 def _record_stored(con: duckdb.DuckDBPyConnection, arrival: Arrival, prepared: PreparedDocument, stats: StoreStats,
@@ -247,7 +288,7 @@ def _record_stored(con: duckdb.DuckDBPyConnection, arrival: Arrival, prepared: P
     count = None if fetched.since is not None else len(prepared.items)
     record_success(con, source.id, now=now, status=fetched.status, etag=fetched.etag,
                    last_modified=fetched.last_modified, item_count=count, warning=warning,
-                   duration_ms=duration_ms)
+                   duration_ms=duration_ms, capped=fetched.capped)
     outcome = FetchOutcome.WARNING if warning else FetchOutcome.OK
     return SourceOutcome(source.id, outcome, fetched.status, stats, warning, duration_ms)
 
@@ -262,7 +303,7 @@ def write_arrivals(db_path: Path | None, arrivals: Sequence[Arrival], *, clock: 
     with open_db(db_path) as con:
         if sync:
             with transaction(con):
-                sync_sources(con, sync)
+                sync_configured(con, sync, clock())
         # Two documents of one source (``tracker ingest a.xml b.xml``) are stored one after
         # the other, as two runs would store them: the second links to what the first inserts.
         if len(arrivals) > 1 and len({a.source.id for a in arrivals}) == len(arrivals):
@@ -327,6 +368,11 @@ def _bursts(results: Iterator[FetchResult], max_burst: int = 16) -> Iterator[lis
             yield burst
 
 
+def sync_configured(con: duckdb.DuckDBPyConnection, sources: Sequence[Source], now: datetime) -> None:
+    """The sources table brought up to date with feeds.toml, each with its expected cadence."""
+    sync_sources(con, sources, [int(cadence.expected_every(s).total_seconds()) for s in sources], now=now)
+
+
 def select_sources(registry: SourceRegistry, source_ids: Sequence[str] | None) -> list[Source]:
     """The sources to collect: the named ones (enabled or not, each once), else every enabled one."""
     if source_ids:
@@ -355,18 +401,23 @@ def run_collection(source_ids: Sequence[str] | None = None, *, db_path: Path | N
     holder = lease.new_holder()
     with open_db(db_path) as con, transaction(con):
         mark_runs_aborted(con, [run["id"] for run in open_runs(con) if _abandoned(run, clock())])
-        sync_sources(con, registry.sources)
+        sync_configured(con, registry.sources, started_at)
         states = fetch_states(con, [s.id for s in sources])
         known = known_content_hashes(con, [s.id for s in sources])
         run_id = start_run(con, now=started_at, sources_total=len(sources), holder=holder)
     by_id = {s.id: s for s in sources}
-    jobs = [SourceJob(s, started_at, states[s.id].etag, states[s.id].last_modified, states[s.id].resume_from)
-            for s in sources]
+    after = timedelta(days=settings.get().baseline_after_days)
+    baseline = {s.id for s in sources
+                if cadence.is_baseline(states[s.id].last_success_at, cadence.expected_every(s), started_at,
+                                       after=after)}
+    jobs = [SourceJob(s, started_at, states[s.id].etag, states[s.id].last_modified, states[s.id].resume_from,
+                      mailbox=states[s.id].mailbox) for s in sources]
     outcomes: list[SourceOutcome] = []
     if on_progress:
         on_progress("", 0, len(sources))
     for burst in _bursts(fetch_sources(jobs, policy)):
-        arrivals = [prepare_arrival(by_id[f.source_id], f, known[f.source_id], started_at=started_at) for f in burst]
+        arrivals = [prepare_arrival(by_id[f.source_id], f, known[f.source_id], started_at=started_at,
+                                    baseline=f.source_id in baseline) for f in burst]
         for outcome in write_arrivals(db_path, arrivals, clock=clock):
             outcomes.append(outcome)
             if on_progress:
@@ -423,7 +474,7 @@ def record_ingest_failure(source: Source, message: str, *, db_path: Path | None 
                           clock: Callable[[], datetime] = utcnow) -> SourceOutcome:
     """A document that could not even be routed to a parser still shows in the health table."""
     with open_db(db_path) as con, transaction(con):
-        sync_sources(con, [source])
+        sync_configured(con, [source], clock())
         record_failure(con, source.id, now=clock(), status=None, error=message, duration_ms=0)
     return SourceOutcome(source.id, FetchOutcome.ERROR, message=message)
 

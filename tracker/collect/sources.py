@@ -9,6 +9,7 @@ light scan of the text (``_scan_sections``).
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import math
 import os
@@ -20,11 +21,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tracker import settings
+from tracker.collect.cadence import parse_duration
 from tracker.collect.fetch import FetchPolicy
 from tracker.errors import ConfigError, UserError
 from tracker.judge.taxonomy import topic_ids
 from tracker.models import Source
-from tracker.vocabulary import LAENDER, SourceKind
+from tracker.vocabulary import LAENDER, AfterRead, SourceKind
 
 # ISO 3166-2:DE subdivision codes, lower case, as used in "de-by", "de-nw", ...
 LAND_CODES = tuple(code.lower() for code in LAENDER)
@@ -44,7 +46,8 @@ SEVERITY_ERROR = "error"
 SEVERITY_WARNING = "warning"
 
 _REQUIRED = ("id", "name", "url", "kind", "jurisdiction", "language")
-_OPTIONAL = ("publisher", "enabled", "poll_interval_minutes", "topic_hints", "max_pages")
+_OPTIONAL = ("publisher", "enabled", "poll_interval_minutes", "topic_hints", "max_pages", "expect_every",
+             "after_read")
 _POLL_RANGE = (5, 7 * 24 * 60)
 _PAGES_RANGE = (1, 500)
 
@@ -227,8 +230,9 @@ def _parse_entry(
     if "kind" in values and values["kind"] not in SourceKind.codes():
         problem("kind", f"unbekannte Art '{values['kind']}'{_suggest(values['kind'], SourceKind.codes())}; "
                         f"erlaubt: {', '.join(SourceKind.codes())}")
+    is_mailbox = values.get("kind") == SourceKind.IMAP
     if "url" in values:
-        url_problem = _check_url(values["url"])
+        url_problem = _check_mailbox_url(values["url"]) if is_mailbox else _check_url(values["url"])
         if url_problem:
             problem("url", url_problem)
     if "jurisdiction" in values:
@@ -254,6 +258,26 @@ def _parse_entry(
         problem("max_pages", f"ganze Zahl (Seiten je Abruf) erwartet, gefunden: {_type_name(max_pages)}")
     elif not _PAGES_RANGE[0] <= max_pages <= _PAGES_RANGE[1]:
         problem("max_pages", f"muss zwischen {_PAGES_RANGE[0]} und {_PAGES_RANGE[1]} liegen")
+
+    expect_every = None
+    if "expect_every" in raw:
+        raw_expect = raw["expect_every"]
+        with contextlib.suppress(ValueError):
+            expect_every = parse_duration(raw_expect) if isinstance(raw_expect, str) else None
+        if expect_every is None:
+            problem("expect_every", "Dauer wie \"12h\", \"7d\" oder \"2w\" erwartet (1 Stunde bis 1 Jahr), "
+                                    f"gefunden: {raw_expect!r}")
+
+    after_read, after_read_target = AfterRead.NOTHING, None
+    if "after_read" in raw:
+        if not is_mailbox:
+            problem("after_read", "nur für Postfächer (kind = \"imap\")")
+        else:
+            parsed_after = _after_read(raw["after_read"])
+            if isinstance(parsed_after, str):
+                problem("after_read", parsed_after)
+            else:
+                after_read, after_read_target = parsed_after
 
     hints: list[str] = []
     raw_hints = raw.get("topic_hints", [])
@@ -284,8 +308,60 @@ def _parse_entry(
         poll_interval_minutes=poll,
         topic_hints=tuple(hints),
         max_pages=max_pages,
+        expect_every=expect_every,
+        after_read=after_read,
+        after_read_target=after_read_target,
     )
     return source, problems
+
+
+# The keyword a mail gets with after_read = "flag" when no flag is named.
+DEFAULT_MAIL_FLAG = "$Konsultationsradar"
+_FLAG_RE = re.compile(r"^(?:\\(?:Seen|Flagged|Answered)|\$?[A-Za-z0-9_.-]{1,64})$")
+
+
+def _after_read(value: object) -> tuple[AfterRead, str | None] | str:
+    """``after_read`` of a mailbox: nothing (absent or "nichts"), ``"flag"`` (keyword
+    $Konsultationsradar), ``"flag:\\Seen"`` / ``"flag:<Stichwort>"``, ``"move:<Ordner>"``;
+    a message string for anything else."""
+    expected = ("\"flag\", \"flag:<Markierung>\" (z. B. \"flag:\\\\Seen\") oder \"move:<Ordner>\" erwartet, "
+                f"gefunden: {value!r}")
+    if not isinstance(value, str):
+        return expected
+    action, _, target = value.strip().partition(":")
+    action = action.strip().lower()
+    target = target.strip()
+    if action == AfterRead.NOTHING and not target:
+        return AfterRead.NOTHING, None
+    if action == AfterRead.FLAG:
+        flag = target or DEFAULT_MAIL_FLAG
+        if not _FLAG_RE.match(flag):
+            return f"ungültige Markierung {flag!r}: \\Seen, \\Flagged oder ein Stichwort aus Buchstaben und Ziffern"
+        return AfterRead.FLAG, flag
+    if action == AfterRead.MOVE:
+        if not target or any(ch in target for ch in "\r\n*%"):
+            return "Zielordner fehlt oder ist ungültig: \"move:<Ordner>\", z. B. \"move:INBOX/Erledigt\""
+        return AfterRead.MOVE, target
+    return expected
+
+
+def _check_mailbox_url(url: str) -> str | None:
+    """A mailbox is read over TLS only: ``imaps://host[:port]/Ordner``."""
+    if any(ch.isspace() for ch in url.replace("%20", "")):
+        return "Adresse enthält Leerzeichen (im Ordnernamen als %20 schreiben)"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return "keine gültige Adresse"
+    if parts.scheme.lower() != "imaps":
+        return "Postfächer nur verschlüsselt: imaps://rechner[:port]/Ordner erwartet"
+    if not parts.hostname:
+        return "Adresse ohne Rechnername"
+    if parts.username or parts.password:
+        return ("Zugangsdaten gehören nicht in feeds.toml: MAILBOX_<ID>_USER und MAILBOX_<ID>_PASSWORD "
+                "in der Umgebung oder in .streamlit/secrets.toml setzen")
+    return None
 
 
 def _check_url(url: str) -> str | None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from tracker.collect.normalise import normalise_entries
+from tracker.collect.run import sync_configured
 from tracker.collect.sources import SourceRegistry, load_sources
 from tracker.demo.dates import shift_dates_in_text
 from tracker.demo.members import seed_demo_members
@@ -30,7 +31,6 @@ from tracker.storage.connection import transaction
 from tracker.storage.items import backdate_demo_first_seen, store_items
 from tracker.storage.judgements import save_judgements
 from tracker.storage.meta import DEMO_SHIFT_KEY, demo_shift_days, set_meta
-from tracker.storage.sources import sync_sources
 
 DEMO_FILE = DATA_DIR / "demo" / "items.json"
 
@@ -116,7 +116,7 @@ def load_demo(db_path: Path | None = None, *, shift: bool = True, today: date | 
         if unknown:
             names = ", ".join(map(str, unknown))
             raise UserError(f"{demo_file}: unbekannte Quellen {names} (nicht in {registry.path})")
-        sync_sources(con, registry.sources)
+        sync_configured(con, registry.sources, datetime.now(UTC))
         # Earlier versions first, each at the time it was seen, then the current versions.
         by_time: dict[datetime, dict[str, list[RawEntry]]] = defaultdict(lambda: defaultdict(list))
         now = datetime.now(UTC)

@@ -83,7 +83,8 @@ SELECT i.id, i.title, coalesce(i.link, i.canonical_url), i.first_seen_at, i.dead
        coalesce(j.relevant, FALSE), coalesce(j.score, 0.0), coalesce(j.topics, []::VARCHAR[]),
        t.status, t.member_input_due, t.board_signoff_due,
        (SELECT s.name FROM item_sources x JOIN sources s ON s.id = x.source_id
-         WHERE x.item_id = i.id ORDER BY x.first_seen_at LIMIT 1)
+         WHERE x.item_id = i.id ORDER BY x.first_seen_at LIMIT 1),
+       i.is_baseline
 FROM items i
 LEFT JOIN item_judgements j ON j.item_id = i.id
 LEFT JOIN item_triage t ON t.item_id = i.id
@@ -100,7 +101,8 @@ def load_alert_inputs(con: duckdb.DuckDBPyConnection, *, today: date, since: dat
     items = [
         ItemState(item_id=r[0], title=r[1], link=r[2], first_seen_at=_utc(r[3]), deadline=r[4],  # type: ignore[arg-type]
                   deadline_at=_utc(r[5]), relevant=bool(r[6]), score=float(r[7]), topics=tuple(r[8]),
-                  triage_status=r[9], member_input_due=r[10], board_signoff_due=r[11], source_name=r[12])
+                  triage_status=r[9], member_input_due=r[10], board_signoff_due=r[11], source_name=r[12],
+                  baseline=bool(r[13]))
         for r in con.execute(_ITEM_STATE_SQL, [since, today, today, today, since]).fetchall()
     ]
     moves = [
@@ -276,6 +278,12 @@ def recent_deliveries(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[d
 
 def digest_sent_on(con: duckdb.DuckDBPyConnection, day: date) -> bool:
     return con.execute("SELECT count(*) FROM alert_digest_runs WHERE day = ?", [day]).fetchone()[0] > 0  # type: ignore[index]
+
+
+def last_digest_at(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """When the last daily digest went out (None: never)."""
+    row = con.execute("SELECT max(sent_at) FROM alert_digest_runs").fetchone()
+    return _utc(row[0]) if row else None
 
 
 def record_digest_day(con: duckdb.DuckDBPyConnection, day: date, now: datetime) -> None:

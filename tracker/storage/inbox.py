@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from tracker.storage.hearings import item_hearings
 from tracker.vocabulary import FOLLOWED_STATUSES, TriageStatus
 from tracker.work import inbox
 from tracker.work.inbox import InboxFilter
@@ -138,7 +139,9 @@ def inbox_page(con: duckdb.DuckDBPyConnection, f: InboxFilter, *, today: date,
     SELECT p.id, i.title, left(coalesce(i.summary, ''), 400) AS summary, i.link,
            p.deadline, i.deadline_text, p.stage, p.jurisdiction, p.score, p.topics,
            p.status, nullif(p.owner, $no_owner) AS owner, p.changed, p.day, p.relevant,
-           i.first_seen_at, p.source_ids,
+           i.first_seen_at, p.source_ids, i.is_baseline,
+           json_extract_string(i.extra, '$.mail.reading') AS mail_reading,
+           json_extract_string(i.extra, '$.mail.ministry.short') AS ministry,
            (SELECT list(coalesce(s.name, x) ORDER BY x) FROM unnest(p.source_ids) AS u(x)
             LEFT JOIN sources s ON s.id = u.x) AS source_names
     FROM page p JOIN items i ON i.id = p.id
@@ -239,7 +242,33 @@ def item_detail(con: duckdb.DuckDBPyConnection, item_id: str) -> dict[str, Any] 
         """SELECT recorded_at, source_id, changed_fields, old_title, new_title,
                   old_deadline, new_deadline
            FROM item_history WHERE item_id = ? ORDER BY recorded_at DESC, id DESC""", [item_id]))
+    item["hearings"] = item_hearings(con, item_id)
     return item
+
+
+def judged_not_relevant_since(con: duckdb.DuckDBPyConnection, since: datetime) -> int:
+    """Items first seen since ``since`` that the inbox hides as not relevant: judged so and
+    not labelled relevant by the team, not followed."""
+    row = con.execute(
+        """SELECT count(*) FROM items i
+           LEFT JOIN item_judgements j ON j.item_id = i.id
+           LEFT JOIN item_triage t ON t.item_id = i.id
+           LEFT JOIN (SELECT item_id, arg_max(relevant, id) AS relevant FROM relevance_labels
+                      WHERE relevant IS NOT NULL GROUP BY item_id) l ON l.item_id = i.id
+           WHERE i.first_seen_at >= $since AND NOT i.is_demo
+             AND NOT coalesce(l.relevant, j.relevant, FALSE)
+             AND NOT list_contains($followed, coalesce(t.status, $default_status))""",
+        {"since": since, "followed": list(FOLLOWED_STATUSES), "default_status": TriageStatus.NEU}).fetchone()
+    return int(row[0]) if row else 0
+
+
+def deadline_sightings(con: duckdb.DuckDBPyConnection) -> list[tuple[str, datetime, date, bool]]:
+    """(source, when that source first carried the item, the item's deadline, baseline) for
+    every item with a deadline: how early each source brings news."""
+    return [tuple(row) for row in con.execute(  # type: ignore[misc]
+        """SELECT x.source_id, x.first_seen_at, i.deadline, i.is_baseline
+           FROM item_sources x JOIN items i ON i.id = x.item_id
+           WHERE i.deadline IS NOT NULL""").fetchall()]
 
 
 def open_deadlines(con: duckdb.DuckDBPyConnection, *, today: date, days_back: int = 7,

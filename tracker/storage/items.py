@@ -7,7 +7,7 @@ a collection killed half way leaves either the whole source's batch or none of i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -114,14 +114,16 @@ def store_items(con: duckdb.DuckDBPyConnection, source_id: str, items: Sequence[
 
 
 def store_sources_items(con: duckdb.DuckDBPyConnection, batches: Sequence[tuple[str, Sequence[Item]]],
-                        now: datetime, *, demo: bool = False) -> list[tuple[StoreStats, list[str]]]:
+                        now: datetime, *, demo: bool = False,
+                        baseline: Set[str] = frozenset()) -> list[tuple[StoreStats, list[str]]]:
     """``store_items`` for several sources at once, with one set of statements for all.
 
     Each source's entries are matched as ``store_items`` would match them. Storing one
     source after another differs only where sources meet: an item one source inserts is
     what the next one links to. So when two sources of the batch resolve to the same item
     or carry the same canonical URL, nothing is written and ``SourcesOverlap`` is raised;
-    the caller then stores them one by one. Call inside a transaction.
+    the caller then stores them one by one. Items a source in ``baseline`` inserts are
+    marked as baseline (its first collection: no new-item alert). Call inside a transaction.
     """
     if len({source_id for source_id, _ in batches}) != len(batches):
         raise ValueError("one batch per source")
@@ -165,7 +167,7 @@ def store_sources_items(con: duckdb.DuckDBPyConnection, batches: Sequence[tuple[
     counts = dict.fromkeys(("new", "changed", "unchanged", "linked"), 0)
     for _, _, outcome, _, _ in rows:
         counts[outcome] += 1
-    _write_incoming(con, counts, now, demo)
+    _write_incoming(con, counts, now, demo, sorted(baseline))
     replace_incoming_references(con)
     con.execute("DROP TABLE incoming")
     per_source: dict[str, dict[str, int]] = {source_id: dict.fromkeys(counts, 0) for source_id, _ in batches}
@@ -194,7 +196,8 @@ def _sources_meet(rows: Sequence[tuple[str, str, str, str | None, bool]]) -> boo
     return any(len(url_sources[url]) > 1 for url in identity_urls)
 
 
-def _write_incoming(con: duckdb.DuckDBPyConnection, counts: dict[str, int], now: datetime, demo: bool) -> None:
+def _write_incoming(con: duckdb.DuckDBPyConnection, counts: dict[str, int], now: datetime, demo: bool,
+                    baseline: list[str]) -> None:
     if counts["changed"]:
         _apply_changes(con, now)
     if counts["unchanged"] or counts["linked"]:
@@ -204,10 +207,10 @@ def _write_incoming(con: duckdb.DuckDBPyConnection, counts: dict[str, int], now:
         """, {"now": now})
     if counts["new"]:
         con.execute(f"""
-            INSERT INTO items (id, {_NAMES}, first_seen_at, last_seen_at, is_demo)
-            SELECT item_id, {_VALUES}, $now, $now, $demo
+            INSERT INTO items (id, {_NAMES}, first_seen_at, last_seen_at, is_demo, is_baseline)
+            SELECT item_id, {_VALUES}, $now, $now, $demo, list_contains(CAST($baseline AS VARCHAR[]), source_id)
             FROM incoming WHERE outcome = 'new'
-        """, {"now": now, "demo": demo})
+        """, {"now": now, "demo": demo, "baseline": baseline})
     if counts["changed"] or counts["unchanged"]:
         con.execute("""
             UPDATE item_sources SET content_hash = n.content_hash, last_seen_at = $now,

@@ -17,8 +17,8 @@ import streamlit as st
 from tracker.errors import UserError
 from tracker.judge.taxonomy import Taxonomy, load_taxonomy
 from tracker.storage import DatabaseLockedError
-from tracker.vocabulary import DONE_STATUSES, RunOutcome, TriageStatus
-from tracker.work import inbox, triage, workdays
+from tracker.vocabulary import DONE_STATUSES, MailReading, RunOutcome, TriageStatus
+from tracker.work import inbox, lateness, triage, workdays
 
 log = logging.getLogger(__name__)
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -116,6 +116,26 @@ def deadline_badge(deadline: date | None, day: date) -> str:
     if level == "keine":
         return ""
     return badge(inbox.deadline_phrase(deadline, day, land()), URGENCY_COLOURS[level])
+
+
+BASELINE_LABEL = "Erstimport"
+BASELINE_HELP = ("Beim ersten Abruf der Quelle (oder dem ersten nach langer Pause) gespeichert: "
+                 "Bestand, keine Neuigkeit, daher ohne Benachrichtigung")
+LATE_LABEL = "spät entdeckt"
+
+
+def arrival_badges(first_seen_at: datetime | None, deadline: date | None, baseline: bool,
+                   mail_reading: str | None = None) -> list[str]:
+    """How an item arrived: as part of a source's first import, late before its deadline, as
+    a mail that could not be read whole."""
+    marks = []
+    if baseline:
+        marks.append(badge(BASELINE_LABEL, "#64748b"))
+    if lateness.is_late(first_seen_at, deadline, land()):
+        marks.append(badge(LATE_LABEL, "#b45309"))
+    if mail_reading and mail_reading != MailReading.READ:
+        marks.append(badge(f"E-Mail {MailReading.label_of(mail_reading)}", "#dc2626"))
+    return marks
 
 
 def status_badge(status: str | None) -> str:

@@ -23,6 +23,9 @@ class OutgoingMessage:
     recipient: str
     alerts: tuple[Alert, ...]
     today: date
+    # A digest's coverage statement, one German line each (``collect.coverage``): which
+    # sources failed, are overdue or were capped, how many items were judged not relevant.
+    coverage: tuple[str, ...] = ()
 
 
 class DeliveryError(Exception):

@@ -33,8 +33,8 @@ def build_email(message: OutgoingMessage, *, sender: str, base: str, now: dateti
     mail["Message-ID"] = message.message_id
     mail["Auto-Submitted"] = "auto-generated"
     mail["Content-Language"] = "de"
-    mail.set_content(render.text_body(message.alerts, base), charset="utf-8")
-    mail.add_alternative(render.html_body(message.alerts, base), subtype="html", charset="utf-8")
+    mail.set_content(render.text_body(message.alerts, base, message.coverage), charset="utf-8")
+    mail.add_alternative(render.html_body(message.alerts, base, message.coverage), subtype="html", charset="utf-8")
     return mail
 
 

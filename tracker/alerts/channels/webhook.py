@@ -61,6 +61,9 @@ def _slack(message: OutgoingMessage, base: str) -> dict[str, Any]:
         lines = [f"*{_slack_escape(label)}*"]
         lines += [f"• <{render.alert_url(a, base)}|{_slack_escape(render.headline(a))}>" for a in alerts]
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:3000]}})
+    if message.coverage:
+        text = "\n".join([f"*{render.COVERAGE_HEADING}*", *map(_slack_escape, message.coverage)])
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]})
     return {"text": title, "blocks": blocks}
 
 
@@ -71,6 +74,9 @@ def _teams(message: OutgoingMessage, base: str) -> dict[str, Any]:
         body.append({"type": "TextBlock", "weight": "Bolder", "wrap": True, "text": label})
         body += [{"type": "TextBlock", "wrap": True,
                   "text": f"[{render.headline(a)}]({render.alert_url(a, base)})"} for a in alerts]
+    if message.coverage:
+        body.append({"type": "TextBlock", "weight": "Bolder", "wrap": True, "text": render.COVERAGE_HEADING})
+        body += [{"type": "TextBlock", "wrap": True, "isSubtle": True, "text": line} for line in message.coverage]
     card = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard",
             "version": "1.4", "body": body}
     return {"type": "message",
@@ -79,7 +85,8 @@ def _teams(message: OutgoingMessage, base: str) -> dict[str, Any]:
 
 
 def _matrix(message: OutgoingMessage, base: str) -> dict[str, Any]:
-    return {"text": render.text_body(message.alerts, base), "html": render.html_body(message.alerts, base),
+    return {"text": render.text_body(message.alerts, base, message.coverage),
+            "html": render.html_body(message.alerts, base, message.coverage),
             "username": "Konsultationsradar"}
 
 
@@ -91,6 +98,7 @@ def _generic(message: OutgoingMessage, base: str) -> dict[str, Any]:
         "subject": render.subject(message.alerts, message.today),
         "alerts": [{**a.to_payload(), "headline": render.headline(a), "url": render.alert_url(a, base)}
                    for a in message.alerts],
+        "coverage": list(message.coverage),
     }
 
 
