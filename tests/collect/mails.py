@@ -24,7 +24,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "mail"
 BERLIN = ZoneInfo("Europe/Berlin")
 
 # 1. BMWi, Kohleausstiegsgesetz (January 2020): the mail reached associations on Wednesday,
-#    22 January 2020 at 19:00 with the draft attached; the deadline sentence is quoted verbatim.
+#    22 January 2020 at 19:00 with the draft attached and 23 hours to comment; the deadline
+#    sentence's wording is ours (see the README).
 KOHLE_TITLE = ("Entwurf eines Gesetzes zur Reduzierung und zur Beendigung der Kohleverstromung und zur Änderung "
                "weiterer Gesetze (Kohleausstiegsgesetz)")
 KOHLE_SENT = datetime(2020, 1, 22, 19, 0, tzinfo=BERLIN)
