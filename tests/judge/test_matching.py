@@ -29,6 +29,16 @@ def test_term_inside_german_compound_points_at_the_part(rules_judge: Judge) -> N
     assert hit.sentence == title
 
 
+def test_the_verb_laden_of_an_invitation_is_no_charging(rules_judge: Judge) -> None:
+    """Ministries invite with "laden wir Sie ein"; only charging phrases count for mobility."""
+    invitation = _judge(rules_judge, "Anhörung der Verbände", "Hierzu laden wir Sie herzlich ein.")
+    assert not invitation.evidence and invitation.score == 0.0
+    title = "Bidirektionales Laden als Technologie für die Energiewende"
+    charging = _judge(rules_judge, title)
+    assert ("bidirektionales Laden", "Bidirektionales Laden") in _spans(charging, {"title": title})
+    assert "mobility" in charging.topic_scores
+
+
 def test_multiword_term_inside_hyphenated_compound(rules_judge: Judge) -> None:
     title = "Bundesnetzagentur beschleunigt den Smart-Meter-Rollout"
     j = _judge(rules_judge, title)

@@ -22,8 +22,11 @@ def render_mail(mail: dict[str, Any]) -> None:
     sender = " ".join(filter(None, [mail.get("from_name"), f"<{mail['from']}>" if mail.get("from") else None]))
     facts = [f"**Absender:** {escape_markdown(sender or '–')}"]
     if ministry:
+        # The name is today's; a letter from an earlier cabinet came from the ministry under
+        # its former name, so that is said too.
+        former = f"; früher {ministry['former']}" if ministry.get("former") else ""
         facts.append(f"**Ministerium:** {escape_markdown(ministry.get('name', ''))} "
-                     f"({escape_markdown(ministry.get('short', ''))})")
+                     f"({escape_markdown(ministry.get('short', '') + former)})")
     if mail.get("date"):
         facts.append(f"**Gesendet:** {widgets.fmt_datetime(datetime.fromisoformat(mail['date']))}")
     forward = mail.get("forward")
