@@ -90,3 +90,11 @@ def test_missing_required_topic_and_bad_settings(tmp_path: Path) -> None:
 ])
 def test_stage(title: str, summary: str, stage: str) -> None:
     assert classify_stage(title, summary) == stage
+
+
+def test_a_taxonomy_saved_with_a_bom_loads(tmp_path: Path) -> None:
+    """Windows editors write a byte-order mark; feeds.toml accepts one, so does topics.toml."""
+    shipped = Path(__file__).resolve().parents[2] / "data" / "topics.toml"
+    copy = tmp_path / "topics.toml"
+    copy.write_bytes(b"\xef\xbb\xbf" + shipped.read_bytes())
+    assert load_taxonomy(copy).topics.keys() == load_taxonomy(shipped).topics.keys()

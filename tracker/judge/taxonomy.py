@@ -244,7 +244,7 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
         data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: Themenliste nicht lesbar: {exc.strerror or exc}") from exc
-    text = data.decode("utf-8", errors="replace")
+    text = data.decode("utf-8-sig", errors="replace")  # a BOM from Windows editors is fine
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

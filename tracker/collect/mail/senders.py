@@ -31,7 +31,7 @@ class Ministry:
 @lru_cache(maxsize=4)
 def _domains(path: Path) -> dict[str, tuple[str, str, str | None]]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: nicht lesbar: {exc}") from exc
     found: dict[str, tuple[str, str, str | None]] = {}
