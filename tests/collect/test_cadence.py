@@ -189,6 +189,21 @@ def test_first_collection_is_a_baseline_and_later_news_is_not(server: FeedServer
     assert marks == {"t-0": True, "t-1": True, "t-2": False, "t-3": True}
 
 
+def test_collect_says_which_source_was_a_baseline_import(server: FeedServer, db_path: Path, tmp_path: Path) -> None:
+    """The installed script, as cron sees it: the first run names the baseline, the next does not."""
+    server.route("/t.xml", body=make_rss(2, prefix="t"))
+    feeds = write_feeds(tmp_path / "feeds.toml", {"taeglich": (server.url("/t.xml"), None)})
+    env = {"TRACKER_DB": str(db_path), "TRACKER_FEEDS": str(feeds)}
+    first = tracker("collect", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "Erstimport: neue Einträge ohne Benachrichtigung" in first.stdout
+    assert first.stdout.rstrip().endswith("2 neue aus einem Erstimport (ohne Benachrichtigung).")
+    server.route("/t.xml", body=make_rss(3, prefix="t"))
+    second = tracker("collect", env=env)
+    assert second.returncode == 0, second.stderr
+    assert "Erstimport" not in second.stdout and "1 neue und 0 geänderte Einträge" in second.stdout
+
+
 def feed(summaries: list[str], prefix: str = "a") -> bytes:
     """An RSS document whose n-th entry (guid <prefix>-n) carries the n-th summary."""
     items = [make_rss(1, prefix=prefix, start=n, summary=text).decode().split("<item>")[1].split("</item>")[0]

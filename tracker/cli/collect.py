@@ -33,6 +33,12 @@ HEALTH_STYLE = {SourceHealth.OK: "green", SourceHealth.WARNING: "yellow", Source
 CHECK_STYLE = {CheckVerdict.OK: "green", CheckVerdict.NOTICE: "yellow", CheckVerdict.BROKEN: "red"}
 
 
+def _message(outcome: collecting.SourceOutcome) -> str:
+    """The source's message; a baseline import says so (its items raise no alerts)."""
+    notes = ["Erstimport: neue Einträge ohne Benachrichtigung"] if outcome.baseline else []
+    return "; ".join([*notes, *filter(None, [outcome.message])])
+
+
 def _print_problems(problems: list[str]) -> None:
     for problem in problems:
         err_console.print(f"[yellow]Konfiguration:[/] {problem}", highlight=False)
@@ -61,10 +67,12 @@ def collect_command(
         style = OUTCOME_STYLE.get(outcome.state, "")
         table.add_row(outcome.source_id, f"[{style}]{outcome.state.label}[/]", str(outcome.http_status or "–"),
                       str(outcome.stats.new), str(outcome.stats.changed),
-                      str(outcome.stats.unchanged + outcome.stats.linked), outcome.message or "")
+                      str(outcome.stats.unchanged + outcome.stats.linked), _message(outcome))
     console.print(table)
+    baseline = sum(o.stats.new for o in report.baseline)
     console.print(f"{len(report.outcomes)} Quellen, {report.items_new} neue und {report.items_changed} "
-                  f"geänderte Einträge, {len(report.failed)} Quellen mit Fehler.")
+                  f"geänderte Einträge, {len(report.failed)} Quellen mit Fehler"
+                  + (f"; {baseline} neue aus einem Erstimport (ohne Benachrichtigung)." if baseline else "."))
     if report.failed:
         raise typer.Exit(1)
 

@@ -70,6 +70,8 @@ class SourceOutcome:
     stats: StoreStats = field(default_factory=StoreStats)
     message: str | None = None
     duration_ms: int = 0
+    # Stored as a baseline import (``collect.cadence.is_baseline``): no new-item alerts.
+    baseline: bool = False
 
 
 @dataclass
@@ -80,6 +82,10 @@ class CollectReport:
     @property
     def failed(self) -> list[SourceOutcome]:
         return [o for o in self.outcomes if o.state == FetchOutcome.ERROR]
+
+    @property
+    def baseline(self) -> list[SourceOutcome]:
+        return [o for o in self.outcomes if o.baseline]
 
     @property
     def items_new(self) -> int:
@@ -290,7 +296,8 @@ def _record_stored(con: duckdb.DuckDBPyConnection, arrival: Arrival, prepared: P
                    last_modified=fetched.last_modified, item_count=count, warning=warning,
                    duration_ms=duration_ms, capped=fetched.capped)
     outcome = FetchOutcome.WARNING if warning else FetchOutcome.OK
-    return SourceOutcome(source.id, outcome, fetched.status, stats, warning, duration_ms)
+    return SourceOutcome(source.id, outcome, fetched.status, stats, warning, duration_ms,
+                         baseline=arrival.baseline and stats.new > 0)
 
 
 def write_arrivals(db_path: Path | None, arrivals: Sequence[Arrival], *, clock: Callable[[], datetime] | None = None,
