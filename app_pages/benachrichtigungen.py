@@ -10,9 +10,10 @@ import streamlit as st
 
 from tracker import settings
 from tracker.access import auth
-from tracker.alerts import feeds, outbox, render, rules, subscriptions
+from tracker.alerts import feeds, rules, subscriptions
 from tracker.errors import UserError
 from tracker.ui import widgets
+from tracker.ui.outbox_panel import render_outbox
 from tracker.ui.render import escape_markdown
 from tracker.ui.session import current_user
 from tracker.ui.widgets import fmt_datetime, guarded, topic_label
@@ -136,31 +137,4 @@ if feed and c2.button("Adresse widerrufen", key="alerts_calendar_revoke"):
 # --- outbox (administrators) --------------------------------------------------------------
 if user.role == Role.ADMIN:
     st.subheader("Postausgang")
-    with guarded():
-        box = outbox.status()
-    if not box.counts:
-        st.info("Noch keine Benachrichtigungen. Sie entstehen, sobald jemand ein Abo hat und "
-                "`tracker alerts run` oder der Zeitplan läuft.")
-    else:
-        waiting, sent, failed = st.columns(3)
-        waiting.metric("wartend", box.counts.get("pending", 0) + box.counts.get("sending", 0))
-        sent.metric("gesendet", box.counts.get("sent", 0))
-        failed.metric("fehlgeschlagen", box.counts.get("failed", 0),
-                      help="Werden mit wachsenden Pausen erneut versucht, bis sie durchgehen")
-        if box.open_rows:
-            st.markdown("**Noch nicht zugestellt**")
-            st.dataframe(pd.DataFrame([{
-                "Status": {"pending": "wartend", "sending": "im Versand", "failed": "fehlgeschlagen"}.get(
-                    row["status"], row["status"]),
-                "Letzter Fehler": row["last_error"] or "–",
-                "Hinweis": render.headline(rules.Alert.from_payload(row["payload"])),
-                "Empfänger": row["recipient"], "Kanal": subscriptions.channel_label(row["channel"]),
-                "Versuche": row["attempts"], "Nächster Versuch": fmt_datetime(row["next_attempt_at"]),
-            } for row in box.open_rows]), hide_index=True, width="stretch")
-        if box.recent_deliveries:
-            st.markdown("**Letzte Zustellversuche**")
-            st.dataframe(pd.DataFrame([{
-                "Zeitpunkt": fmt_datetime(d["attempted_at"]), "Ergebnis": "zugestellt" if d["ok"] else "Fehler",
-                "Empfänger": d["recipient"], "Kanal": subscriptions.channel_label(d["channel"]),
-                "Hinweise": d["alert_count"], "Fehler": escape_markdown(d["error"] or "–"),
-            } for d in box.recent_deliveries]), hide_index=True, width="stretch")
+    render_outbox()

@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from tracker import settings
-from tracker.alerts import outbox, render, rules
 from tracker.collect import cadence, coverage
 from tracker.collect.check import kind_label
 from tracker.collect.run import run_collection
@@ -15,6 +14,7 @@ from tracker.errors import ConfigError
 from tracker.storage import open_db
 from tracker.storage.meta import demo_shift_days, recent_runs
 from tracker.ui import widgets
+from tracker.ui.outbox_panel import render_outbox
 from tracker.ui.render import escape_markdown
 from tracker.ui.widgets import guarded
 from tracker.vocabulary import SourceHealth
@@ -139,25 +139,4 @@ if runs:
 
 # A failed alert stays in the outbox until it is sent; the team has to see it here, not in a log.
 st.subheader("Benachrichtigungen")
-with guarded():
-    alerts = outbox.status()
-if not alerts.counts:
-    st.info("Noch keine Benachrichtigungen. Sie entstehen, sobald jemand ein Abo hat "
-            "(`tracker alerts subscribe`) und `tracker alerts run` oder der Zeitplan läuft.")
-else:
-    waiting, sent, failed = st.columns(3)
-    waiting.metric("wartend", alerts.counts.get("pending", 0) + alerts.counts.get("sending", 0),
-                   help="Berechnet, aber noch nicht gesendet (auch: gerade im Versand)")
-    sent.metric("gesendet", alerts.counts.get("sent", 0))
-    failed.metric("fehlgeschlagen", alerts.counts.get("failed", 0),
-                  help="Werden mit wachsenden Pausen erneut versucht, bis sie durchgehen")
-    stuck = [row for row in alerts.open_rows if row["status"] == "failed"]
-    if stuck:
-        st.error(f"{len(stuck)} Benachrichtigung(en) konnten nicht zugestellt werden. Letzter Fehler: "
-                 f"{escape_markdown(stuck[0]['last_error'] or 'unbekannt')}", icon=":material/error:")
-        st.dataframe(pd.DataFrame([{
-            "Hinweis": render.headline(rules.Alert.from_payload(row["payload"])),
-            "Kanal": row["channel"], "Empfänger": row["recipient"], "Versuche": row["attempts"],
-            "Nächster Versuch": widgets.fmt_datetime(row["next_attempt_at"]),
-            "Letzter Fehler": row["last_error"] or "",
-        } for row in stuck]), hide_index=True, width="stretch")
+render_outbox(deliveries=False)

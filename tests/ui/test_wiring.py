@@ -70,7 +70,8 @@ def test_failed_alert_stays_visible_on_quellen(seeded: Path, open_app: Callable[
     table = next(df.value for df in at.dataframe if "Letzter Fehler" in df.value.columns)
     assert len(table) == failed
     assert all("Postfach voll" in error for error in table["Letzter Fehler"])
-    assert set(table["Empfänger"]) == {"bea@stadtwerke.example"} and set(table["Kanal"]) == {"email"}
+    assert set(table["Empfänger"]) == {"bea@stadtwerke.example"}
+    assert set(table["Kanal"]) == {subscriptions.channel_label("email")}  # German label, not the code
     assert set(table["Versuche"]) == {2}
     assert all(when != "–" for when in table["Nächster Versuch"])
     assert any("Referentenentwurf Wärmeplanungsgesetz" in hint for hint in table["Hinweis"])
