@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import streamlit as st
 
@@ -20,7 +20,6 @@ from tracker.vocabulary import Stage, jurisdiction_label
 from tracker.work import inbox, triage, visits
 
 ss = st.session_state
-COVERAGE_WINDOW = timedelta(days=7)  # items judged not relevant are counted over the last week
 day = widgets.today()
 user = current_user()
 # NEU: first seen since this user last looked; the cutoff holds for this session.
@@ -61,7 +60,8 @@ all_items, names, total, counts, rows = view.all_items, view.source_names, view.
 st.title("Eingang")
 widgets.demo_banner(shift)
 with guarded():
-    covered = coverage.load_coverage(since=datetime.now(UTC) - COVERAGE_WINDOW)
+    # Items judged not relevant are counted since the same moment as NEU: since this user last looked.
+    covered = coverage.load_coverage(since=new_cutoff)
 
 if all_items == 0:
     if not names:

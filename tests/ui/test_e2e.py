@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -247,6 +248,9 @@ def test_coverage_baseline_late_detection_and_mail_are_shown(page: object, app_u
     body = page.inner_text("body")  # type: ignore[attr-defined]
     assert "Funkstille ist keine Entwarnung" in body
     assert "Quelle Stilles Ministerium: überfällig" in body
+    # Counted since the same moment as NEU: a first look counts from the last collection.
+    since = first.astimezone(ZoneInfo("Europe/Berlin"))
+    assert f"Seit {since:%d.%m.%Y %H:%M} Uhr: 1 Eintrag als nicht relevant bewertet" in body
     assert "Erstimport" in body and "spät entdeckt" in body
 
     _open(page, f"{app_url}/vorgang?item={stumm_id}", "Warum relevant?", shot="vorgang-erstimport")
