@@ -110,6 +110,7 @@ def test_collection_stores_the_same_verdicts_for_the_quellen_page(server: FeedSe
     assert rows["webseite"]["last_verdict"].startswith("HTML-Seite statt Feed")
     # "webseite" is not in the configured set passed above: no longer configured.
     assert rows["webseite"]["state"] == "nicht_konfiguriert"
+    assert not rows["webseite"]["enabled"] and rows["gut"]["enabled"]  # no longer collected: not active
 
 
 # --- the pure rules ---------------------------------------------------------------------------

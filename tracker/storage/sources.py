@@ -152,7 +152,9 @@ def source_health(con: duckdb.DuckDBPyConnection, configured: Set[str] | None = 
     there and items stored from it. A source not in ``configured`` (the current feeds.toml)
     is no longer collected: its state says so and it sorts last."""
     rel = con.execute("""
-        SELECT s.id, s.name, s.publisher, s.jurisdiction, s.kind, s.url, s.enabled,
+        SELECT s.id, s.name, s.publisher, s.jurisdiction, s.kind, s.url,
+               -- no longer in feeds.toml: not collected, whatever it said when it was
+               s.enabled AND ($all_configured OR list_contains($configured, s.id)) AS enabled,
                s.last_attempt_at, s.last_success_at, s.last_status, s.consecutive_failures,
                s.last_error, s.last_warning, s.last_item_count, s.last_duration_ms,
                s.last_final_url, s.last_content_type, s.last_detected_kind, s.last_newest_entry_at,
