@@ -32,6 +32,7 @@ from tracker.collect.sources import load_sources
 from tracker.models import Source, User
 from tracker.storage import open_db
 from tracker.storage import triage as decisions
+from tracker.storage.inbox import inbox_visit
 from tracker.work import statement, workspaces
 from tracker.work.triage import TriageState
 
@@ -248,9 +249,12 @@ def test_coverage_baseline_late_detection_and_mail_are_shown(page: object, app_u
     body = page.inner_text("body")  # type: ignore[attr-defined]
     assert "Funkstille ist keine Entwarnung" in body
     assert "Quelle Stilles Ministerium: überfällig" in body
-    # Counted since the same moment as NEU: a first look counts from the last collection.
-    since = first.astimezone(ZoneInfo("Europe/Berlin"))
-    assert f"Seit {since:%d.%m.%Y %H:%M} Uhr: 1 Eintrag als nicht relevant bewertet" in body
+    # Counted since the same moment as NEU: the cutoff of this user's current look.
+    with open_db(db) as con:
+        visit = inbox_visit(con, env["TRACKER_LOCAL_USER"])
+    assert visit is not None
+    since = visit[1].astimezone(ZoneInfo("Europe/Berlin"))
+    assert re.search(rf"Seit {since:%d\.%m\.%Y %H:%M} Uhr: \d+ Eintr(ag|äge) als nicht relevant bewertet", body), body
     assert "Erstimport" in body and "spät entdeckt" in body
 
     _open(page, f"{app_url}/vorgang?item={stumm_id}", "Warum relevant?", shot="vorgang-erstimport")
