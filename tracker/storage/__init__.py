@@ -4,6 +4,6 @@
 owns the tables of one concern. Callers outside this package never write SQL.
 """
 
-from tracker.storage.connection import DatabaseLockedError, connect, open_db
+from tracker.storage.connection import DatabaseLockedError, open_db
 
-__all__ = ["DatabaseLockedError", "connect", "open_db"]
+__all__ = ["DatabaseLockedError", "open_db"]

@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from tracker import settings
 from tracker.errors import UserError
+from tracker.storage import file_lock
 
 MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 # Bytes 8-11 of every DuckDB database file.
@@ -65,19 +66,35 @@ def _check_file(db_file: Path) -> None:
         raise _not_duckdb(db_file)
 
 
-def connect(path: Path | str | None = None, *, wait_seconds: float | None = None,
-            migrate: bool = True) -> duckdb.DuckDBPyConnection:
+def _connect(db_file: Path, *, wait_seconds: float | None = None, migrate: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the database read-write, waiting out another process's lock (``TRACKER_DB_WAIT_SECONDS``).
 
     Refuses (``DatabaseRefusedError``) a file that is no DuckDB database and a database
     whose schema has migrations this code does not know: a newer version wrote it, and an
-    older one must not write to it.
+    older one must not write to it. Holds the process's file lock (``storage.file_lock``)
+    until ``open_db`` releases it.
     """
-    db_file = Path(path) if path is not None else settings.get().db_path
     wait = settings.get().db_wait_seconds if wait_seconds is None else wait_seconds
     db_file.parent.mkdir(parents=True, exist_ok=True)
     _check_file(db_file)
     deadline = time.monotonic() + wait
+    try:
+        file_lock.acquire(db_file, deadline)
+    except file_lock.LockTimeout:
+        raise _locked(db_file, wait) from None
+    try:
+        return _open(db_file, deadline, wait, migrate)
+    except BaseException:
+        file_lock.release(db_file)
+        raise
+
+
+def _locked(db_file: Path, wait: float) -> DatabaseLockedError:
+    return DatabaseLockedError(f"Datenbank {db_file} ist von einem anderen Prozess gesperrt "
+                               f"(nach {wait:.0f} s aufgegeben)")
+
+
+def _open(db_file: Path, deadline: float, wait: float, migrate: bool) -> duckdb.DuckDBPyConnection:
     delay = 0.02
     while True:
         try:
@@ -88,11 +105,8 @@ def connect(path: Path | str | None = None, *, wait_seconds: float | None = None
                 raise _not_duckdb(db_file) from None
             if not _is_lock_error(exc):
                 raise
-            if time.monotonic() >= deadline:
-                raise DatabaseLockedError(
-                    f"Datenbank {db_file} ist von einem anderen Prozess gesperrt "
-                    f"(nach {wait:.0f} s aufgegeben)"
-                ) from exc
+            if time.monotonic() >= deadline:  # a process that does not take our file lock
+                raise _locked(db_file, wait) from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
     try:
@@ -125,12 +139,17 @@ def _refuse_newer_schema(con: duckdb.DuckDBPyConnection, db_file: Path) -> None:
 
 @contextmanager
 def open_db(path: Path | str | None = None, **kwargs: object) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection that is closed when the block ends, whatever happens in it."""
-    con = connect(path, **kwargs)  # type: ignore[arg-type]
+    """A connection that is closed when the block ends, whatever happens in it (and the
+    process's file lock given up with the last one, ``storage.file_lock``)."""
+    db_file = Path(path) if path is not None else settings.get().db_path
+    con = _connect(db_file, **kwargs)  # type: ignore[arg-type]
     try:
         yield con
     finally:
-        con.close()
+        try:
+            con.close()
+        finally:
+            file_lock.release(db_file)
 
 
 # What DuckDB raises when a parallel transaction in this process wrote the same row first
