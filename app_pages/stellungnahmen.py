@@ -292,7 +292,8 @@ with tab_export:
                            "„Abgegeben“ und beendet seine Fristerinnerungen.")
                 if st.form_submit_button("Einreichung festhalten", type="primary"):
                     try:
-                        sent_file = export.render(user, item_id, fmt, number)
+                        # The file sent that day carries that day's date: its SHA-256 is the one kept.
+                        sent_file = export.render(user, item_id, fmt, number, today=on)
                         statement.record_submission(
                             user, item_id, version=number, submitted_on=on, channel=channel,
                             file_bytes=sent_file.data, file_name=sent_file.file_name, file_format=fmt,

@@ -16,12 +16,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import docx
 
+from tracker.clock import BERLIN
+
 FIXTURES = Path(__file__).parent / "fixtures" / "mail"
-BERLIN = ZoneInfo("Europe/Berlin")
 
 # 1. BMWi, Kohleausstiegsgesetz (January 2020): the mail reached associations on Wednesday,
 #    22 January 2020 at 19:00 with the draft attached and 23 hours to comment; the deadline

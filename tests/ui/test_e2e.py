@@ -12,9 +12,8 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -26,6 +25,7 @@ from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, streamlit_serv
 from tests.support.feeds import make_rss, write_feeds_toml
 from tests.support.feedserver import FeedServer
 from tests.ui.seed import seed, standard_specs
+from tracker import clock
 from tracker.alerts import outbox, subscriptions
 from tracker.collect.run import ingest_documents, run_collection
 from tracker.collect.sources import load_sources
@@ -50,7 +50,7 @@ def feeds() -> Iterator[FeedServer]:
 def env(tmp_path_factory: pytest.TempPathFactory, feeds: FeedServer) -> dict[str, str]:
     tmp = tmp_path_factory.mktemp("e2e")
     db = tmp / "tracker.duckdb"
-    seed(db, standard_specs(date.today()))
+    seed(db, standard_specs(clock.today()))
     # Each source answers slowly so that `tracker collect` runs while the browser works.
     sources = {}
     for n in range(3):
@@ -58,7 +58,7 @@ def env(tmp_path_factory: pytest.TempPathFactory, feeds: FeedServer) -> dict[str
         sources[f"neu-{n}"] = feeds.url(f"/neu{n}.xml")
     toml = write_feeds_toml(tmp / "feeds.toml", sources, collector="concurrency = 1\nretries = 0")
     # A source expected every hour: once collected three hours ago, it is overdue.
-    feeds.route("/stumm.xml", body=feed([letter(date.today() + timedelta(days=4))], prefix="stumm"))
+    feeds.route("/stumm.xml", body=feed([letter(clock.today() + timedelta(days=4))], prefix="stumm"))
     with toml.open("a", encoding="utf-8") as file:
         file.write(f'\n[[source]]\nid = "stumm"\nname = "Stilles Ministerium"\nurl = "{feeds.url("/stumm.xml")}"\n'
                    'kind = "rss"\npublisher = "Test"\njurisdiction = "de"\nlanguage = "de"\nexpect_every = "1h"\n')
@@ -204,9 +204,9 @@ def test_submission_and_failed_alert_are_shown(page: object, app_url: str, env: 
                               at=datetime.now(UTC))
     workspaces.open_workspace(team, "noise")
     statement.save_version(team, "noise", "# Stellungnahme\n\nKeine Einwände.\n")
-    sent = statement.record_submission(team, "noise", version=1, submitted_on=date.today(), channel="E-Mail",
+    sent = statement.record_submission(team, "noise", version=1, submitted_on=clock.today(), channel="E-Mail",
                                        recipient="poststelle@example.org", file_bytes=b"Fassung 1",
-                                       today=date.today(),
+                                       today=clock.today(),
                                        file_name="stellungnahme-v1.docx", file_format="docx")
     _open(page, f"{app_url}/vorgang?item=noise", "Stellungnahme öffnen", shot="vorgang-einreichung")
     assert page.get_by_text(sent["file_sha256"][:12]).count() >= 1  # type: ignore[attr-defined]
@@ -253,7 +253,7 @@ def test_coverage_baseline_late_detection_and_mail_are_shown(page: object, app_u
     with open_db(db) as con:
         visit = inbox_visit(con, env["TRACKER_LOCAL_USER"])
     assert visit is not None
-    since = visit[1].astimezone(ZoneInfo("Europe/Berlin"))
+    since = visit[1].astimezone(clock.BERLIN)
     assert re.search(rf"Seit {since:%d\.%m\.%Y %H:%M} Uhr: \d+ Eintr(ag|äge) als nicht relevant bewertet", body), body
     assert "Erstimport" in body and "spät entdeckt" in body
 

@@ -10,7 +10,6 @@ import io
 import os
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -18,6 +17,7 @@ import pytest
 from docx import Document
 
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, streamlit_server, wait_for_session_cookie
+from tracker import clock
 from tracker.access import auth, sessions
 from tracker.alerts import calendars
 from tracker.demo.loader import load_demo
@@ -43,7 +43,7 @@ class Demo:
 
     def __init__(self) -> None:
         [self.a] = [w.item_id for w in workspaces.workspaces_for(TEAM)]
-        today = datetime.now(UTC).date()
+        today = clock.today()
         ahead = sorted({e.item_id: e.deadline for e in calendars.deadline_entries(include_demo=True)
                         if e.kind == "external" and e.deadline > today and e.item_id != self.a}.items(),
                        key=lambda kv: kv[1])

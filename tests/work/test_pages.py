@@ -3,11 +3,13 @@ real database: the access rule holds through the app, and actions land in the da
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tracker import clock
 from tracker.access import auth, sessions
 from tracker.access.auth import LOGIN_FAILED
 from tracker.demo import members as demo_members
@@ -227,10 +229,14 @@ def test_team_records_submission_through_page_and_members_see_it(world, workspac
     at.text_input(key=f"sub_recipient_{ITEM_ID}").input("https://beteiligung.example/wpg")
     # the fixture's deadline is a fixed date: a reason keeps the test valid once it has passed
     at.text_input(key=f"sub_note_{ITEM_ID}").input("Fristverlängerung zugesagt")
+    # Recorded a day later: the file kept is the letter as sent, dated the day it went out.
+    sent_on = clock.today() - timedelta(days=1)
+    at.date_input(key=f"sub_date_{ITEM_ID}").set_value(sent_on)
     next(b for b in at.button if b.proto.form_id == f"submission_{ITEM_ID}").click().run()
     assert not at.exception, [e.value for e in at.exception]
     [sub] = statement.submissions(world.team, ITEM_ID)
-    expected = export.render(world.team, ITEM_ID, "docx", 1, today=sub["submitted_on"]).data
+    assert sub["submitted_on"] == sent_on
+    expected = export.render(world.team, ITEM_ID, "docx", 1, today=sent_on).data
     assert (sub["channel"], sub["version"], sub["file_format"]) == ("Beteiligungsportal", 1, "docx")
     assert sub["file_sha256"] == hashlib.sha256(expected).hexdigest()
     member = run_page(PAGE, world.anna)

@@ -7,10 +7,11 @@ that the team watches, with their external deadline and the internal dates set i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tracker import clock
 from tracker.alerts.ical import DeadlineEntry, deadlines_calendar, for_topic
 from tracker.judge import taxonomy
 from tracker.storage import alerts as store
@@ -49,7 +50,7 @@ def entries_from_rows(rows: Sequence[dict[str, Any]]) -> list[DeadlineEntry]:
 
 def deadline_entries(*, today: date | None = None, db_path: Path | None = None,
                      include_demo: bool = False) -> list[DeadlineEntry]:
-    today = today or datetime.now(UTC).date()
+    today = today or clock.today()
     with open_db(db_path) as con:
         rows = store.deadline_rows(con, since=today - KEEP_PAST, include_demo=include_demo)
     return entries_from_rows(rows)

@@ -15,12 +15,12 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
 
-TZID = "Europe/Berlin"
-BERLIN = ZoneInfo(TZID)
+from tracker.clock import BERLIN
+
+TZID = BERLIN.key
 PRODID = "-//Konsultationsradar//Fristen//DE"
 UID_DOMAIN = "konsultationsradar"
 KINDS = ("external", "member_input", "board_signoff")

@@ -27,7 +27,6 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -36,6 +35,7 @@ from tracker.alerts import lease, render, rules
 from tracker.alerts.channels import Channel, DeliveryError, OutgoingMessage
 from tracker.alerts.channels.email import EmailChannel, sender_domain
 from tracker.alerts.channels.webhook import WebhookChannel, configured_webhooks
+from tracker.clock import BERLIN, berlin_day
 from tracker.collect import coverage
 from tracker.errors import ConfigError
 from tracker.storage import alerts as store
@@ -45,7 +45,6 @@ from tracker.storage.connection import transaction
 from tracker.work import workdays
 
 log = logging.getLogger(__name__)
-BERLIN = ZoneInfo("Europe/Berlin")
 LEASE_NAME = "alerts"
 # Pauses between failed runs: a minute, five, a quarter hour, an hour, then every six hours.
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1),
@@ -113,20 +112,16 @@ def rule_settings() -> rules.RuleSettings:
                               failure_threshold=settings.get().source_failure_threshold)
 
 
-def local_today(now: datetime) -> date:
-    return now.astimezone(BERLIN).date()
-
-
 def compute(now: datetime, *, db_path: Path | None = None,
             rule_config: rules.RuleSettings | None = None) -> tuple[list[rules.OutboxEntry], list[str]]:
     """Today's outbox entries and the subscriptions that could not be served (why)."""
     config = rule_config or rule_settings()
     with open_db(db_path) as con:
-        inputs = store.load_alert_inputs(con, today=local_today(now), since=now - config.lookback)
+        inputs = store.load_alert_inputs(con, today=berlin_day(now), since=now - config.lookback)
     inputs.overdue = [rules.OverdueSource(r["id"], r["name"] or r["id"], r["last_new_at"] or r["added_at"],
                                           r["overdue"])
                       for r in coverage.source_report(now=now, db_path=db_path) if r["overdue"]]
-    entries = rules.compute(inputs, today=local_today(now), now=now, rules=config)
+    entries = rules.compute(inputs, today=berlin_day(now), now=now, rules=config)
     return entries, list(inputs.skipped)
 
 
@@ -283,7 +278,7 @@ def send_due(now: datetime, *, resolve: Callable[[str], Channel], policy: SendPo
     journal.clear()  # everything it held is recorded now
     statement = coverage_statement(now, since, db_path) if any(r["mode"] == "digest" for r in due) else []
     down: dict[str, str] = {}
-    today = local_today(now)
+    today = berlin_day(now)
     messages = [(message_id, list(group)) for message_id, group in
                 groupby(sorted(due, key=lambda r: (r["message_id"], r["id"])), key=lambda r: r["message_id"])]
     marked: str | None = None  # the message already marked as handed over (with the previous record)
@@ -346,7 +341,7 @@ def run(*, now: datetime | None = None, dry_run: bool = False, include_digest: b
         rule_config: rules.RuleSettings | None = None) -> RunReport:
     """One alert run. With ``dry_run`` nothing is stored or sent; the report lists what would be."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    report = RunReport(today=local_today(now), dry_run=dry_run)
+    report = RunReport(today=berlin_day(now), dry_run=dry_run)
     entries, report.skipped = compute(now, db_path=db_path, rule_config=rule_config)
     report.computed = len(entries)
     if dry_run:

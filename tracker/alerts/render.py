@@ -10,12 +10,11 @@ from collections.abc import Sequence
 from datetime import date
 from html import escape
 from urllib.parse import quote, urlencode
-from zoneinfo import ZoneInfo
 
 from tracker import settings
 from tracker.alerts.rules import ALERT_KINDS, DATE_KIND_LABELS, KIND_LABELS, Alert
+from tracker.clock import BERLIN
 
-BERLIN = ZoneInfo("Europe/Berlin")
 WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 
 

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tracker.clock import BERLIN
 from tracker.collect import cadence
 from tracker.collect.sources import load_sources
 from tracker.errors import ConfigError
@@ -103,7 +104,7 @@ class Coverage:
 
     def lines(self) -> list[str]:
         """The statement in German, one line per fact, first the summary."""
-        since = f"{self.since.astimezone(lateness.BERLIN):%d.%m.%Y %H:%M} Uhr"
+        since = f"{self.since.astimezone(BERLIN):%d.%m.%Y %H:%M} Uhr"
         if self.sources_watched == 0:
             head = "Keine Quelle wird beobachtet: Funkstille ist hier keine Entwarnung."
         elif self.complete:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from tracker import clock
 from tracker.collect.normalise import normalise_entries
 from tracker.collect.run import sync_configured
 from tracker.collect.sources import SourceRegistry, load_sources
@@ -99,7 +100,7 @@ def load_demo(db_path: Path | None = None, *, shift: bool = True, today: date | 
     """Store the demo items (and their earlier versions) from the sources they name."""
     data = _read(demo_file)
     registry = registry or load_sources()
-    today = today or datetime.now(UTC).date()
+    today = today or clock.today()
     with open_db(db_path) as con, transaction(con):
         stored_shift = demo_shift_days(con)
         if stored_shift is not None:

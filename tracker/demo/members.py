@@ -10,6 +10,7 @@ from typing import Any
 
 import duckdb
 
+from tracker import clock
 from tracker.access import auth
 from tracker.settings import DATA_DIR
 from tracker.storage import positions as store
@@ -40,7 +41,7 @@ def seed_demo_members(con: duckdb.DuckDBPyConnection, path: Path = DEMO_MEMBERS_
                          organisation_id=entry.get("organisation_id"), email=entry.get("email"),
                          con=con, is_demo=True)
         created += 1
-    _seed_demo_workspace(con, data.get("workspace"), today or date.today())
+    _seed_demo_workspace(con, data.get("workspace"), today or clock.today())
     return created
 
 

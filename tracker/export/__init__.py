@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from tracker import clock
 from tracker.access import permissions
 from tracker.errors import UserError
 from tracker.export.association import Association, load_association
@@ -48,7 +49,7 @@ def build_letter(user: User, item_id: str, version: int | None = None, *, today:
         association=association,
         addressee=tuple(line.strip() for line in (ws.addressee or "").splitlines() if line.strip()),
         consultation_title=ws.title, reference=(ws.reference or "").strip(), deadline=ws.external_deadline,
-        letter_date=today or date.today(), body_md=statement.strip_sources(chosen["body_md"]),
+        letter_date=today or clock.today(), body_md=statement.strip_sources(chosen["body_md"]),
         cosigners=tuple(o["name"] for o in cosigners), version=chosen["version"],
         salutation=ws.letter_salutation, closing=association.closing,
     )
@@ -88,7 +89,7 @@ def build_internal(user: User, item_id: str, version: int | None = None, *, toda
         details=tuple({"Abschnitt": r["abschnitt"], "Mitglied": r["organisation"], "Haltung": r["haltung"],
                        "Begründung": r["begruendung"], "Formulierung": r["formulierung"]}
                       for r in rows if r["haltung_code"] != pos.NOT_ANSWERED),
-        today=today or date.today(),
+        today=today or clock.today(),
     )
 
 

@@ -12,16 +12,15 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from docx import Document
 from docx.shared import Pt
 
+from tracker.clock import BERLIN
 from tracker.export.association import Association
 from tracker.export.docx import TEMPLATE_PATH, _add_runs, _fill_inline, _paragraphs, _stable_zip
 from tracker.export.letter import german_date, read_blocks
 
-BERLIN = ZoneInfo("Europe/Berlin")
 MARK = "Interne Fassung – nicht zum Versand"
 
 

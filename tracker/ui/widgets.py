@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import duckdb
 import streamlit as st
 
+from tracker import clock
+from tracker.clock import BERLIN
 from tracker.errors import UserError
 from tracker.judge.taxonomy import Taxonomy, load_taxonomy
 from tracker.storage import DatabaseLockedError
@@ -21,14 +22,11 @@ from tracker.vocabulary import DONE_STATUSES, MailReading, RunOutcome, TriageSta
 from tracker.work import inbox, lateness, triage, workdays
 
 log = logging.getLogger(__name__)
-BERLIN = ZoneInfo("Europe/Berlin")
 URGENCY_COLOURS = {"abgelaufen": "#6b7280", "kritisch": "#dc2626", "bald": "#d97706",
                    "spaeter": "#2563eb", "keine": "#9ca3af"}
 
 
-def today() -> date:
-    """Today in Berlin: the team's deadlines are German calendar days."""
-    return datetime.now(UTC).astimezone(BERLIN).date()
+today = clock.today
 
 
 def land() -> str:

@@ -12,18 +12,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
+from tracker.clock import berlin_day
 from tracker.work import workdays
 
-BERLIN = ZoneInfo("Europe/Berlin")
 LATE_WORKING_DAYS = 10
 
 
 def working_days_warning(first_seen_at: datetime, deadline: date, land: str | None = None) -> int:
     """Working days from the (Berlin) day an item was first seen up to its deadline;
     zero or negative when it was first seen on or after the deadline."""
-    return workdays.working_days_between(first_seen_at.astimezone(BERLIN).date(), deadline, land)
+    return workdays.working_days_between(berlin_day(first_seen_at), deadline, land)
 
 
 def is_late(first_seen_at: datetime | None, deadline: date | None, land: str | None = None) -> bool:

@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from tracker import clock
 from tracker.access import permissions
 from tracker.errors import UserError
 from tracker.export.association import Association, load_association
@@ -36,7 +36,6 @@ SOURCES = re.compile(r"\s*<!--\s*quellen:\s*(?P<refs>[^>]*?)\s*-->")
 NO_INPUT_FLAG = "[OFFEN]"
 CHANNELS = SubmissionChannel.codes()
 SUBMISSION_LABELS = {"submitted_on": "Datum", "channel": "Weg", "recipient": "Empfänger", "note": "Notiz"}
-BERLIN = ZoneInfo("Europe/Berlin")
 
 
 @dataclass(frozen=True)
@@ -325,7 +324,7 @@ def record_submission(user: User, item_id: str, *, version: int, submitted_on: d
     now = datetime.now(UTC)
     with open_db() as con, transaction(con):
         ws = workspaces.load_checked(con, user, item_id)
-        problems = submission_problems(submitted_on=submitted_on, today=today or _berlin_today(),
+        problems = submission_problems(submitted_on=submitted_on, today=today or clock.today(),
                                        deadline=ws.external_deadline, channel=channel, recipient=recipient, note=note)
         earlier = _active(store.submissions(con, item_id))
         if earlier:
@@ -371,7 +370,7 @@ def correct_submission(user: User, item_id: str, submission_id: int, *, reason: 
         if row is None or row["withdrawn_at"] is not None:
             raise UserError("Diese Einreichung gibt es nicht oder sie wurde zurückgezogen.")
         wanted = {**{k: row[k] for k in store.CORRECTABLE}, **changes}
-        problems = submission_problems(submitted_on=wanted["submitted_on"], today=today or _berlin_today(),
+        problems = submission_problems(submitted_on=wanted["submitted_on"], today=today or clock.today(),
                                        deadline=ws.external_deadline, channel=wanted["channel"],
                                        recipient=wanted["recipient"], note=wanted["note"])
         if problems:
@@ -409,10 +408,6 @@ def withdraw_submission(user: User, item_id: str, submission_id: int, *, reason:
             if old.status == TriageStatus.ABGEGEBEN:
                 save_triage(con, item_id, replace(old, status=TriageStatus.STELLUNGNAHME_GEPLANT), actor=user.id,
                             at=now, in_transaction=True)
-
-
-def _berlin_today() -> date:
-    return datetime.now(BERLIN).date()
 
 
 def submissions(user: User, item_id: str) -> list[dict[str, Any]]:

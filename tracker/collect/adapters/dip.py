@@ -19,9 +19,9 @@ import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
-from zoneinfo import ZoneInfo
 
 from tracker import settings
+from tracker.clock import BERLIN
 from tracker.collect.adapters.support import (
     MissingCredential,
     ShapeError,
@@ -41,7 +41,6 @@ from tracker.models import ParseResult, RawEntry
 from tracker.vocabulary import Stage
 
 API_NAME = "Bundestag DIP"
-BERLIN = ZoneInfo("Europe/Berlin")
 VORGANG_URL = "https://dip.bundestag.de/vorgang/{slug}/{id}"
 KEY_HELP = "https://dip.bundestag.de/über-dip/hilfe/api"
 MISSING_KEY = (f"DIP_API_KEY fehlt: den aktuellen öffentlichen Schlüssel von {KEY_HELP} (oder einen eigenen) "

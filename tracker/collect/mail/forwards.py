@@ -17,11 +17,10 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import getaddresses, parsedate_to_datetime
-from zoneinfo import ZoneInfo
 
+from tracker.clock import BERLIN
 from tracker.judge.dates import find_mentions
 
-BERLIN = ZoneInfo("Europe/Berlin")
 _MARKER = re.compile(
     r"^[ \t>]*(?:-{2,}\s*(?:Weitergeleitete Nachricht|Forwarded [Mm]essage|Original[- ][Mm]essage|"
     r"Ursprüngliche Nachricht|Originalnachricht)\s*-{2,}|"

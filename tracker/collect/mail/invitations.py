@@ -13,13 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
 
 import icalendar
 
+from tracker.clock import BERLIN
 from tracker.vocabulary import HearingStatus
 
-BERLIN = ZoneInfo("Europe/Berlin")
 CANCEL = "CANCEL"
 
 
