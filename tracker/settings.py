@@ -19,12 +19,12 @@ import ipaddress
 import math
 import os
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tracker import config_file
 from tracker.errors import ConfigError
 from tracker.vocabulary import LAENDER
 
@@ -329,11 +329,7 @@ def _secrets_path(environ: Mapping[str, str]) -> Path:
 def _load_secrets(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-        return tomllib.loads(text)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: keine gültige TOML-Datei: {exc}") from exc
+    return config_file.read_toml(path, "Einstellungsdatei")[0]
 
 
 def _signature(path: Path) -> tuple[int, int] | None:

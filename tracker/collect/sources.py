@@ -12,18 +12,17 @@ from __future__ import annotations
 import contextlib
 import difflib
 import math
-import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from tracker import settings
+from tracker import config_file, settings
 from tracker.collect.cadence import parse_duration
 from tracker.collect.fetch import FetchPolicy
-from tracker.errors import ConfigError, UserError
+from tracker.config_file import HEADER_RE, KEY_RE, display_path
+from tracker.errors import UserError
 from tracker.judge.taxonomy import topic_ids
 from tracker.models import Source
 from tracker.vocabulary import LAENDER, AfterRead, SourceKind
@@ -34,9 +33,6 @@ LAND_CODES = tuple(code.lower() for code in LAENDER)
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _JURISDICTION_RE = re.compile(r"^[a-z]{2}(?:-[a-z]{2,3})?$")
 _LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
-_TOML_POS_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
-_HEADER_RE = re.compile(r"""^\s*(\[\[?)\s*([A-Za-z0-9_\-."' ]+?)\s*\]\]?\s*(?:#.*)?$""")
-_KEY_RE = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*(?:\.[^=]*)?=""")
 
 # The source `tracker ingest` stores documents under when no feeds.toml source is named; it is
 # never in feeds.toml and never "no longer configured".
@@ -64,7 +60,7 @@ class ConfigProblem:
     severity: str = SEVERITY_ERROR
 
     def __str__(self) -> str:
-        where = _display_path(self.path) + (f":{self.line}" if self.line else "")
+        where = display_path(self.path) + (f":{self.line}" if self.line else "")
         parts = []
         if self.entry is not None:
             parts.append(f"Quelle {self.entry}" if self.entry.startswith("#") else f"Quelle '{self.entry}'")
@@ -122,10 +118,10 @@ class SourceRegistry:
         rejected = [p for p in self.errors if p.entry == source_id]
         if rejected:
             raise UserError(
-                f"Quelle '{source_id}' in {_display_path(self.path)} wurde wegen eines Fehlers "
+                f"Quelle '{source_id}' in {display_path(self.path)} wurde wegen eines Fehlers "
                 f"nicht geladen: {rejected[0]}"
             )
-        raise UserError(f"Unbekannte Quelle '{source_id}': nicht in {_display_path(self.path)} eingetragen")
+        raise UserError(f"Unbekannte Quelle '{source_id}': nicht in {display_path(self.path)} eingetragen")
 
 
 def load_sources(path: Path | None = None) -> SourceRegistry:
@@ -135,11 +131,7 @@ def load_sources(path: Path | None = None) -> SourceRegistry:
     problem is reported in ``registry.problems`` and only the affected entry is dropped.
     """
     path = Path(path) if path is not None else settings.get().feeds_path
-    text = _read_text(path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(_syntax_message(path, exc, text)) from None
+    data, text = config_file.read_toml(path, "Quellen-Konfiguration")
     return parse_registry(data, text, path)
 
 
@@ -455,12 +447,12 @@ def _scan_sections(text: str) -> list[_Section]:
     """
     sections = [_Section("", False, None, {})]
     for number, line in enumerate(text.splitlines(), start=1):
-        header = _HEADER_RE.match(line)
+        header = HEADER_RE.match(line)
         if header and header.group(2):
             name = ".".join(part.strip().strip("\"'") for part in header.group(2).split("."))
             sections.append(_Section(name, header.group(1) == "[[", number, {}))
             continue
-        key = _KEY_RE.match(line)
+        key = KEY_RE.match(line)
         if key:
             sections[-1].keys.setdefault(key.group(1).strip("\"'"), number)
     return sections
@@ -471,81 +463,6 @@ def _header_line(sections: list[_Section], name: str) -> int | None:
 
 
 # --- small helpers ----------------------------------------------------------------------
-
-
-def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"Quellen-Konfiguration nicht gefunden: {path}") from None
-    except IsADirectoryError:
-        raise ConfigError(f"Quellen-Konfiguration ist ein Verzeichnis, keine Datei: {path}") from None
-    except OSError as exc:
-        raise ConfigError(f"Quellen-Konfiguration nicht lesbar: {path} ({exc.strerror or exc})") from None
-    try:
-        # Editors on Windows like to start UTF-8 files with a byte order mark; TOML does not.
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ConfigError(f"{_display_path(path)}:{line}: Datei ist nicht UTF-8-kodiert") from None
-
-
-# tomllib's English reasons for the mistakes people make most, with what to look for.
-_SYNTAX_HINTS = (
-    ("Illegal character '\\n'", "Zeilenende in einer Zeichenkette – fehlt ein schließendes Anführungszeichen?"),
-    ("Expected '=' after a key", "nach dem Feldnamen fehlt '='"),
-    ("Cannot declare", "Tabelle oder Feld doppelt angelegt"),
-    ("Cannot overwrite a value", "Feld steht doppelt im selben Eintrag"),
-    ("Invalid value", "ungültiger Wert – Text gehört in Anführungszeichen"),
-    ("Unclosed array", "Liste nicht mit ']' geschlossen"),
-)
-
-
-def _syntax_message(path: Path, exc: tomllib.TOMLDecodeError, text: str) -> str:
-    message = str(exc)
-    position = _TOML_POS_RE.search(message)
-    at_end = "(at end of document)" in message
-    reason = _TOML_POS_RE.sub("", message).replace("(at end of document)", "").strip()
-    hint = next((h for needle, h in _SYNTAX_HINTS if needle in reason), None)
-    if at_end and "overwrite" not in message:
-        hint = "Datei endet mitten in einem Wert – ist eine Liste ']' oder Zeichenkette nicht geschlossen?"
-    if hint:
-        reason = f"{hint} ({reason})"
-    if position:
-        line, column = position.groups()
-        return f"{_display_path(path)}:{line}: TOML-Syntaxfehler in Spalte {column}: {reason}"
-    # tomllib locates some mistakes only "at end of document": a repeated key is found by the
-    # scan, anything else (an unclosed array or string) is reported at the last line.
-    line = _repeated_key_line(text) if "overwrite" in message else None
-    return f"{_display_path(path)}:{line or max(1, len(text.splitlines()))}: TOML-Syntaxfehler: {reason}"
-
-
-def _repeated_key_line(text: str) -> int | None:
-    seen: set[tuple[int, str]] = set()
-    header = 0
-    for number, line in enumerate(text.splitlines(), start=1):
-        if _HEADER_RE.match(line):
-            header = number
-            continue
-        key = _KEY_RE.match(line)
-        if key:
-            marker = (header, key.group(1).strip("\"'"))
-            if marker in seen:
-                return number
-            seen.add(marker)
-    return None
-
-
-def _display_path(path: Path) -> str:
-    """The path relative to the working directory when it lies below it, else as given."""
-    try:
-        cwd = Path.cwd()
-        # Below "/" everything is "relative"; an absolute path reads better there.
-        if cwd != Path(cwd.anchor) and Path(path).resolve().is_relative_to(cwd):
-            return os.path.relpath(path)
-    except (OSError, ValueError):
-        pass
-    return str(path)
 
 
 def _suggest(word: str, choices: tuple[str, ...]) -> str:

@@ -3,11 +3,10 @@ Lobbyregister number, place and signatories. Users edit the file; errors name it
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tracker import settings
+from tracker import config_file, settings
 from tracker.errors import ConfigError
 from tracker.settings import DATA_DIR
 
@@ -53,12 +52,7 @@ def association_path() -> Path:
 
 def load_association(path: Path | None = None) -> Association:
     path = path or association_path()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: Datei fehlt (Angaben zum Verband für Briefkopf und Unterschrift)") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
+    data, _ = config_file.read_toml(path, "Angaben zum Verband (Briefkopf und Unterschrift)")
     missing = [k for k in ("name", "place", "lobbyregister") if not str(data.get(k) or "").strip()]
     if missing:
         raise ConfigError(f"{path}: Pflichtangabe fehlt: {', '.join(missing)}")

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tracker import config_file
 from tracker.errors import ConfigError
 from tracker.settings import DATA_DIR
 
@@ -240,15 +240,7 @@ def _kind(checker: _Checker, kind_id: str, raw: object) -> Kind:
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
     """Read and validate the taxonomy; raises ConfigError naming file, line, topic and field."""
     path = Path(path) if path is not None else DEFAULT_TAXONOMY_PATH
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{path}: Themenliste nicht lesbar: {exc.strerror or exc}") from exc
-    text = data.decode("utf-8-sig", errors="replace")  # a BOM from Windows editors is fine
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: keine gültige TOML-Datei: {exc}") from exc
+    raw, text = config_file.read_toml(path, "Themenliste")
     checker = _Checker(path, text)
     tables = ("settings", "topics", "masks", "addressees", "context", "kinds")
     for key in raw:
@@ -271,7 +263,7 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
     if not isinstance(kinds_raw, dict):
         raise checker.fail("kinds", "kinds", "muss aus Tabellen [kinds.<id>] bestehen")
     kinds = {kid: _kind(checker, kid, body) for kid, body in kinds_raw.items()}
-    return Taxonomy(path=path, sha=hashlib.sha256(data).hexdigest()[:12], settings=settings,
+    return Taxonomy(path=path, sha=hashlib.sha256(text.encode("utf-8")).hexdigest()[:12], settings=settings,
                     topics=topics, masks=masks, addressees=addressees, kinds=kinds)
 
 

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from tracker import config_file
 from tracker.errors import ConfigError
 from tracker.settings import DATA_DIR
 
@@ -30,10 +30,7 @@ class Ministry:
 
 @lru_cache(maxsize=4)
 def _domains(path: Path) -> dict[str, tuple[str, str, str | None]]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: nicht lesbar: {exc}") from exc
+    data, _ = config_file.read_toml(path, "Ministerienliste")
     found: dict[str, tuple[str, str, str | None]] = {}
     for number, entry in enumerate(data.get("ministry", []), start=1):
         try:
