@@ -14,7 +14,7 @@ from tracker.ui.mail import render_hearings, render_mail
 from tracker.ui.render import describe_model_version, escape_markdown, evidence_spans, highlight, link_markdown
 from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded, topic_label
-from tracker.vocabulary import ITEM_FIELD_NAMES, Stage, jurisdiction_label, language_label
+from tracker.vocabulary import ITEM_FIELD_NAMES, DeadlineOrigin, Stage, jurisdiction_label, language_label
 from tracker.work import decisions, inbox, lateness, statement, triage
 
 ss = st.session_state
@@ -123,7 +123,8 @@ with main:
             "Zeitpunkt": widgets.fmt_datetime(h["recorded_at"]),
             "Geändert": ", ".join(ITEM_FIELD_NAMES.get(f, f) for f in h["changed_fields"]),
             "Frist vorher": widgets.fmt_value(h["old_deadline"]), "Frist neu": widgets.fmt_value(h["new_deadline"]),
-            "Quelle": h["source_id"], "Titel vorher": widgets.fmt_value(h["old_title"])}
+            "Quelle": h["source_id"] or (f"Team ({h['recorded_by']})" if h["recorded_by"] else None),
+            "Titel vorher": widgets.fmt_value(h["old_title"])}
             for h in item["history"]]), hide_index=True, width="stretch")
 
     render_linked_section(user, item_id, item["status"], day)
@@ -134,7 +135,27 @@ with side:
     if item["deadline_text"]:
         st.markdown("> " + escape_markdown(item["deadline_text"]))
     if item["deadline_origin"]:
-        st.caption(f"Herkunft: {escape_markdown(item['deadline_origin'])}")
+        st.caption(f"Herkunft: {escape_markdown(DeadlineOrigin.label_of(item['deadline_origin']))}")
+    possible = item["possible_deadline"] if deadline is None else None
+    if possible is not None:
+        st.warning(inbox.possible_deadline_phrase(possible, item["possible_deadline_confidence"], day, land))
+        if item["possible_deadline_text"]:
+            st.markdown("> " + escape_markdown(item["possible_deadline_text"]))
+    if item["deadline_origin"] != DeadlineOrigin.STRUCTURED:
+        with (st.expander("Frist übernehmen oder korrigieren", expanded=possible is not None),
+              st.form(f"deadline_{item_id}")):
+            chosen = st.date_input("Frist", value=deadline or possible, format="DD.MM.YYYY",
+                                   key=f"deadline_day_{item_id}")
+            st.caption("Nach einem Blick ins Dokument: die Frist gilt dann in Eingang, Kalender und "
+                       "Erinnerungen, und eine neue Bewertung ändert sie nicht mehr.")
+            if st.form_submit_button("Frist übernehmen"):
+                if chosen is None:
+                    st.error("Bitte ein Datum wählen.")
+                else:
+                    with guarded():
+                        changed = decisions.set_deadline(user, item_id, chosen)
+                    ss["vorgang_flash"] = f"Frist {chosen:%d.%m.%Y} übernommen." if changed else "Keine Änderung."
+                    st.rerun()
     if item["hearings"]:
         render_hearings(item["hearings"])
 

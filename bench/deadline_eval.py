@@ -11,8 +11,10 @@ Sets (see tests/judge/fixtures/DEADLINES_README.md):
 Each sentence goes through the judge's own path (``find_deadline`` on an item whose summary is
 the sentence, with its jurisdiction and publication date). Prints per set: exact (the expected
 date, or no date where none is expected), invented (a date where none is expected), missed (no
-date where one is expected) and wrong (another date). ``--show-errors`` lists the wrong rows of
-the dev sets only.
+date where one is expected) and wrong (another date); then the possible deadlines
+(``deadlines.POSSIBLE_FLOOR``), which the user sees as "Frist prüfen": "to check" counts missed
+sentences whose possible deadline is the expected day, "needless" sentences without a deadline
+that got one. ``--show-errors`` lists the wrong rows of the dev sets only.
 
     .venv/bin/python bench/deadline_eval.py [--show-errors] [--holdout]
 """
@@ -52,11 +54,14 @@ def as_input(row: dict[str, str]) -> JudgeInput:
 
 def evaluate(rows: list[dict[str, str]]) -> tuple[dict[str, int], list[tuple[dict[str, str], date | None]]]:
     settings = load_taxonomy().settings
-    counts = {"rows": len(rows), "exact": 0, "invented": 0, "missed": 0, "wrong": 0}
+    counts = dict.fromkeys(COUNTS, 0) | {"rows": len(rows)}
     errors = []
     for row in rows:
-        got = find_deadline(as_input(row), settings).date
+        found = find_deadline(as_input(row), settings)
+        got, possible = found.date, found.possible.day if found.possible else None
         expected = date.fromisoformat(row["expected"]) if row["expected"] else None
+        counts["to check"] += got is None and expected is not None and possible == expected
+        counts["needless"] += expected is None and possible is not None
         if got == expected:
             counts["exact"] += 1
             continue
@@ -65,10 +70,13 @@ def evaluate(rows: list[dict[str, str]]) -> tuple[dict[str, int], list[tuple[dic
     return counts, errors
 
 
+COUNTS = ("rows", "exact", "invented", "missed", "wrong", "to check", "needless")
+
+
 def line(name: str, counts: dict[str, int]) -> str:
     share = counts["exact"] / counts["rows"] if counts["rows"] else 0.0
     return (f"{name:32} {counts['rows']:5d} {counts['exact']:6d} {share:7.1%} {counts['invented']:9d}"
-            f" {counts['missed']:7d} {counts['wrong']:6d}")
+            f" {counts['missed']:7d} {counts['wrong']:6d} {counts['to check']:9d} {counts['needless']:9d}")
 
 
 def main() -> int:
@@ -76,8 +84,9 @@ def main() -> int:
     parser.add_argument("--show-errors", action="store_true", help="list the wrong dev rows (never holdout rows)")
     parser.add_argument("--holdout", action="store_true", help="also report the frozen holdout (for the report only)")
     args = parser.parse_args()
-    print(f"{'set':32} {'rows':>5} {'exact':>6} {'share':>7} {'invented':>9} {'missed':>7} {'wrong':>6}")
-    total = {"rows": 0, "exact": 0, "invented": 0, "missed": 0, "wrong": 0}
+    print(f"{'set':32} {'rows':>5} {'exact':>6} {'share':>7} {'invented':>9} {'missed':>7} {'wrong':>6}"
+          f" {'to check':>9} {'needless':>9}")
+    total = dict.fromkeys(COUNTS, 0)
     shown = []
     for name, path in DEV_SETS.items():
         counts, errors = evaluate(read_rows(path))

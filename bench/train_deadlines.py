@@ -30,6 +30,7 @@ import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy
 
@@ -37,7 +38,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tracker.judge.dates import find_mentions  # noqa: E402
-from tracker.judge.deadlines import DEFAULT_MODEL_PATH, FEATURES, candidate_features, zone_for  # noqa: E402
+from tracker.judge.deadlines import (  # noqa: E402
+    DEFAULT_MODEL_PATH,
+    FEATURES,
+    POSSIBLE_FLOOR,
+    candidate_features,
+    zone_for,
+)
 from tracker.judge.taxonomy import load_taxonomy  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "judge" / "fixtures"
@@ -129,16 +136,46 @@ def choose(w: numpy.ndarray, sentence: Sentence) -> tuple[float, date | None]:
     return float(p[best]), sentence.values[best]
 
 
-Outcome = tuple[float, date | None, date | None]  # probability, chosen day, expected day
+def likeliest_day(w: numpy.ndarray, sentence: Sentence) -> tuple[float, date | None]:
+    """The probability and day of the likeliest candidate that names a day (a possible deadline)."""
+    days = [i for i, value in enumerate(sentence.values) if value is not None]
+    if not days:
+        return 0.0, None
+    z = sentence.matrix @ w
+    p = numpy.exp(z - z.max())
+    p /= p.sum()
+    best = max(days, key=lambda i: p[i])
+    return float(p[best]), sentence.values[best]
+
+
+class Outcome(NamedTuple):
+    probability: float
+    value: date | None  # the chosen day
+    expected: date | None
+    possible_probability: float = 0.0
+    possible: date | None = None  # the likeliest day
 
 
 def score(outcomes: list[Outcome], threshold: float) -> tuple[int, int]:
     exact = invented = 0
-    for probability, value, expected in outcomes:
-        got = value if value is not None and probability >= threshold else None
-        exact += got == expected
-        invented += got is not None and expected is None
+    for o in outcomes:
+        got = o.value if o.value is not None and o.probability >= threshold else None
+        exact += got == o.expected
+        invented += got is not None and o.expected is None
     return exact, invented
+
+
+def possible_counts(outcomes: list[Outcome], threshold: float) -> tuple[int, int, int]:
+    """(missed, of them with the expected day as possible deadline, sentences without a
+    deadline that got a possible one) at ``deadlines.POSSIBLE_FLOOR``."""
+    missed = to_check = needless = 0
+    for o in outcomes:
+        taken = o.value is not None and o.probability >= threshold
+        offered = not taken and o.possible is not None and o.possible_probability >= POSSIBLE_FLOOR
+        missed += not taken and o.expected is not None
+        to_check += offered and o.expected is not None and o.possible == o.expected
+        needless += offered and o.expected is None
+    return missed, to_check, needless
 
 
 def cross_validated(data: list[Sentence], l2: float, shuffle: int = SHUFFLES[0]) -> list[Outcome]:
@@ -149,7 +186,7 @@ def cross_validated(data: list[Sentence], l2: float, shuffle: int = SHUFFLES[0])
         held = set(order[fold::FOLDS])
         w = fit([s for i, s in enumerate(data) if i not in held], l2)
         for i in held:
-            outcomes[i] = (*choose(w, data[i]), data[i].expected)
+            outcomes[i] = Outcome(*choose(w, data[i]), data[i].expected, *likeliest_day(w, data[i]))
     return [o for o in outcomes if o is not None]
 
 
@@ -189,14 +226,18 @@ def main() -> int:
         exact, invented = numpy.mean([score(run[first:end], threshold) for run in runs], axis=0)
         print(f"  5-fold CV, {name}: exact {exact:.1f}/{end - first} ({exact / (end - first):.1%}), "
               f"invented {invented:.1f}")
+    missed, to_check, needless = numpy.mean([possible_counts(run, threshold) for run in runs], axis=0)
+    negatives = sum(1 for s in data if s.expected is None)
+    print(f"  possible deadlines (floor {POSSIBLE_FLOOR}), 5-fold CV: {to_check:.1f} of {missed:.1f} missed deadlines "
+          f"offered to check; {needless:.1f} of {negatives} sentences without a deadline flagged")
     if args.show_errors:
-        for (probability, value, expected), sentence in zip(runs[0], data, strict=True):
-            got = value if value is not None and probability >= threshold else None
-            if got != expected:
-                print(f"  expected {expected or '-'!s:10} got {got or '-'!s:10} p={probability:.2f}",
+        for o, sentence in zip(runs[0], data, strict=True):
+            got = o.value if o.value is not None and o.probability >= threshold else None
+            if got != o.expected:
+                print(f"  expected {o.expected or '-'!s:10} got {got or '-'!s:10} p={o.probability:.2f}",
                       repr(sentence.text[:150]))
     w = fit(data, l2)
-    fitted_exact, fitted_invented = score([(*choose(w, s), s.expected) for s in data], threshold)
+    fitted_exact, fitted_invented = score([Outcome(*choose(w, s), s.expected) for s in data], threshold)
     model = {
         "version": f"deadlines-{digest}", "trained_on": [str(p.relative_to(ROOT)) for p in TRAINING],
         "sentences": len(data), "l2": l2, "threshold": threshold,

@@ -216,6 +216,15 @@ class MailReading(Vocabulary):
     UNREADABLE = "unlesbar", "nicht lesbar"
 
 
+class DeadlineOrigin(Vocabulary):
+    """Where an item's deadline comes from. Re-judging reads again only a deadline the judge
+    itself read from the text; the publisher's field and the team's word are kept."""
+
+    STRUCTURED = "structured", "Feld des Herausgebers"
+    TEXT = "text", "aus dem Text gelesen"
+    TEAM = "team", "vom Team übernommen"
+
+
 class HearingStatus(Vocabulary):
     """A dated hearing (Anhörungstermin) from a calendar invitation in a mail."""
 

@@ -46,3 +46,15 @@ def test_reduced_precision_is_read_as_the_first_day() -> None:
     assert parse_line('{"id": "a", "title": "t", "published": "2018-07"}').published_at.date() == date(2018, 7, 1)
     assert parse_line('{"id": "a", "title": "t", "published": "2018"}').published_at.date() == date(2018, 1, 1)
     assert parse_line('{"id": "a", "title": "t", "published": "2018-13"}').warnings
+
+
+def test_an_uncertain_deadline_is_a_possible_one_on_the_line(rules_judge: Judge) -> None:
+    out = _run([{"id": "p", "title": "Förderaufruf", "published": "2023-05-02",
+                 "summary": "Ein 3. Förderaufruf ist für den 03.07.2023 – 08.09.2023 geplant."},
+                {"id": "d", "title": "Konsultation", "summary": SENTENCE, "published": "2026-01-10"}], rules_judge)
+    possible, certain = out
+    assert possible["deadline"] is None
+    assert possible["possible_deadline"]["date"] == "2023-09-08"
+    assert possible["possible_deadline"]["sentence"].startswith("Ein 3. Förderaufruf")
+    assert 0 < possible["possible_deadline"]["confidence"] < 1
+    assert certain["deadline"] == "2026-03-15" and certain["possible_deadline"] is None

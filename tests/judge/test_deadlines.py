@@ -21,6 +21,7 @@ from tracker.judge.dates import find_mentions, local_date
 from tracker.judge.deadlines import (
     CUES,
     FEATURES,
+    POSSIBLE_FLOOR,
     candidate_features,
     deadline_from_text,
     default_model,
@@ -184,3 +185,28 @@ def test_no_deadline_competes_with_the_dates() -> None:
     features = candidate_features(text, mentions, None)
     assert len(features) == len(mentions) + 1 and "null" in features[-1]
     assert abs(sum(default_model().probabilities(features)) - 1.0) < 1e-9
+
+
+@pytest.mark.parametrize(("text", "published", "possible"), [
+    # dev sentences (deadlines_dev_more.tsv) whose deadline the chooser does not dare to take
+    ("Ein 3. Förderaufruf ist für den 03.07.2023 – 08.09.2023 geplant.", date(2023, 5, 2), date(2023, 9, 8)),
+    ("The 60-day notice comment period ends on April 8, 2024, no comments were received.", date(2024, 5, 1),
+     date(2024, 4, 8)),
+])
+def test_an_uncertain_deadline_is_kept_as_possible_never_as_the_deadline(text: str, published: date,
+                                                                         possible: date) -> None:
+    found = deadline_from_text(text, published=published)
+    assert found.date is None and found.possible is not None
+    assert found.possible.day == possible and found.possible.sentence == text
+    assert POSSIBLE_FLOOR <= found.possible.confidence < default_model().threshold
+
+
+def test_a_found_deadline_wins_over_a_possible_one_in_another_field() -> None:
+    item = JudgeInput(id="x", title="Förderaufruf", language="de", jurisdiction="de",
+                      summary="Ein 3. Förderaufruf ist für den 03.07.2023 – 08.09.2023 geplant.",
+                      text="Skizzen sind bis zum 15. September 2023 einzureichen.")
+    found = find_deadline(item, Settings())
+    assert found.date == date(2023, 9, 15) and found.possible is None
+    only_possible = find_deadline(JudgeInput(id="y", title="Förderaufruf", language="de", jurisdiction="de",
+                                             summary=item.summary), Settings())
+    assert only_possible.date is None and only_possible.possible.day == date(2023, 9, 8)

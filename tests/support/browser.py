@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -35,6 +36,53 @@ def require_browser() -> None:
         if IN_CI:
             pytest.fail(f"Chromium missing in CI: {CHROMIUM}")
         pytest.skip(f"Chromium not installed at {CHROMIUM}")
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian Chromium, headless, driven by Playwright."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def new_page(browser: Any, *, height: int = 1000, downloads: bool = False) -> Any:
+    """A page in a fresh context (own cookies) with a German locale, 1400 pixels wide."""
+    context = browser.new_context(viewport={"width": 1400, "height": height}, locale="de-DE",
+                                  accept_downloads=downloads)
+    return context.new_page()
+
+
+def settle(page: Any, *, paint_ms: int = 400) -> None:
+    """Until Streamlit has finished the script run: its status widget gone, no skeletons left;
+    then ``paint_ms`` for what paints afterwards (data frames draw on a canvas a moment later).
+    A page showing a Python exception fails the test."""
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=45_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"], .stSkeleton')",
+                           timeout=45_000)
+    page.wait_for_timeout(paint_ms)
+    assert page.locator('[data-testid="stException"]').count() == 0, page.inner_text("body")[:2000]
+
+
+def screenshot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def open_page(page: Any, url: str, expect: str, shot: str | None = None, *, paint_ms: int = 400) -> None:
+    """Go to ``url``, wait for the text ``expect`` and the end of the run; a screenshot named ``shot``."""
+    page.goto(url)
+    page.get_by_text(expect, exact=False).first.wait_for(timeout=45_000)
+    settle(page, paint_ms=paint_ms)
+    if shot:
+        screenshot(page, shot)
 
 
 def free_port() -> int:

@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from tracker.judge.types import Evidence, Judgement
+from tracker.judge.types import Evidence, Judgement, PossibleDeadline
 from tracker.models import Item, Source
 from tracker.storage import open_db
 from tracker.storage.connection import transaction
 from tracker.storage.items import store_items
 from tracker.storage.judgements import save_judgements
 from tracker.storage.sources import sync_sources
+from tracker.vocabulary import DeadlineOrigin
 
 SOURCES = (
     Source(id="bnetza", name="Bundesnetzagentur", url="http://127.0.0.1:9/bnetza.xml", kind="rss",
@@ -41,6 +42,7 @@ class Spec:
     published: datetime | None = None
     terms: dict[str, str] = field(default_factory=dict)  # term -> topic, found in the summary
     jurisdiction: str = ""  # empty: the jurisdiction of the seed source named by source_id
+    possible: PossibleDeadline | None = None  # a deadline the judge was unsure of
 
     def __post_init__(self) -> None:
         if not self.jurisdiction:
@@ -54,7 +56,7 @@ def item(spec: Spec) -> Item:
                 summary=spec.summary, text="", published_at=spec.published, updated_at=None, language="de",
                 jurisdiction=spec.jurisdiction, content_hash=digest, deadline=spec.deadline,
                 deadline_text=f"Stellungnahmen bis zum {spec.deadline:%d.%m.%Y} erbeten." if spec.deadline else None,
-                deadline_origin="text" if spec.deadline else None, stage=spec.stage)
+                deadline_origin=DeadlineOrigin.TEXT if spec.deadline else None, stage=spec.stage)
 
 
 def judgement(spec: Spec) -> Judgement:
@@ -67,7 +69,8 @@ def judgement(spec: Spec) -> Judgement:
     return Judgement(id=spec.id, relevant=spec.score >= 0.5, score=spec.score, topics=list(spec.topics),
                      topic_scores={t: spec.score for t in spec.topics}, evidence=evidence, stage=spec.stage,
                      language="de", language_supported=True, in_remit=True, deadline=spec.deadline,
-                     deadline_text=None, deadline_confidence=None, deadline_origin=None, model_version="rules")
+                     deadline_text=None, deadline_confidence=None, deadline_origin=None, model_version="rules",
+                     possible_deadline=spec.possible)
 
 
 def seed(db_path: Path, specs: Sequence[Spec], *, now: datetime | None = None) -> None:

@@ -101,7 +101,7 @@ def test_vorgang_proposes_internal_dates_from_deadline(seeded: Path, open_app: C
                                                       day: date) -> None:
     at = open_app(VORGANG, {"item": "lora"})
     at.button(key="triage_propose").click().run()
-    member, board = at.date_input[0].value, at.date_input[1].value
+    member, board = at.date_input(key="member_due_lora").value, at.date_input(key="board_due_lora").value
     assert member is not None and board is not None and member < board
     at.button(key="FormSubmitter:triage_lora-Speichern").click().run()
     with open_db(seeded) as con:
@@ -220,3 +220,29 @@ def test_signed_in_user_is_the_actor(seeded: Path, monkeypatch: pytest.MonkeyPat
     at.button(key="FormSubmitter:triage_xss-Speichern").click().run()
     with open_db(seeded) as con:
         assert [e["actor"] for e in decisions.triage_events(con, "xss")] == ["berta.team"]
+
+
+def test_vorgang_asks_to_check_a_possible_deadline_and_takes_it_over(
+        db_path: Path, open_app: Callable[..., AppTest], day: date, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.judge.types import PossibleDeadline
+    from tracker.storage.inbox import item_detail
+
+    monkeypatch.setenv("TRACKER_LOCAL_USER", "anna")
+    sentence = "Ein 3. Förderaufruf ist für den Sommer geplant, Skizzen wohl bis Mitte September."
+    possible = day + timedelta(days=40)
+    seed(db_path, [Spec("aufruf", "Förderaufruf Wärmenetze", summary=sentence, score=0.8, topics=("energy",),
+                        possible=PossibleDeadline(possible, sentence, 0.34))])
+    at = open_app(VORGANG, {"item": "aufruf"})
+    [warning] = [w.value for w in at.warning if "Frist prüfen" in w.value]
+    assert f"{possible:%d.%m.%Y}" in warning and "34 %" in warning and "keinem Kalender" in warning
+    assert any("Förderaufruf ist für den Sommer geplant" in m.value for m in at.markdown)
+    assert at.date_input(key="deadline_day_aufruf").value == possible
+    at.date_input(key="deadline_day_aufruf").set_value(possible + timedelta(days=1))
+    at.button(key="FormSubmitter:deadline_aufruf-Frist übernehmen").click().run()
+    assert not at.exception and not at.error
+    with open_db(db_path) as con:
+        detail = item_detail(con, "aufruf")
+    assert (detail["deadline"], detail["deadline_origin"]) == (possible + timedelta(days=1), "team")
+    assert any("übernommen" in s.value for s in at.success)
+    assert not [w for w in at.warning if "Frist prüfen" in w.value]  # a deadline now, no longer a possible one
+    assert any("vom Team übernommen" in c.value for c in at.caption)

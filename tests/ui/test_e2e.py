@@ -21,7 +21,7 @@ from tests.alerts import seed as alert_seed
 from tests.alerts.smtp_server import SmtpServer
 from tests.collect import mails
 from tests.collect.test_cadence import feed, letter
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, streamlit_server
+from tests.support.browser import chromium, new_page, open_page, screenshot, settle, streamlit_server
 from tests.support.feeds import make_rss, write_feeds_toml
 from tests.support.feedserver import FeedServer
 from tests.ui.seed import seed, standard_specs
@@ -74,40 +74,16 @@ def app_url(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> It
 
 @pytest.fixture(scope="module")
 def browser(app_url: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
 def page(browser: object) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE")  # type: ignore[attr-defined]
-    pg = context.new_page()
+    pg = new_page(browser)
     pg.on("dialog", lambda dialog: (_ for _ in ()).throw(AssertionError(f"dialog opened: {dialog.message}")))
     yield pg
-    context.close()
-
-
-def _open(page: object, url: str, expect: str, shot: str | None = None) -> None:
-    page.goto(url)  # type: ignore[attr-defined]
-    page.get_by_text(expect, exact=False).first.wait_for(timeout=45_000)  # type: ignore[attr-defined]
-    _settle(page)
-    assert page.locator('[data-testid="stException"]').count() == 0  # type: ignore[attr-defined]
-    if shot:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{shot}.png"), full_page=True)  # type: ignore[attr-defined]
-
-
-def _settle(page: object) -> None:
-    """Wait until Streamlit has finished the script run (the status widget disappears)."""
-    page.wait_for_timeout(300)  # type: ignore[attr-defined]
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=45_000)  # type: ignore[attr-defined]
-    page.wait_for_function(  # type: ignore[attr-defined]
-        "() => !document.querySelector('[data-testid=\"stSkeleton\"], .stSkeleton')", timeout=45_000)
-    page.wait_for_timeout(500)  # type: ignore[attr-defined]
+    pg.context.close()
 
 
 @pytest.mark.parametrize(("path", "expect"), [
@@ -118,14 +94,14 @@ def _settle(page: object) -> None:
     ("quellen", "Jetzt sammeln"),
 ])
 def test_each_page_loads(page: object, app_url: str, path: str, expect: str) -> None:
-    _open(page, f"{app_url}/{path}", expect, shot=path.split("?")[0] or "eingang")
+    open_page(page, f"{app_url}/{path}", expect, shot=path.split("?")[0] or "eingang")
     if path == "fristen":
         assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 1  # type: ignore[attr-defined]
 
 
 def test_feed_markup_runs_no_script(page: object, app_url: str) -> None:
     for path in ("", "vorgang?item=xss"):
-        _open(page, f"{app_url}/{path}", "Datenplattform", shot="xss-" + (path.split("?")[0] or "eingang"))
+        open_page(page, f"{app_url}/{path}", "Datenplattform", shot="xss-" + (path.split("?")[0] or "eingang"))
         assert page.evaluate("window.__xss") is None  # type: ignore[attr-defined]
         assert "pwned" not in page.title()  # type: ignore[attr-defined]
         # The markup is visible as text, not as elements.
@@ -134,14 +110,14 @@ def test_feed_markup_runs_no_script(page: object, app_url: str) -> None:
 
 
 def test_triage_round_trips_to_database(page: object, app_url: str, env: dict[str, str]) -> None:
-    _open(page, f"{app_url}/vorgang?item=lora", "Bearbeitung")
+    open_page(page, f"{app_url}/vorgang?item=lora", "Bearbeitung")
     form = page.locator('[data-testid="stForm"]').first  # type: ignore[attr-defined]
     form.locator('[data-testid="stSelectbox"]').first.click()
     page.get_by_role("option", name="Beobachten").click()  # type: ignore[attr-defined]
     form.get_by_role("button", name="Speichern").click()
     page.get_by_text("Gespeichert (1 Änderung(en)).").wait_for(timeout=30_000)  # type: ignore[attr-defined]
-    _settle(page)
-    page.screenshot(path=str(SHOTS / "vorgang-gespeichert.png"), full_page=True)  # type: ignore[attr-defined]
+    settle(page)
+    screenshot(page, "vorgang-gespeichert")
     with open_db(env["TRACKER_DB"]) as con:
         state = decisions.triage_state(con, "lora")
         events = decisions.triage_events(con, "lora")
@@ -150,18 +126,18 @@ def test_triage_round_trips_to_database(page: object, app_url: str, env: dict[st
 
 
 def test_clicking_a_topic_in_the_chart_filters_the_inbox(page: object, app_url: str) -> None:
-    _open(page, f"{app_url}/themen", "Einträge je Thema und Woche")
+    open_page(page, f"{app_url}/themen", "Einträge je Thema und Woche")
     chart = page.locator('[data-testid="stVegaLiteChart"]').first  # type: ignore[attr-defined]
     chart.locator("g.mark-rect path").first.click()
     counter = page.get_by_text(re.compile(r"^\d+ von \d+ Einträgen$"))  # type: ignore[attr-defined]
     counter.wait_for(timeout=30_000)
-    _settle(page)
+    settle(page)
     assert page.locator('[data-testid="stException"]').count() == 0  # type: ignore[attr-defined]
     shown, total = (int(n) for n in re.findall(r"\d+", counter.inner_text())[:2])
     assert 0 < shown < total
     topic_filter = page.locator('[data-testid="stMultiSelect"]').first.inner_text()  # type: ignore[attr-defined]
     assert f"({shown})" in topic_filter
-    page.screenshot(path=str(SHOTS / "themen-klick-eingang.png"), full_page=True)  # type: ignore[attr-defined]
+    screenshot(page, "themen-klick-eingang")
 
 
 def test_dashboard_usable_while_collector_runs(page: object, app_url: str, env: dict[str, str]) -> None:
@@ -171,7 +147,7 @@ def test_dashboard_usable_while_collector_runs(page: object, app_url: str, env: 
     try:
         loads = 0
         while collector.poll() is None and loads < 8:
-            _open(page, f"{app_url}/", "Einträgen")
+            open_page(page, f"{app_url}/", "Einträgen")
             body = page.inner_text("body")  # type: ignore[attr-defined]
             assert "gesperrt" not in body and "belegt" not in body and "lock" not in body.lower()
             loads += 1
@@ -181,11 +157,11 @@ def test_dashboard_usable_while_collector_runs(page: object, app_url: str, env: 
             collector.kill()
     assert collector.returncode == 0, output.decode(errors="replace")
     assert loads >= 2, "the collection ended before the dashboard was used during it"
-    _open(page, f"{app_url}/", "Bekanntmachung neu0 0", shot="eingang-nach-sammlung")
+    open_page(page, f"{app_url}/", "Bekanntmachung neu0 0", shot="eingang-nach-sammlung")
 
 
 def test_fristen_calendar_download(page: object, app_url: str) -> None:
-    _open(page, f"{app_url}/fristen", "Die nächsten 30 Tage")
+    open_page(page, f"{app_url}/fristen", "Die nächsten 30 Tage")
     with page.expect_download() as info:  # type: ignore[attr-defined]
         page.get_by_text("Alle Fristen als iCalendar herunterladen").click()  # type: ignore[attr-defined]
     body = Path(info.value.path()).read_text(encoding="utf-8").replace("\r\n ", "")
@@ -208,7 +184,7 @@ def test_submission_and_failed_alert_are_shown(page: object, app_url: str, env: 
                                        recipient="poststelle@example.org", file_bytes=b"Fassung 1",
                                        today=clock.today(),
                                        file_name="stellungnahme-v1.docx", file_format="docx")
-    _open(page, f"{app_url}/vorgang?item=noise", "Stellungnahme öffnen", shot="vorgang-einreichung")
+    open_page(page, f"{app_url}/vorgang?item=noise", "Stellungnahme öffnen", shot="vorgang-einreichung")
     assert page.get_by_text(sent["file_sha256"][:12]).count() >= 1  # type: ignore[attr-defined]
     page.get_by_text("Stellungnahme öffnen").click()  # type: ignore[attr-defined]
     page.wait_for_url(re.compile(r"/stellungnahmen\?item=noise$"), timeout=30_000)  # type: ignore[attr-defined]
@@ -224,7 +200,7 @@ def test_submission_and_failed_alert_are_shown(page: object, app_url: str, env: 
         smtp.handler.refuse = ["451 4.2.2 Postfach voll"] * 10
         report = outbox.run(policy=outbox.SendPolicy(tries=1), db_path=db)
     assert report.failed
-    _open(page, f"{app_url}/quellen", "nicht zugestellt", shot="quellen-benachrichtigungen")
+    open_page(page, f"{app_url}/quellen", "nicht zugestellt", shot="quellen-benachrichtigungen")
     assert page.get_by_text("Postfach voll").count() >= 1  # type: ignore[attr-defined]
 
 
@@ -240,12 +216,12 @@ def test_coverage_baseline_late_detection_and_mail_are_shown(page: object, app_u
         stumm_id = con.execute("SELECT id FROM items WHERE guid = 'stumm-0'").fetchone()[0]
         mail_id = con.execute("SELECT item_id FROM item_sources WHERE source_id = 'postfach'").fetchone()[0]
 
-    _open(page, f"{app_url}/quellen", "Stilles Ministerium", shot="quellen-ueberfaellig")
+    open_page(page, f"{app_url}/quellen", "Stilles Ministerium", shot="quellen-ueberfaellig")
     body = page.inner_text("body")  # type: ignore[attr-defined]
     assert "überfällig" in body and "erwartet: alle 1 Stunde" in body and "alle 1 Stunde" in body
     assert "spät entdeckt" in body
 
-    _open(page, f"{app_url}/", "Abdeckung", shot="eingang-abdeckung")
+    open_page(page, f"{app_url}/", "Abdeckung", shot="eingang-abdeckung")
     body = page.inner_text("body")  # type: ignore[attr-defined]
     assert "Funkstille ist keine Entwarnung" in body
     assert "Quelle Stilles Ministerium: überfällig" in body
@@ -257,11 +233,11 @@ def test_coverage_baseline_late_detection_and_mail_are_shown(page: object, app_u
     assert re.search(rf"Seit {since:%d\.%m\.%Y %H:%M} Uhr: \d+ Eintr(ag|äge) als nicht relevant bewertet", body), body
     assert "Erstimport" in body and "spät entdeckt" in body
 
-    _open(page, f"{app_url}/vorgang?item={stumm_id}", "Warum relevant?", shot="vorgang-erstimport")
+    open_page(page, f"{app_url}/vorgang?item={stumm_id}", "Warum relevant?", shot="vorgang-erstimport")
     body = page.inner_text("body")  # type: ignore[attr-defined]
     assert "Erstimport" in body and "spät entdeckt" in body and "Arbeitstage vor der Frist" in body
 
-    _open(page, f"{app_url}/vorgang?item={mail_id}", "Anhörungstermine", shot="vorgang-mail")
+    open_page(page, f"{app_url}/vorgang?item={mail_id}", "Anhörungstermine", shot="vorgang-mail")
     body = page.inner_text("body")  # type: ignore[attr-defined]
     assert "05.06.2024 10:00–13:00 Uhr" in body and "Invalidenstraße 44" in body
     # Recognised by its domain; today's name, and the name it had when it wrote.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, streamlit_server
+from tests.support.browser import chromium, new_page, open_page, screenshot, settle, streamlit_server
 from tests.support.feeds import make_rss
 from tests.support.feedserver import FeedServer
 from tests.work.test_linking import BUNDESRAT, DIP_DRUCKSACHEN, DIP_VORGAENGE, EURLEX, REAL
@@ -94,33 +94,16 @@ def app_url(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> It
 
 @pytest.fixture(scope="module")
 def page(app_url: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        context = chromium.new_context(viewport={"width": 1400, "height": 2400}, locale="de-DE")
-        yield context.new_page()
-        chromium.close()
+    with chromium() as browser:
+        yield new_page(browser, height=2400)
 
 
-def _settle(page: object) -> None:
-    page.wait_for_timeout(300)  # type: ignore[attr-defined]
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=45_000)  # type: ignore[attr-defined]
-    # Data frames paint on a canvas a moment after the script run ends.
-    page.wait_for_timeout(2000)  # type: ignore[attr-defined]
-
-
-def _open(page: object, url: str, expect: str, shot: str) -> None:
-    page.goto(url)  # type: ignore[attr-defined]
-    page.get_by_text(expect, exact=False).first.wait_for(timeout=45_000)  # type: ignore[attr-defined]
-    _settle(page)
-    assert page.locator('[data-testid="stException"]').count() == 0  # type: ignore[attr-defined]
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{shot}.png"), full_page=True)  # type: ignore[attr-defined]
+# Data frames paint on a canvas a moment after the script run ends.
+PAINT_MS = 2000
 
 
 def test_quellen_shows_verdicts_refused_entries_and_unconfigured_sources(page: object, app_url: str) -> None:
-    _open(page, f"{app_url}/quellen", "Abgelehnte Einträge in feeds.toml", "quellen-pruefung")
+    open_page(page, f"{app_url}/quellen", "Abgelehnte Einträge in feeds.toml", "quellen-pruefung", paint_ms=PAINT_MS)
     body = page.inner_text("body")  # type: ignore[attr-defined]
     assert "tippfehler" in body and "unbekannte Art 'rs'" in body
     assert "HTML-Seite statt Feed" in body and "Umgezogen: die Adresse leitet dauerhaft" in body
@@ -139,8 +122,8 @@ def _item_id(env: dict[str, str], guid: str) -> str:
 def test_vorgang_shows_the_vorlage_at_other_levels_and_offers_triage(page: object, app_url: str,
                                                                      env: dict[str, str]) -> None:
     law = _item_id(env, "dip:vorgang:334923")
-    _open(page, f"{app_url}/vorgang?item={law}", "Dieselbe Vorlage auf EU-Ebene / im Bundestag / im Bundesrat",
-          "vorgang-verknuepft")
+    open_page(page, f"{app_url}/vorgang?item={law}", "Dieselbe Vorlage auf EU-Ebene / im Bundestag / im Bundesrat",
+              "vorgang-verknuepft", paint_ms=PAINT_MS)
     body = page.inner_text("body")  # type: ignore[attr-defined]
     assert "Im Bundesrat" in body and "über BR-Drucksache 292/26" in body
     assert "Im Bundestag" in body and "über DIP-Vorgang 334923" in body
@@ -150,14 +133,14 @@ def test_vorgang_shows_the_vorlage_at_other_levels_and_offers_triage(page: objec
     page.get_by_role("option", name="Beobachten").click()  # type: ignore[attr-defined]
     form.get_by_role("button", name="Speichern").click()
     page.get_by_text("Gespeichert (1 Änderung(en)).").wait_for(timeout=30_000)  # type: ignore[attr-defined]
-    _settle(page)
+    settle(page, paint_ms=PAINT_MS)
     offer = page.get_by_role("button", name="„Beobachten“ für 2 verknüpfte Einträge übernehmen")  # type: ignore[attr-defined]
     offer.scroll_into_view_if_needed()
-    page.screenshot(path=str(SHOTS / "vorgang-verknuepft-angebot.png"), full_page=True)  # type: ignore[attr-defined]
+    screenshot(page, "vorgang-verknuepft-angebot")
     offer.click()
     page.get_by_text("Einstufung „Beobachten“ bei 2 verknüpften Einträgen übernommen.").wait_for(timeout=30_000)  # type: ignore[attr-defined]
-    _settle(page)
-    page.screenshot(path=str(SHOTS / "vorgang-verknuepft-uebernommen.png"), full_page=True)  # type: ignore[attr-defined]
+    settle(page, paint_ms=PAINT_MS)
+    screenshot(page, "vorgang-verknuepft-uebernommen")
     with open_db(env["TRACKER_DB"]) as con:
         assert triage_state(con, _item_id(env, "br-0")).status == "beobachten"
         assert triage_state(con, _item_id(env, "dip:drucksache:289340")).status == "beobachten"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, streamlit_server
+from tests.support.browser import chromium, new_page, screenshot, settle, streamlit_server
 from tracker.access import auth
 from tracker.access.auth import LOCAL_USER
 from tracker.ui.widgets import DATABASE_BUSY
@@ -27,31 +27,22 @@ sys.stdin.read()
 """
 
 
-def _settle(page) -> None:
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=45_000)
-    page.wait_for_timeout(200)
-
-
 def _visible_text(page) -> str:
     return page.locator("body").inner_text()
 
 
 def test_a_held_lock_is_one_german_line_on_every_page(db_path: Path, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
     auth.create_user(LOCAL_USER, login="admin", display_name="Admin", password=PASSWORD, role="admin")
     env = {**os.environ, "TRACKER_DB": str(db_path), "TRACKER_AUTH": "on", "TRACKER_DB_WAIT_SECONDS": "1"}
-    with streamlit_server(env, tmp_path / "streamlit.log") as url, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        signed_in = browser.new_page(viewport={"width": 1300, "height": 900}, locale="de-DE")
+    with streamlit_server(env, tmp_path / "streamlit.log") as url, chromium() as browser:
+        signed_in = new_page(browser, height=900)
         signed_in.goto(url)
         signed_in.get_by_role("heading", name="Anmeldung").wait_for(timeout=45_000)
         signed_in.get_by_label("Benutzername").fill("admin")
         signed_in.get_by_label("Passwort", exact=True).fill(PASSWORD)
         signed_in.get_by_role("button", name="Anmelden").click()
         signed_in.get_by_role("button", name="Abmelden").wait_for(timeout=45_000)
-        _settle(signed_in)
+        settle(signed_in)
 
         holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(db_path)], stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, text=True)
@@ -60,18 +51,17 @@ def test_a_held_lock_is_one_german_line_on_every_page(db_path: Path, tmp_path: P
             # A signed-in user moves on: the gate checks the user in the database first.
             signed_in.get_by_role("link", name="Fristen").click()
             signed_in.get_by_text(DATABASE_BUSY).wait_for(timeout=45_000)
-            _settle(signed_in)
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            signed_in.screenshot(path=str(SHOTS / "locked-signed-in.png"), full_page=True)
+            settle(signed_in)
+            screenshot(signed_in, "locked-signed-in")
             text = _visible_text(signed_in)
             assert "Traceback" not in text and "DatabaseLockedError" not in text and "duckdb" not in text
 
             # Somebody new opens the dashboard: the login page asks the database as well.
-            newcomer = browser.new_page(viewport={"width": 1300, "height": 900}, locale="de-DE")
+            newcomer = new_page(browser, height=900)
             newcomer.goto(url)
             newcomer.get_by_text(DATABASE_BUSY).wait_for(timeout=45_000)
-            _settle(newcomer)
-            newcomer.screenshot(path=str(SHOTS / "locked-login.png"), full_page=True)
+            settle(newcomer)
+            screenshot(newcomer, "locked-login")
             text = _visible_text(newcomer)
             assert "Traceback" not in text and "DatabaseLockedError" not in text
         finally:
@@ -81,4 +71,3 @@ def test_a_held_lock_is_one_german_line_on_every_page(db_path: Path, tmp_path: P
         newcomer.reload()
         newcomer.get_by_role("heading", name="Anmeldung").wait_for(timeout=45_000)
         assert DATABASE_BUSY not in _visible_text(newcomer)
-        browser.close()

@@ -16,7 +16,14 @@ import httpx
 import pytest
 from docx import Document
 
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, streamlit_server, wait_for_session_cookie
+from tests.support.browser import (
+    chromium,
+    new_page,
+    screenshot,
+    settle,
+    streamlit_server,
+    wait_for_session_cookie,
+)
 from tracker import clock
 from tracker.access import auth, sessions
 from tracker.alerts import calendars
@@ -93,35 +100,20 @@ def app_url(demo: Demo, demo_db: Path, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture(scope="module")
-def chromium(app_url: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+def browser(app_url: str) -> Iterator[object]:
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
-def context(chromium) -> Iterator[object]:
-    ctx = chromium.new_context(viewport={"width": 1400, "height": 1200}, locale="de-DE", accept_downloads=True)
+def context(browser) -> Iterator[object]:
+    ctx = new_page(browser, height=1200, downloads=True).context
     yield ctx
     ctx.close()
 
 
-def settle(page) -> None:
-    """Until Streamlit finished the run (status widget gone, no skeletons)."""
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=45_000)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"], .stSkeleton')",
-                           timeout=45_000)
-    page.wait_for_timeout(400)
-    assert page.locator('[data-testid="stException"]').count() == 0, page.inner_text("body")[:2000]
-
-
 def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"ablauf-{name}.png"), full_page=True)
+    screenshot(page, f"ablauf-{name}")
 
 
 def login(page, url: str, who: str) -> None:
@@ -244,7 +236,7 @@ def test_4_saving_the_feedback_form_again_keeps_the_teams_verdict(context, app_u
 
 # --- 5. the session survives a reload, a new tab and a link that opens one -----------------
 
-def test_5_session_survives_reload_tabs_and_ends_on_the_server(context, chromium, app_url, demo):
+def test_5_session_survives_reload_tabs_and_ends_on_the_server(context, browser, app_url, demo):
     page = context.new_page()
     login(page, f"{app_url}/fristen", "team")
     cookie = next(c for c in context.cookies() if c["name"] == sessions.COOKIE_NAME)
@@ -265,7 +257,7 @@ def test_5_session_survives_reload_tabs_and_ends_on_the_server(context, chromium
     tab.get_by_role("heading", name="Anmeldung").wait_for(timeout=45_000)
     assert not [c for c in context.cookies() if c["name"] == sessions.COOKIE_NAME]
 
-    other = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE").new_page()
+    other = new_page(browser)
     login(other, f"{app_url}/fristen", "pruefer")
     auth.set_password(ADMIN, "pruefer", "ein-ganz-neues-passwort")  # issue 15, item 10
     other.reload()
@@ -275,7 +267,7 @@ def test_5_session_survives_reload_tabs_and_ends_on_the_server(context, chromium
 
 # --- 6. a new workspace is selected, a save keeps the tab, deep links open the item --------
 
-def test_6_new_workspace_selected_tab_kept_and_deep_links(context, chromium, app_url, demo):
+def test_6_new_workspace_selected_tab_kept_and_deep_links(context, browser, app_url, demo):
     page = context.new_page()
     login(page, f"{app_url}/stellungnahmen", "team")
     page.get_by_text("Neuen Arbeitsbereich anlegen").click()
@@ -298,7 +290,7 @@ def test_6_new_workspace_selected_tab_kept_and_deep_links(context, chromium, app
     settle(deep)
     assert title_of(demo.b) in deep.get_by_label("Konsultation", exact=True).input_value()
 
-    member = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE").new_page()
+    member = new_page(browser)
     login(member, f"{app_url}/vorgang?item={demo.a}", "auenfeld")
     member.get_by_role("heading", name="Stellungnahmen").wait_for(timeout=45_000)
     assert title_of(demo.a) in member.get_by_label("Konsultation", exact=True).input_value()
@@ -413,7 +405,7 @@ def test_10_user_admin_defaults_validation_and_double_click(context, app_url, de
 
 # --- 11. alerts and a personal calendar in the dashboard ------------------------------------
 
-def test_11_own_subscriptions_and_a_secret_revocable_calendar_address(context, chromium, app_url, demo):
+def test_11_own_subscriptions_and_a_secret_revocable_calendar_address(context, browser, app_url, demo):
     page = context.new_page()
     login(page, f"{app_url}/benachrichtigungen", "referent")
     page.get_by_role("button", name="Abo anlegen").click()
@@ -433,7 +425,7 @@ def test_11_own_subscriptions_and_a_secret_revocable_calendar_address(context, c
     assert httpx.get(address, timeout=30).status_code == 404
     assert page.get_by_text("Postausgang").count() == 0  # the outbox is for administrators
 
-    admin = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE").new_page()
+    admin = new_page(browser)
     login(admin, f"{app_url}/benachrichtigungen", "admin")
     admin.get_by_role("heading", name="Postausgang").wait_for(timeout=45_000)
     admin.context.close()
@@ -471,9 +463,8 @@ ROLE_PAGES = {
 
 
 @pytest.mark.parametrize("who", list(ROLE_PAGES))
-def test_every_page_of_every_role_renders_for_screenshots(chromium, app_url, demo, who):
-    context = chromium.new_context(viewport={"width": 1400, "height": 2400}, locale="de-DE")
-    page = context.new_page()
+def test_every_page_of_every_role_renders_for_screenshots(browser, app_url, demo, who):
+    page = new_page(browser, height=2400)
     login(page, app_url, who)
     for path in ROLE_PAGES[who]:
         query = f"?item={demo.a}" if path in ("vorgang", "stellungnahmen") else ""
@@ -482,5 +473,5 @@ def test_every_page_of_every_role_renders_for_screenshots(chromium, app_url, dem
         page.get_by_role("button", name="Abmelden").wait_for(timeout=45_000)  # still signed in
         page.wait_for_timeout(2500)  # the browser draws lazily after the run ended
         assert page.get_by_text("Page not found").count() == 0, path
-        page.screenshot(path=str(SHOTS / f"rolle-{who}-{path or 'eingang'}.png"), full_page=True)
-    context.close()
+        screenshot(page, f"rolle-{who}-{path or 'eingang'}")
+    page.context.close()

@@ -42,3 +42,23 @@ def test_saving_the_same_verdict_again_writes_nothing(world):
     assert decisions.record_relevance(world.admin, world.item_id, relevant=True, topics=["energy"])
     _, labels = decisions.history(world.team, world.item_id)
     assert [(label["relevant"], label["labelled_by"]) for label in labels] == [(True, "admin"), (False, "team")]
+
+
+def test_the_team_sets_a_deadline_but_never_over_the_publishers_field(world):
+    from datetime import date
+
+    from tracker.errors import UserError
+    from tracker.storage import open_db
+    from tracker.storage.inbox import item_detail
+
+    with pytest.raises(PermissionDenied):
+        decisions.set_deadline(world.anna, world.item_id, date(2027, 1, 15))
+    assert decisions.set_deadline(world.team, world.item_id, date(2027, 1, 15))
+    with open_db() as con:
+        detail = item_detail(con, world.item_id)
+        assert (detail["deadline"], detail["deadline_origin"]) == (date(2027, 1, 15), "team")
+        con.execute("UPDATE items SET deadline_origin = 'structured' WHERE id = ?", [world.item_id])
+    with pytest.raises(UserError, match="Feld des Herausgebers"):
+        decisions.set_deadline(world.team, world.item_id, date(2027, 2, 1))
+    with open_db() as con:
+        assert item_detail(con, world.item_id)["deadline"] == date(2027, 1, 15)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, streamlit_server, wait_for_session_cookie
+from tests.support.browser import chromium, new_page, screenshot, settle, streamlit_server, wait_for_session_cookie
 from tracker.work import positions
 
 from .conftest import ITEM_ID, PASSWORDS, TITLE
@@ -28,15 +28,8 @@ def app_url(workspace, db_path: Path, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-def _settle(page) -> None:
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=45_000)
-    page.wait_for_timeout(200)
-
-
 def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"positions-{name}.png"), full_page=True)
+    screenshot(page, f"positions-{name}")
 
 
 def _login(page, login: str) -> None:
@@ -46,18 +39,13 @@ def _login(page, login: str) -> None:
     page.get_by_role("button", name="Anmelden").click()
     wait_for_session_cookie(page)
     page.get_by_role("button", name="Abmelden").wait_for(timeout=45_000)
-    _settle(page)
+    settle(page)
 
 
 def test_member_position_reaches_team_matrix_and_docx(app_url, workspace, world, tmp_path):
-    from playwright.sync_api import sync_playwright
-
     first = workspace.sections[0]
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="de-DE",
-                                      accept_downloads=True)
-        page = context.new_page()
+    with chromium() as browser:
+        page = new_page(browser, height=1100, downloads=True)
         page.goto(app_url)
         _shot(page, "1-login")
         _login(page, "anna")
@@ -67,39 +55,37 @@ def test_member_position_reaches_team_matrix_and_docx(app_url, workspace, world,
         form.get_by_label("Begründung").fill(REASON)
         form.get_by_role("button", name="Position speichern").click()
         page.get_by_text("gespeichert").first.wait_for(timeout=45_000)
-        _settle(page)
+        settle(page)
         _shot(page, "2-member-position")
         assert page.locator('[data-testid="stException"]').count() == 0
         stored = positions.matrix(world.team, ITEM_ID).get(first.id, "sw-a")
         assert stored is not None and (stored.stance, stored.reason) == ("ablehnung", REASON)
 
         page.get_by_role("button", name="Abmelden").click()
-        _settle(page)
+        settle(page)
         _login(page, "team")
         page.get_by_role("link", name="Stellungnahmen").click()
         page.get_by_role("heading", name="Stellungnahmen").wait_for(timeout=45_000)
-        _settle(page)
+        settle(page)
         page.get_by_text(REASON).first.wait_for(timeout=45_000)
         _shot(page, "3-team-matrix")
 
         page.get_by_role("tab", name="Entwurf").click()
         page.get_by_role("button", name="Entwurf aus der Matrix zusammenstellen").click()
         page.get_by_text("aus der Positionsmatrix zusammengestellt").first.wait_for(timeout=45_000)
-        _settle(page)
+        settle(page)
         page.get_by_role("tab", name="Export & Einreichung").click()
-        _settle(page)
+        settle(page)
         # one member of three answered one section: the draft has open places, so the
         # letter is downloaded only after confirming (issue 14)
         page.get_by_text("Trotzdem als Schreiben herunterladen").click()
-        _settle(page)
+        settle(page)
         with page.expect_download(timeout=45_000) as info:
             page.get_by_role("button", name="Schreiben als DOCX").click()
         target = tmp_path / info.value.suggested_filename
         info.value.save_as(str(target))
         _shot(page, "4-team-export")
         assert page.locator('[data-testid="stException"]').count() == 0
-        context.close()
-        browser.close()
 
     assert target.suffix == ".docx"
     doc = Document(str(target))
@@ -111,18 +97,14 @@ def test_member_position_reaches_team_matrix_and_docx(app_url, workspace, world,
 
 def test_deep_link_survives_the_login(app_url, workspace):
     """An alert e-mail links to /vorgang?item=…: the login shows, then that very item."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE").new_page()
+    with chromium() as browser:
+        page = new_page(browser)
         page.goto(f"{app_url}/vorgang?item={ITEM_ID}")
         page.get_by_role("heading", name="Anmeldung").wait_for(timeout=45_000)
         assert page.get_by_text("Page not found").count() == 0
         _login(page, "team")
-        _settle(page)
+        settle(page)
         _shot(page, "deep-link")
         page.get_by_text(TITLE).first.wait_for(timeout=45_000)
         assert "/vorgang" in page.url and f"item={ITEM_ID}" in page.url
         assert page.locator('[data-testid="stException"]').count() == 0
-        browser.close()

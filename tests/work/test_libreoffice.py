@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import IN_CI, PROJECT_ROOT
+from tests.conftest import IN_CI
+from tests.support.browser import SHOTS
 from tracker import export
 from tracker.export.association import load_association
 from tracker.work import positions, statement
@@ -20,7 +21,6 @@ from tracker.work import positions, statement
 from .conftest import ITEM_ID
 from .test_full_path import TODAY, filled  # noqa: F401  (fixture)
 
-SHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
 MEMBERS = ("SW Altstadt", "Stadt Brückenau", "SW Cellingen", "Stadtwerke Altstadt", "Stadtwerke Cellingen")
 
 

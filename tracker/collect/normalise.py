@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from tracker.collect.references import references_of
 from tracker.collect.sanitise import clean_html, sanitised_html_to_text
 from tracker.models import Item, RawEntry, Source
+from tracker.vocabulary import DeadlineOrigin
 
 TRACKING_PARAMS = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid|wt_mc|pk_campaign|pk_kwd|at_[a-z_]+)$", re.I)
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -135,7 +136,7 @@ def _normalise(entry: RawEntry, source: Source, url_key: str | None, url_is_uniq
         deadline=deadline,
         deadline_at=dates["deadline_at"] if deadline else None,
         deadline_text=entry.deadline_text,
-        deadline_origin="structured" if deadline else None,
+        deadline_origin=DeadlineOrigin.STRUCTURED if deadline else None,
         opening_date=dates["opening_date"],
         stage=entry.stage,
         extra_json=json.dumps(extra, default=_iso, ensure_ascii=False, sort_keys=True),

@@ -20,6 +20,7 @@ from tracker.judge.engine import Judge
 from tracker.judge.enrich import judge_input, sources_by_id
 from tracker.judge.types import Judgement
 from tracker.models import Source
+from tracker.vocabulary import DeadlineOrigin
 
 BATCH = 512
 OPTIONAL_TEXT = ("summary", "text", "language", "source", "jurisdiction", "deadline_text")
@@ -93,7 +94,7 @@ def parse_line(line: str) -> Record:
         if moment is None:
             record.warnings.append(f"'deadline' is not an ISO 8601 date with a day: {deadline!r}; ignored")
         else:
-            record.deadline, record.deadline_origin = moment.date(), "structured"
+            record.deadline, record.deadline_origin = moment.date(), DeadlineOrigin.STRUCTURED
     return record
 
 
@@ -111,7 +112,9 @@ def judgement_record(j: Judgement, warnings: list[str] | None = None) -> dict[st
         "id": j.id, "relevant": j.relevant, "score": j.score, "topics": j.topics,
         "deadline": j.deadline.isoformat() if j.deadline else None,
         "deadline_text": j.deadline_text, "deadline_confidence": j.deadline_confidence,
-        "deadline_origin": j.deadline_origin, "stage": j.stage, "in_remit": j.in_remit,
+        "deadline_origin": j.deadline_origin,
+        "possible_deadline": j.possible_deadline.to_dict() if j.possible_deadline else None,
+        "stage": j.stage, "in_remit": j.in_remit,
         "language": j.language, "language_supported": j.language_supported,
         "topic_scores": j.topic_scores, "evidence": [e.to_dict() for e in j.evidence],
         "model_version": j.model_version,

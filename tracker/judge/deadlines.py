@@ -11,7 +11,9 @@ the labelled dev sentences (``bench/train_deadlines.py`` writes ``data/deadline_
 gives each candidate its probability of being the deadline; the best one is the deadline
 when it names a day and its probability reaches the learnt threshold. A relative,
 weekday-only, month-only or recurring expression that wins yields no date: a wrong date is
-worse than none. A structured deadline from a JSON adapter always wins.
+worse than none. Short of the threshold, the likeliest day is kept as a ``possible`` deadline
+when its probability reaches ``POSSIBLE_FLOOR``: for a person to check, never for calendars.
+A structured deadline from a JSON adapter always wins.
 
 To teach the extractor a new cue word, add it to its class in ``CUES``: it takes effect at
 once with the weights learnt for the class; ``bench/train_deadlines.py`` refits the weights.
@@ -34,7 +36,8 @@ import ahocorasick_rs
 from tracker.judge import sentences
 from tracker.judge.dates import Mention, find_mentions, local_date
 from tracker.judge.taxonomy import DATA_DIR, Settings
-from tracker.judge.types import MAX_TEXT_CHARS, JudgeInput
+from tracker.judge.types import MAX_TEXT_CHARS, JudgeInput, PossibleDeadline
+from tracker.vocabulary import DeadlineOrigin
 
 DEFAULT_MODEL_PATH = DATA_DIR / "deadline_model.json"
 
@@ -113,12 +116,24 @@ FEATURES = (tuple(f"{name}@{window}" for window in _WINDOWS for name in CUES)
             + NULL)
 
 
+# A day the chooser would not take, but likely enough to be worth a person's look: the best
+# day-naming candidate with at least this probability is kept as a "possible" deadline. It is
+# shown as "Frist prüfen" on the item and never enters calendars, reminders or the deadline
+# columns: a missed deadline is the worst failure, a look at a sentence is cheap. Chosen on
+# the dev sentences' cross-validation (docs/BENCHMARKS.md, "Possible deadlines").
+POSSIBLE_FLOOR = 0.15
+
+
 @dataclass(frozen=True)
 class Deadline:
+    """The deadline found (``date``), or else a ``possible`` one to check; the sentence that
+    names either and the chooser's probability for it."""
+
     date: date | None = None
     sentence: str | None = None
     confidence: float | None = None
     origin: str | None = None
+    possible: PossibleDeadline | None = None
 
 
 _NONE = Deadline()
@@ -268,11 +283,19 @@ def deadline_from_text(text: str, *, zone: str = "Europe/Berlin", us_order: bool
     probabilities = model.probabilities(candidate_features(text, mentions, published))
     best = max(range(len(mentions)), key=lambda i: probabilities[i])  # the first of equals
     winner = mentions[best]
-    if winner.value is None or probabilities[best] < model.threshold or probabilities[best] < probabilities[-1]:
+    if winner.value is not None and probabilities[best] >= max(model.threshold, probabilities[-1]):
+        return Deadline(date=winner.value, sentence=_sentence_of(text, winner), origin=DeadlineOrigin.TEXT,
+                        confidence=round(probabilities[best], 2))
+    days = [i for i, mention in enumerate(mentions) if mention.value is not None]
+    likeliest = max(days, key=lambda i: probabilities[i], default=None)  # the first of equals
+    if likeliest is None or probabilities[likeliest] < POSSIBLE_FLOOR:
         return _NONE
-    sentence = next((text[s:e] for s, e in sentences.split(text) if s <= winner.start < e), text)
-    return Deadline(date=winner.value, sentence=sentence.strip(), confidence=round(probabilities[best], 2),
-                    origin="text")
+    return Deadline(possible=PossibleDeadline(mentions[likeliest].value, _sentence_of(text, mentions[likeliest]),
+                                              round(probabilities[likeliest], 2)))
+
+
+def _sentence_of(text: str, mention: Mention) -> str:
+    return next((text[s:e] for s, e in sentences.split(text) if s <= mention.start < e), text).strip()
 
 
 def zone_for(jurisdiction: str | None, settings: Settings) -> str:
@@ -288,13 +311,18 @@ def find_deadline(item: JudgeInput, settings: Settings, model: DeadlineModel | N
     """The structured deadline if the adapter gave one, else the deadline found in the
     first of deadline text, summary, full text and title that states one."""
     if item.deadline is not None:
-        return Deadline(date=item.deadline, sentence=item.deadline_text, confidence=1.0, origin="structured")
+        return Deadline(date=item.deadline, sentence=item.deadline_text, confidence=1.0,
+                        origin=DeadlineOrigin.STRUCTURED)
     zone = zone_for(item.jurisdiction, settings)
     us_order = (item.jurisdiction or "").lower().startswith("us")
     published = local_date(item.published, zone) if item.published else None
+    possible = _NONE
     for text in (item.deadline_text, item.summary, item.text[:MAX_TEXT_CHARS], item.title):
         if text:
             found = deadline_from_text(text, zone=zone, us_order=us_order, published=published, model=model)
             if found.date is not None:
                 return found
-    return _NONE
+            if found.possible is not None and (possible.possible is None
+                                               or found.possible.confidence > possible.possible.confidence):
+                possible = found
+    return possible

@@ -122,6 +122,7 @@ class Judge:
             language=analysis.language, language_supported=analysis.supported, in_remit=remit,
             deadline=deadline.date, deadline_text=deadline.sentence,
             deadline_confidence=deadline.confidence, deadline_origin=deadline.origin,
+            possible_deadline=deadline.possible,
             model_version=self.model_version, model_score=model_score, source=item.source,
             signals=analysis.rules.signals,
         )

@@ -17,8 +17,7 @@ from tracker.collect.normalise import with_deadline
 from tracker.errors import UserError
 from tracker.judge import JudgeInput, Judgement, get_judge
 from tracker.models import Item, Source
-
-TEXT_ORIGIN = "text"  # a deadline the judge itself read from the text
+from tracker.vocabulary import DeadlineOrigin
 
 
 class Publication(Protocol):
@@ -44,7 +43,7 @@ def judge_input(item: Publication, source: Source | None) -> JudgeInput:
     none. A deadline the judge itself read from text earlier is read again, never taken
     as given; a structured one (from an adapter or a record) is kept.
     """
-    given = item.deadline_origin != TEXT_ORIGIN
+    given = item.deadline_origin != DeadlineOrigin.TEXT
     return JudgeInput(
         id=item.id, title=item.title, summary=item.summary or "", text=item.text or "",
         language=item.language, published=item.published_at,
@@ -75,6 +74,6 @@ def judge_items(items: Sequence[Item], source: Source | None = None) -> tuple[li
     for item, judgement in zip(items, judgements, strict=True):
         if item.deadline is None and judgement.deadline is not None:
             item = with_deadline(item, judgement.deadline, judgement.deadline_text,
-                                 judgement.deadline_confidence, TEXT_ORIGIN)
+                                 judgement.deadline_confidence, DeadlineOrigin.TEXT)
         enriched.append(item)
     return enriched, judgements

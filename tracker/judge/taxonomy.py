@@ -237,6 +237,11 @@ def _kind(checker: _Checker, kind_id: str, raw: object) -> Kind:
                                                  raw.get("terms")))
 
 
+def file_sha(path: Path) -> str:
+    """The file's bytes' hash, as stored with each judgement (``storage.judgements``)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
     """Read and validate the taxonomy; raises ConfigError naming file, line, topic and field."""
     path = Path(path) if path is not None else DEFAULT_TAXONOMY_PATH
@@ -263,7 +268,7 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
     if not isinstance(kinds_raw, dict):
         raise checker.fail("kinds", "kinds", "muss aus Tabellen [kinds.<id>] bestehen")
     kinds = {kid: _kind(checker, kid, body) for kid, body in kinds_raw.items()}
-    return Taxonomy(path=path, sha=hashlib.sha256(text.encode("utf-8")).hexdigest()[:12], settings=settings,
+    return Taxonomy(path=path, sha=file_sha(path), settings=settings,
                     topics=topics, masks=masks, addressees=addressees, kinds=kinds)
 
 

@@ -50,6 +50,19 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class PossibleDeadline:
+    """A day the text may give as its deadline, too uncertain to be taken as one
+    (``deadlines.POSSIBLE_FLOOR``): for a person to check, never for calendars or reminders."""
+
+    day: date
+    sentence: str
+    confidence: float
+
+    def to_dict(self) -> dict[str, object]:
+        return {"date": self.day.isoformat(), "sentence": self.sentence, "confidence": self.confidence}
+
+
+@dataclass(frozen=True)
 class Judgement:
     id: str
     relevant: bool
@@ -66,6 +79,7 @@ class Judgement:
     deadline_confidence: float | None
     deadline_origin: str | None
     model_version: str
+    possible_deadline: PossibleDeadline | None = None
     model_score: float | None = None
     # The source whose hints the item was judged with, so that ``tracker tag`` judges it alike.
     source: str | None = None

@@ -222,6 +222,7 @@ def item_detail(con: duckdb.DuckDBPyConnection, item_id: str) -> dict[str, Any] 
     rows = _rows(con.execute(
         """SELECT i.*, j.score, j.topics, j.topic_scores, j.evidence, j.stage AS judged_stage,
                   j.relevant, j.in_remit, j.model_version, j.judged_at, j.language_supported,
+                  j.possible_deadline, j.possible_deadline_text, j.possible_deadline_confidence,
                   coalesce(t.status, ?) AS status, t.owner, t.member_input_due,
                   t.board_signoff_due, t.updated_by, t.updated_at AS triaged_at
            FROM items i LEFT JOIN item_judgements j ON j.item_id = i.id
@@ -239,7 +240,7 @@ def item_detail(con: duckdb.DuckDBPyConnection, item_id: str) -> dict[str, Any] 
            FROM item_sources x LEFT JOIN sources s ON s.id = x.source_id
            WHERE x.item_id = ? ORDER BY x.first_seen_at""", [item_id]))
     item["history"] = _rows(con.execute(
-        """SELECT recorded_at, source_id, changed_fields, old_title, new_title,
+        """SELECT recorded_at, source_id, recorded_by, changed_fields, old_title, new_title,
                   old_deadline, new_deadline
            FROM item_history WHERE item_id = ? ORDER BY recorded_at DESC, id DESC""", [item_id]))
     item["hearings"] = item_hearings(con, item_id)

@@ -7,7 +7,6 @@ moved text deadline in ``item_history`` and flagging the item as changed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,13 +18,15 @@ import pyarrow as pa
 
 from tracker.judge.types import Judgement
 from tracker.storage.connection import execute_with_rows, open_db, transaction
+from tracker.vocabulary import DeadlineOrigin
 
 _JUDGEMENT_SCHEMA = pa.schema([
     ("item_id", pa.string()), ("judged_at", pa.timestamp("us", tz="UTC")), ("model_version", pa.string()),
     ("taxonomy_hash", pa.string()), ("language", pa.string()), ("language_supported", pa.bool_()),
     ("in_remit", pa.bool_()), ("relevant", pa.bool_()), ("score", pa.float64()), ("stage", pa.string()),
     ("topics", pa.list_(pa.string())), ("topic_scores", pa.string()), ("evidence", pa.string()),
-    ("source_id", pa.string()),
+    ("source_id", pa.string()), ("possible_deadline", pa.date32()), ("possible_deadline_text", pa.string()),
+    ("possible_deadline_confidence", pa.float64()),
 ])
 
 
@@ -77,6 +78,10 @@ def _judgement_table(judgements: Sequence[Judgement], taxonomy_sha: str | None, 
         columns["topic_scores"].append(json.dumps(j.topic_scores, ensure_ascii=False))
         columns["evidence"].append(json.dumps([e.to_dict() for e in j.evidence], ensure_ascii=False))
         columns["source_id"].append(j.source)
+        possible = j.possible_deadline
+        columns["possible_deadline"].append(possible.day if possible else None)
+        columns["possible_deadline_text"].append(possible.sentence if possible else None)
+        columns["possible_deadline_confidence"].append(possible.confidence if possible else None)
     return pa.table(columns, schema=_JUDGEMENT_SCHEMA)
 
 
@@ -94,18 +99,20 @@ def save_judgements(con: duckdb.DuckDBPyConnection, judgements: Sequence[Judgeme
     execute_with_rows(
         con,
         "INSERT OR REPLACE INTO item_judgements (item_id, judged_at, model_version, taxonomy_hash, language,"
-        " language_supported, in_remit, relevant, score, stage, topics, topic_scores, evidence, source_id)"
+        " language_supported, in_remit, relevant, score, stage, topics, topic_scores, evidence, source_id,"
+        " possible_deadline, possible_deadline_text, possible_deadline_confidence)"
         " SELECT item_id, judged_at, model_version, taxonomy_hash, language, language_supported, in_remit,"
-        " relevant, score, stage, topics, topic_scores::JSON, evidence::JSON, source_id FROM rows",
+        " relevant, score, stage, topics, topic_scores::JSON, evidence::JSON, source_id,"
+        " possible_deadline, possible_deadline_text, possible_deadline_confidence FROM rows",
         _judgement_table(judgements, taxonomy_sha, now or datetime.now(UTC)))
     return len(judgements)
 
 
 def taxonomy_file_sha(path: Path | None = None) -> str | None:
-    from tracker.judge.taxonomy import DEFAULT_TAXONOMY_PATH
+    from tracker.judge.taxonomy import DEFAULT_TAXONOMY_PATH, file_sha
 
     try:
-        return hashlib.sha256((path or DEFAULT_TAXONOMY_PATH).read_bytes()).hexdigest()[:12]
+        return file_sha(path or DEFAULT_TAXONOMY_PATH)
     except OSError:
         return None
 
@@ -145,8 +152,8 @@ def _deadline_changes(items: Sequence[StoredItem], judgements: Sequence[Judgemen
         item = by_id.get(j.id)
         # A structured deadline from an adapter is the source's own word, and one of unknown
         # origin may be too: only a deadline the judge itself read from text is re-read.
-        if item is None or j.deadline_origin == "structured" or (
-                item.deadline is not None and item.deadline_origin != "text"):
+        if item is None or j.deadline_origin == DeadlineOrigin.STRUCTURED or (
+                item.deadline is not None and item.deadline_origin != DeadlineOrigin.TEXT):
             continue
         if j.deadline == item.deadline and (j.deadline is None or j.deadline_text == item.deadline_text):
             continue

@@ -1,4 +1,5 @@
-"""Writes of the team's decisions: triage state with an event per change, relevance labels.
+"""Writes of the team's decisions: triage state with an event per change, relevance labels,
+a deadline the team took over from the judge's possible one.
 
 Every write is one transaction: the new ``item_triage`` row and its ``triage_events`` rows
 land together or not at all, each event naming who acted and when.
@@ -12,6 +13,7 @@ from typing import Any
 import duckdb
 
 from tracker.storage.connection import transaction
+from tracker.vocabulary import DeadlineOrigin
 from tracker.work.triage import TriageState, changes
 
 
@@ -85,6 +87,21 @@ def relevance_labels(con: duckdb.DuckDBPyConnection, item_id: str) -> list[dict[
            WHERE item_id = ? ORDER BY labelled_at DESC, id DESC""", [item_id])
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def set_team_deadline(con: duckdb.DuckDBPyConnection, item_id: str, day: date, sentence: str | None, *,
+                      actor: str, at: datetime) -> bool:
+    """The item's deadline as the team set it (origin "team", kept by re-judging), with a
+    history row naming who. A publisher's deadline field is never overwritten: False, and
+    nothing written, when the item has one. The caller owns the transaction."""
+    before = con.execute("SELECT deadline, deadline_origin FROM items WHERE id = ?", [item_id]).fetchone()
+    if before is None or before[1] == DeadlineOrigin.STRUCTURED:
+        return False
+    con.execute("UPDATE items SET deadline = ?, deadline_text = ?, deadline_origin = ?, deadline_confidence = NULL"
+                " WHERE id = ?", [day, sentence, DeadlineOrigin.TEAM, item_id])
+    con.execute("INSERT INTO item_history (item_id, recorded_at, changed_fields, old_deadline, new_deadline,"
+                " recorded_by) VALUES (?, ?, ['deadline'], ?, ?, ?)", [item_id, at, before[0], day, actor])
+    return True
 
 
 def item_exists(con: duckdb.DuckDBPyConnection, item_id: str) -> bool:

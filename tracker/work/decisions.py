@@ -8,16 +8,19 @@ decide (the policy team), applies the triage rules, then writes in one transacti
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from tracker.access import permissions
+from tracker.collect.normalise import plausible
 from tracker.errors import UserError
 from tracker.models import User
 from tracker.storage import open_db
 from tracker.storage import triage as store
+from tracker.storage.connection import transaction
 from tracker.storage.inbox import item_detail
 from tracker.storage.references import item_references, linked_items, source_of_item
+from tracker.vocabulary import DeadlineOrigin
 from tracker.work import linking, triage
 
 
@@ -43,6 +46,29 @@ def save_triage(user: User, item_id: str, wanted: triage.TriageState) -> list[tu
         if problems:
             raise TriageRejected(problems)
         return store.save_triage(con, item_id, wanted, actor=user.id, at=datetime.now(UTC))
+
+
+def set_deadline(user: User, item_id: str, day: date) -> bool:
+    """The team's word on an item's deadline: mostly the judge's possible deadline after a
+    look at the document, or a correction of one the judge read wrongly from the text. From
+    then on it counts in the inbox, calendars and reminders, and re-judging keeps it. A
+    publisher's own deadline field is not overwritten. False when nothing changed."""
+    permissions.require_team(user)
+    if not plausible(day):
+        raise UserError(f"Der {day:%d.%m.%Y} ist als Frist nicht plausibel.")
+    with open_db() as con, transaction(con):
+        item = item_detail(con, item_id)
+        if item is None:
+            raise UserError(f"Unbekannte Meldung {item_id!r}.")
+        if item["deadline_origin"] == DeadlineOrigin.STRUCTURED:
+            raise UserError(f"Die Frist {item['deadline']:%d.%m.%Y} steht im Feld des Herausgebers und wird "
+                            "nicht überschrieben.")
+        if item["deadline"] == day and item["deadline_origin"] == DeadlineOrigin.TEAM:
+            return False
+        # The sentence that names the day stays with it, where the judge found one.
+        sentence = (item["possible_deadline_text"] if day == item["possible_deadline"]
+                    else item["deadline_text"] if day == item["deadline"] else None)
+        return store.set_team_deadline(con, item_id, day, sentence, actor=user.id, at=datetime.now(UTC))
 
 
 def record_relevance(user: User, item_id: str, *, relevant: bool, topics: list[str], note: str = "") -> bool:

@@ -196,6 +196,16 @@ def deadline_phrase(deadline: date | None, today: date, land: str | None = None)
     return f"Frist {deadline:%d.%m.%Y} (noch {left} {unit})"
 
 
+def possible_deadline_phrase(possible: date, confidence: float | None, today: date,
+                             land: str | None = None) -> str:
+    """The warning for a deadline the judge would not take: what it may be, how sure, and
+    that it counts nowhere until the team sets it."""
+    when = deadline_phrase(possible, today, land).removeprefix("Frist ")
+    sure = f", Wahrscheinlichkeit {round(confidence * 100)} %" if confidence is not None else ""
+    return (f"Frist prüfen: Der Text nennt vielleicht den {when} als Frist (unsicher{sure}). Sie steht in "
+            "keinem Kalender und löst keine Erinnerung aus, bis das Team sie übernimmt.")
+
+
 def page_count(total: int, page_size: int = PAGE_SIZE) -> int:
     return max(1, math.ceil(total / page_size))
 
