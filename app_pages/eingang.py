@@ -145,6 +145,7 @@ for row in rows:
         if row["changed"]:
             marks.append(badge("GEÄNDERT", "#db2777"))
         marks.append(deadline_badge(row["deadline"], day))
+        marks.append(widgets.possible_deadline_badge(row["deadline"], row["possible_deadline"], day))
         marks += widgets.arrival_badges(row["first_seen_at"], row["deadline"], row["is_baseline"], row["mail_reading"])
         if row["status"] != triage.DEFAULT_STATUS:
             marks.append(status_badge(row["status"]))

@@ -232,6 +232,8 @@ def test_vorgang_asks_to_check_a_possible_deadline_and_takes_it_over(
     possible = day + timedelta(days=40)
     seed(db_path, [Spec("aufruf", "Förderaufruf Wärmenetze", summary=sentence, score=0.8, topics=("energy",),
                         possible=PossibleDeadline(possible, sentence, 0.34))])
+    inbox = open_app()
+    assert any(f"Frist prüfen: {possible:%d.%m.%Y}?" in m.value for m in inbox.markdown)
     at = open_app(VORGANG, {"item": "aufruf"})
     [warning] = [w.value for w in at.warning if "Frist prüfen" in w.value]
     assert f"{possible:%d.%m.%Y}" in warning and "34 %" in warning and "keinem Kalender" in warning
@@ -246,3 +248,6 @@ def test_vorgang_asks_to_check_a_possible_deadline_and_takes_it_over(
     assert any("übernommen" in s.value for s in at.success)
     assert not [w for w in at.warning if "Frist prüfen" in w.value]  # a deadline now, no longer a possible one
     assert any("vom Team übernommen" in c.value for c in at.caption)
+    inbox = open_app()
+    assert not any("Frist prüfen" in m.value for m in inbox.markdown)
+    assert any(f"Frist {possible + timedelta(days=1):%d.%m.%Y} (noch" in m.value for m in inbox.markdown)

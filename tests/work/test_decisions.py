@@ -45,10 +45,11 @@ def test_saving_the_same_verdict_again_writes_nothing(world):
 
 
 def test_the_team_sets_a_deadline_but_never_over_the_publishers_field(world):
-    from datetime import date
+    from datetime import UTC, date, datetime, timedelta
 
     from tracker.errors import UserError
     from tracker.storage import open_db
+    from tracker.storage.alerts import load_alert_inputs
     from tracker.storage.inbox import item_detail
 
     with pytest.raises(PermissionDenied):
@@ -57,6 +58,9 @@ def test_the_team_sets_a_deadline_but_never_over_the_publishers_field(world):
     with open_db() as con:
         detail = item_detail(con, world.item_id)
         assert (detail["deadline"], detail["deadline_origin"]) == (date(2027, 1, 15), "team")
+        # a correction by hand is no "Frist verlängert" news from the publisher
+        moved_since = datetime.now(UTC) - timedelta(hours=1)
+        assert load_alert_inputs(con, today=date(2026, 1, 1), since=moved_since).moves == []
         con.execute("UPDATE items SET deadline_origin = 'structured' WHERE id = ?", [world.item_id])
     with pytest.raises(UserError, match="Feld des Herausgebers"):
         decisions.set_deadline(world.team, world.item_id, date(2027, 2, 1))

@@ -105,13 +105,15 @@ def load_alert_inputs(con: duckdb.DuckDBPyConnection, *, today: date, since: dat
                   baseline=bool(r[13]))
         for r in con.execute(_ITEM_STATE_SQL, [since, today, today, today, since]).fetchall()
     ]
+    # A deadline the team corrected by hand is no news from the publisher ("Frist verlängert"
+    # would mislead); its reminders follow the corrected date all the same.
     moves = [
         DeadlineMove(history_id=r[0], item_id=r[1], old_deadline=r[2], new_deadline=r[3],
                      recorded_at=_utc(r[4]))  # type: ignore[arg-type]
         for r in con.execute(
             "SELECT id, item_id, old_deadline, new_deadline, recorded_at FROM item_history"
             " WHERE recorded_at >= ? AND old_deadline IS NOT NULL AND new_deadline IS NOT NULL"
-            " AND old_deadline <> new_deadline ORDER BY id", [since]).fetchall()
+            " AND old_deadline <> new_deadline AND recorded_by IS NULL ORDER BY id", [since]).fetchall()
     ]
     sources = [
         SourceHealth(source_id=r[0], name=r[1], consecutive_failures=r[2], last_error=r[3],

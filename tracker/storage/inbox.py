@@ -142,6 +142,7 @@ def inbox_page(con: duckdb.DuckDBPyConnection, f: InboxFilter, *, today: date,
            i.first_seen_at, p.source_ids, i.is_baseline,
            json_extract_string(i.extra, '$.mail.reading') AS mail_reading,
            json_extract_string(i.extra, '$.mail.ministry.short') AS ministry,
+           (SELECT j.possible_deadline FROM item_judgements j WHERE j.item_id = p.id) AS possible_deadline,
            (SELECT list(coalesce(s.name, x) ORDER BY x) FROM unnest(p.source_ids) AS u(x)
             LEFT JOIN sources s ON s.id = u.x) AS source_names
     FROM page p JOIN items i ON i.id = p.id

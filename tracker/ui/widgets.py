@@ -116,6 +116,13 @@ def deadline_badge(deadline: date | None, day: date) -> str:
     return badge(inbox.deadline_phrase(deadline, day, land()), URGENCY_COLOURS[level])
 
 
+def possible_deadline_badge(deadline: date | None, possible: date | None, day: date) -> str:
+    """"Frist prüfen" on an item without a deadline whose text may name one still ahead."""
+    if deadline is not None or possible is None or possible < day:
+        return ""
+    return badge(f"Frist prüfen: {possible:%d.%m.%Y}?", "#a16207")
+
+
 BASELINE_LABEL = "Erstimport"
 BASELINE_HELP = ("Beim ersten Abruf der Quelle (oder dem ersten nach langer Pause) gespeichert: "
                  "Bestand, keine Neuigkeit, daher ohne Benachrichtigung")
