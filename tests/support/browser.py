@@ -52,11 +52,15 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
-def new_page(browser: Any, *, height: int = 1000, downloads: bool = False) -> Any:
+def new_page(browser: Any, *, height: int = 1000) -> Any:
     """A page in a fresh context (own cookies) with a German locale, 1400 pixels wide."""
-    context = browser.new_context(viewport={"width": 1400, "height": height}, locale="de-DE",
-                                  accept_downloads=downloads)
+    context = browser.new_context(viewport={"width": 1400, "height": height}, locale="de-DE", accept_downloads=True)
     return context.new_page()
+
+
+def form_with(page: Any, text: str) -> Any:
+    """The form on the page that shows ``text`` (a page may hold several forms)."""
+    return page.locator('[data-testid="stForm"]').filter(has_text=text)
 
 
 def settle(page: Any, *, paint_ms: int = 400) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.support.browser import chromium
 from tests.ui.seed import seed, standard_specs
 from tracker.ui.widgets import today
 
@@ -48,3 +49,10 @@ def open_app() -> Callable[..., AppTest]:
         assert not at.exception, [e.value for e in at.exception]
         return at
     return run
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian Chromium for the browser tests of one module (each test opens its own page)."""
+    with chromium() as launched:
+        yield launched

@@ -21,7 +21,7 @@ from tests.alerts import seed as alert_seed
 from tests.alerts.smtp_server import SmtpServer
 from tests.collect import mails
 from tests.collect.test_cadence import feed, letter
-from tests.support.browser import chromium, new_page, open_page, screenshot, settle, streamlit_server
+from tests.support.browser import form_with, new_page, open_page, screenshot, settle, streamlit_server
 from tests.support.feeds import make_rss, write_feeds_toml
 from tests.support.feedserver import FeedServer
 from tests.ui.seed import seed, standard_specs
@@ -72,12 +72,6 @@ def app_url(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> It
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser(app_url: str) -> Iterator[object]:
-    with chromium() as launched:
-        yield launched
-
-
 @pytest.fixture
 def page(browser: object) -> Iterator[object]:
     pg = new_page(browser)
@@ -111,7 +105,7 @@ def test_feed_markup_runs_no_script(page: object, app_url: str) -> None:
 
 def test_triage_round_trips_to_database(page: object, app_url: str, env: dict[str, str]) -> None:
     open_page(page, f"{app_url}/vorgang?item=lora", "Bearbeitung")
-    form = page.locator('[data-testid="stForm"]').first  # type: ignore[attr-defined]
+    form = form_with(page, "Verantwortlich")
     form.locator('[data-testid="stSelectbox"]').first.click()
     page.get_by_role("option", name="Beobachten").click()  # type: ignore[attr-defined]
     form.get_by_role("button", name="Speichern").click()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.browser import chromium, new_page, open_page, screenshot, settle, streamlit_server
+from tests.support.browser import chromium, form_with, new_page, open_page, screenshot, settle, streamlit_server
 from tests.support.feeds import make_rss
 from tests.support.feedserver import FeedServer
 from tests.work.test_linking import BUNDESRAT, DIP_DRUCKSACHEN, DIP_VORGAENGE, EURLEX, REAL
@@ -128,7 +128,7 @@ def test_vorgang_shows_the_vorlage_at_other_levels_and_offers_triage(page: objec
     assert "Im Bundesrat" in body and "über BR-Drucksache 292/26" in body
     assert "Im Bundestag" in body and "über DIP-Vorgang 334923" in body
     assert "Nennen denselben EU-Rechtsakt (1)" in body
-    form = page.locator('[data-testid="stForm"]').first  # type: ignore[attr-defined]
+    form = form_with(page, "Verantwortlich")
     form.locator('[data-testid="stSelectbox"]').first.click()
     page.get_by_role("option", name="Beobachten").click()  # type: ignore[attr-defined]
     form.get_by_role("button", name="Speichern").click()

@@ -17,7 +17,6 @@ import pytest
 from docx import Document
 
 from tests.support.browser import (
-    chromium,
     new_page,
     screenshot,
     settle,
@@ -99,15 +98,9 @@ def app_url(demo: Demo, demo_db: Path, tmp_path_factory: pytest.TempPathFactory)
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser(app_url: str) -> Iterator[object]:
-    with chromium() as launched:
-        yield launched
-
-
 @pytest.fixture
 def context(browser) -> Iterator[object]:
-    ctx = new_page(browser, height=1200, downloads=True).context
+    ctx = new_page(browser, height=1200).context
     yield ctx
     ctx.close()
 

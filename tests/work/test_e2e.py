@@ -45,7 +45,7 @@ def _login(page, login: str) -> None:
 def test_member_position_reaches_team_matrix_and_docx(app_url, workspace, world, tmp_path):
     first = workspace.sections[0]
     with chromium() as browser:
-        page = new_page(browser, height=1100, downloads=True)
+        page = new_page(browser, height=1100)
         page.goto(app_url)
         _shot(page, "1-login")
         _login(page, "anna")
