@@ -9,13 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from tracker.alerts import calendars, feeds
-from tracker.storage import inbox as store
 from tracker.storage import open_db
 from tracker.storage.meta import demo_shift_days
 from tracker.ui import charts, widgets
 from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded
-from tracker.work import inbox, triage, workspaces
+from tracker.work import deadlines, inbox, triage
 
 LIST_DAYS = 30
 # What matters first: the date, the time left, what it is, and (for the team) the way in.
@@ -31,9 +30,8 @@ st.title("Fristen")
 min_score = st.slider("Mindestrelevanz", 0, 100, 0, step=5, key="fristen_min_score", format="%d %%")
 with guarded(), open_db() as con:
     shift = demo_shift_days(con)
-    rows = store.open_deadlines(con, today=day, statuses=triage.OPEN_STATUSES, min_score=min_score / 100)
 with guarded():
-    asked = {ws.item_id: ws for ws in workspaces.workspaces_for(user)} if not user.is_team else {}
+    rows = deadlines.open_deadlines(user, today=day, min_score=min_score / 100)
 widgets.demo_banner(shift)
 
 upcoming = [r for r in rows if r["deadline"] >= day]
@@ -51,20 +49,19 @@ if not soon:
     st.caption(f"In den nächsten {LIST_DAYS} Tagen endet keine Frist.")
 else:
     # Members have no Vorgang page: they open the consultations they were asked about.
+    columns = TEAM_COLUMNS if user.is_team else MEMBER_COLUMNS
     st.dataframe(pd.DataFrame([{
         "Frist": r["deadline"].strftime("%d.%m.%Y"),
         "Arbeitstage": inbox.working_days_left(r["deadline"], day, land),
         "Titel": r["title"],
         "Thema": ", ".join(widgets.topic_label(t) for t in r["topics"]) or "–",
-        "Status": triage.status_label(r["status"]),
-        "Verantwortlich": r["owner"] or "–",
-        "Input Mitglieder": widgets.fmt_date(asked[r["id"]].member_input_due if r["id"] in asked
-                                             else r["member_input_due"] if user.is_team else None),
-        "Freigabe Vorstand": widgets.fmt_date(r["board_signoff_due"]),
+        "Status": triage.status_label(r.get("status")),
+        "Verantwortlich": r.get("owner") or "–",
+        "Input Mitglieder": widgets.fmt_date(r["member_input_due"]),
+        "Freigabe Vorstand": widgets.fmt_date(r.get("board_signoff_due")),
         "Vorgang": f"vorgang?item={r['id']}",
-        "Stellungnahme": f"stellungnahmen?item={r['id']}" if r["id"] in asked else "",
-    } for r in soon]), hide_index=True, width="stretch",
-        column_order=TEAM_COLUMNS if user.is_team else MEMBER_COLUMNS, column_config={
+        "Stellungnahme": f"stellungnahmen?item={r['id']}" if r["asked"] else "",
+    } for r in soon], columns=columns), hide_index=True, width="stretch", column_config={
         "Vorgang": st.column_config.LinkColumn("Vorgang", display_text="öffnen"),
         "Stellungnahme": st.column_config.LinkColumn("Stellungnahme", display_text="Position eintragen"),
         "Arbeitstage": st.column_config.NumberColumn("Arbeitstage", format="%d"),

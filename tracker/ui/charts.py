@@ -73,7 +73,9 @@ def deadline_frame(rows: Sequence[Mapping[str, Any]], today: date, land: str | N
             "Thema": _label(labels, primary_topic(list(row.get("topics") or []), scores)),
             "Beginn": pd.Timestamp(start), "Frist": pd.Timestamp(deadline),
             "Dringlichkeit": level, "Arbeitstage": inbox.working_days_left(deadline, today, land),
-            "Status": TriageStatus.label_of(row.get("status") or TriageStatus.NEU), "heute": pd.Timestamp(today),
+            # A member's rows carry no triage status (work.deadlines): nothing to show then.
+            "Status": TriageStatus.label_of(row["status"]) if row.get("status") else None,
+            "heute": pd.Timestamp(today),
         })
     return pd.DataFrame.from_records(records, columns=[
         "id", "Titel", "Thema", "Beginn", "Frist", "Dringlichkeit", "Arbeitstage", "Status", "heute"])
@@ -87,7 +89,9 @@ def deadline_timeline(frame: pd.DataFrame) -> alt.FacetChart:
     y = alt.Y("Titel:N", title=None, sort=alt.EncodingSortField("Frist", order="ascending"),
               axis=alt.Axis(labelLimit=300, labelOverlap=False))
     tooltip = [alt.Tooltip("Titel:N"), alt.Tooltip("Frist:T", format="%d.%m.%Y"),
-               alt.Tooltip("Arbeitstage:Q", title="Arbeitstage bis Frist"), alt.Tooltip("Status:N")]
+               alt.Tooltip("Arbeitstage:Q", title="Arbeitstage bis Frist")]
+    if frame["Status"].notna().any():
+        tooltip.append(alt.Tooltip("Status:N"))
     bars = alt.Chart().mark_bar(cornerRadius=3, opacity=0.8).encode(
         x=alt.X("Beginn:T", title=None, axis=alt.Axis(format="%d.%m.", orient="top")),
         x2="Frist:T", y=y, color=colour, tooltip=tooltip)
