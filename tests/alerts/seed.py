@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from tracker.judge.types import Judgement
+from tracker.judge.types import Judgement, PossibleDeadline
 from tracker.models import Item, Source
 from tracker.storage import open_db
 from tracker.storage.connection import transaction
@@ -44,11 +44,12 @@ def add_items(db: Path, items: Sequence[Item], now: datetime = T0, sources: Sequ
 
 
 def judge(db: Path, item_id: str, *, score: float, topics: Sequence[str], relevant: bool = True,
-          now: datetime = T0) -> None:
+          now: datetime = T0, possible: PossibleDeadline | None = None) -> None:
     verdict = Judgement(id=item_id, relevant=relevant, score=score, topics=list(topics),
                         topic_scores={t: score for t in topics}, evidence=[], stage="consultation", language="de",
                         language_supported=True, in_remit=True, deadline=None, deadline_text=None,
-                        deadline_confidence=None, deadline_origin=None, model_version="rules")
+                        deadline_confidence=None, deadline_origin=None, model_version="rules",
+                        possible_deadline=possible)
     with open_db(db) as con, transaction(con):
         save_judgements(con, [verdict], now=now, taxonomy_sha="test")
 

@@ -177,3 +177,21 @@ def test_a_run_in_progress_elsewhere_makes_this_one_skip(db_path: Path, smtp_ser
     assert report.locked and report.messages == [] and smtp_server.received == []
     lease.release(outbox.LEASE_NAME, other, db_path=db_path)
     assert len(outbox.run(now=NOW, policy=FAST, db_path=db_path).sent) == 2
+
+
+def test_a_new_item_with_a_possible_deadline_says_check_it_and_is_not_reminded_of(
+        db_path: Path, smtp_server: SmtpServer) -> None:
+    from tracker.judge.types import PossibleDeadline
+
+    seed.add_items(db_path, [seed.make_item("p", "Förderaufruf Wärmenetze: dritter Aufruf geplant",
+                                            summary="Ein 3. Förderaufruf ist für den 03.03.2026 – 05.03.2026 "
+                                                    "geplant.")])
+    seed.judge(db_path, "p", score=0.9, topics=["energy"],
+               possible=PossibleDeadline(date(2026, 3, 5), "Ein 3. Förderaufruf ist geplant.", 0.49))
+    seed.add_user(db_path, "alice", "alice@stadtwerke.example")
+    subscriptions.subscribe("alice", topics=["energy"], db_path=db_path, now=seed.T0)
+    report = outbox.run(now=NOW, policy=FAST, db_path=db_path)
+    assert [m.tries for m in report.sent] == [1]
+    text, html = _bodies(smtp_server.received[0])
+    assert "Frist prüfen: vielleicht Do, 05.03.2026" in text and "Frist prüfen" in html
+    assert "Frist am" not in text  # a possible deadline is never reminded of

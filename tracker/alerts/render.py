@@ -70,6 +70,8 @@ def headline(alert: Alert) -> str:
             parts.append("Themen: " + ", ".join(alert.topics))
         if alert.due:
             parts.append(f"Frist: {german_date(alert.due)}")
+        elif alert.possible_due:
+            parts.append(f"Frist prüfen: vielleicht {german_date(alert.possible_due)}")
         return " — ".join(parts)
     if alert.kind == "source_failing":
         return f"Quelle {alert.title}: {alert.detail or 'Abruf fehlgeschlagen'}"

@@ -57,6 +57,8 @@ class ItemState:
     # Stored by a source's first collection (or the first after a long gap): backlog, not
     # news, so it raises no new-item alert (its dates are still reminded of).
     baseline: bool = False
+    # A deadline the judge was unsure of (judge.deadlines.POSSIBLE_FLOOR): named, never reminded of.
+    possible_deadline: date | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,7 @@ class Alert:
     new_deadline: date | None = None
     detail: str | None = None
     source_name: str | None = None
+    possible_due: date | None = None   # new items without a deadline: one to check ("Frist prüfen")
 
     def to_payload(self) -> dict[str, object]:
         data = asdict(self)
@@ -135,7 +138,7 @@ class Alert:
     @classmethod
     def from_payload(cls, data: dict[str, object]) -> Alert:
         values = dict(data)
-        for name in ("due", "old_deadline", "new_deadline"):
+        for name in ("due", "old_deadline", "new_deadline", "possible_due"):
             if values.get(name):
                 values[name] = date.fromisoformat(str(values[name]))
         if values.get("due_at"):
@@ -231,7 +234,7 @@ def _new_item_alert(item: ItemState) -> Alert:
     return Alert(key=f"new_item|{item.item_id}", kind="new_item", title=item.title, link=item.link,
                  item_id=item.item_id, topics=item.topics, score=item.score, due=item.deadline,
                  due_at=item.deadline_at, date_kind="external" if item.deadline else None,
-                 source_name=item.source_name)
+                 source_name=item.source_name, possible_due=None if item.deadline else item.possible_deadline)
 
 
 def _move_alert(move: DeadlineMove, item: ItemState) -> Alert:

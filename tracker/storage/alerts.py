@@ -84,7 +84,7 @@ SELECT i.id, i.title, coalesce(i.link, i.canonical_url), i.first_seen_at, i.dead
        t.status, t.member_input_due, t.board_signoff_due,
        (SELECT s.name FROM item_sources x JOIN sources s ON s.id = x.source_id
          WHERE x.item_id = i.id ORDER BY x.first_seen_at LIMIT 1),
-       i.is_baseline
+       i.is_baseline, j.possible_deadline
 FROM items i
 LEFT JOIN item_judgements j ON j.item_id = i.id
 LEFT JOIN item_triage t ON t.item_id = i.id
@@ -102,7 +102,7 @@ def load_alert_inputs(con: duckdb.DuckDBPyConnection, *, today: date, since: dat
         ItemState(item_id=r[0], title=r[1], link=r[2], first_seen_at=_utc(r[3]), deadline=r[4],  # type: ignore[arg-type]
                   deadline_at=_utc(r[5]), relevant=bool(r[6]), score=float(r[7]), topics=tuple(r[8]),
                   triage_status=r[9], member_input_due=r[10], board_signoff_due=r[11], source_name=r[12],
-                  baseline=bool(r[13]))
+                  baseline=bool(r[13]), possible_deadline=r[14])
         for r in con.execute(_ITEM_STATE_SQL, [since, today, today, today, since]).fetchall()
     ]
     # A deadline the team corrected by hand is no news from the publisher ("Frist verlängert"
