@@ -9,15 +9,12 @@ from datetime import datetime
 import streamlit as st
 
 from tracker.collect import coverage
-from tracker.storage import inbox as store
-from tracker.storage import open_db
-from tracker.storage.meta import demo_shift_days
 from tracker.ui import widgets
 from tracker.ui.render import escape_markdown
 from tracker.ui.session import current_user
 from tracker.ui.widgets import badge, deadline_badge, guarded, status_badge, topic_label
 from tracker.vocabulary import Stage, jurisdiction_label
-from tracker.work import inbox, triage, visits
+from tracker.work import inbox, triage, views, visits
 
 ss = st.session_state
 day = widgets.today()
@@ -52,9 +49,9 @@ if ss.get("_inbox_last_filter", current) != current:
     ss["inbox_page"] = 1
 ss["_inbox_last_filter"] = current
 
-with guarded(), open_db() as con:
-    shift = demo_shift_days(con)
-    view = store.inbox_view(con, current, today=day, sort=ss["inbox_sort"], page=int(ss["inbox_page"]))
+with guarded():
+    read = views.inbox(user, current, today=day, sort=ss["inbox_sort"], page=int(ss["inbox_page"]))
+shift, view = read.shift, read.data
 all_items, names, total, counts, rows = view.all_items, view.source_names, view.total, view.counts, view.rows
 
 st.title("Eingang")

@@ -9,12 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from tracker.alerts import calendars, feeds
-from tracker.storage import open_db
-from tracker.storage.meta import demo_shift_days
 from tracker.ui import charts, widgets
 from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded
-from tracker.work import deadlines, inbox, triage
+from tracker.work import deadlines, inbox, triage, views
 
 LIST_DAYS = 30
 # What matters first: the date, the time left, what it is, and (for the team) the way in.
@@ -28,9 +26,8 @@ user = current_user()
 
 st.title("Fristen")
 min_score = st.slider("Mindestrelevanz", 0, 100, 0, step=5, key="fristen_min_score", format="%d %%")
-with guarded(), open_db() as con:
-    shift = demo_shift_days(con)
 with guarded():
+    shift = views.demo_shift()
     rows = deadlines.open_deadlines(user, today=day, min_score=min_score / 100)
 widgets.demo_banner(shift)
 

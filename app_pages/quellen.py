@@ -11,14 +11,13 @@ from tracker.collect.check import kind_label
 from tracker.collect.run import run_collection
 from tracker.collect.sources import SEVERITY_ERROR, load_sources
 from tracker.errors import ConfigError
-from tracker.storage import open_db
-from tracker.storage.meta import demo_shift_days, recent_runs
 from tracker.ui import widgets
 from tracker.ui.outbox_panel import render_outbox
 from tracker.ui.render import escape_markdown
+from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded
 from tracker.vocabulary import SourceHealth
-from tracker.work import lateness
+from tracker.work import lateness, views
 
 ss = st.session_state
 st.title("Quellen")
@@ -50,9 +49,9 @@ with guarded():
     except ConfigError as exc:  # the whole file is unreadable: say where, show what was stored
         st.error(f"feeds.toml kann nicht gelesen werden: {exc}")
 configured = registry.known_ids if registry is not None else None
-with guarded(), open_db() as con:
-    shift = demo_shift_days(con)
-    runs = recent_runs(con, limit=5)
+with guarded():
+    read = views.collection_runs(current_user(), limit=5)
+shift, runs = read.shift, read.data
 with guarded():
     health = coverage.source_report(configured=configured)
 widgets.demo_banner(shift)

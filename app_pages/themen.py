@@ -6,12 +6,11 @@ from datetime import timedelta
 
 import streamlit as st
 
-from tracker.storage import inbox as store
-from tracker.storage import open_db
-from tracker.storage.meta import demo_shift_days
 from tracker.ui import charts, widgets
+from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded
 from tracker.vocabulary import jurisdiction_label
+from tracker.work import views
 
 WEEKS = 26
 day = widgets.today()
@@ -25,12 +24,10 @@ def show_in_inbox(topic: str) -> None:
 
 
 st.title("Themen")
-with guarded(), open_db() as con:
-    shift = demo_shift_days(con)
-    weeks = store.topic_week_counts(con, day - timedelta(weeks=WEEKS))
-    scores = store.score_histogram(con)
-    per_source = store.items_per_source(con)
-    per_jurisdiction = store.items_per_jurisdiction(con)
+with guarded():
+    read = views.topic_statistics(current_user(), since=day - timedelta(weeks=WEEKS))
+shift, stats = read.shift, read.data
+weeks, scores, per_source, per_jurisdiction = stats.weeks, stats.scores, stats.per_source, stats.per_jurisdiction
 widgets.demo_banner(shift)
 
 if not per_jurisdiction:

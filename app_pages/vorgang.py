@@ -5,9 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tracker.storage import inbox as store
-from tracker.storage import open_db
-from tracker.storage.meta import demo_shift_days
 from tracker.ui import widgets
 from tracker.ui.linked import render_linked_section
 from tracker.ui.mail import render_hearings, render_mail
@@ -15,7 +12,7 @@ from tracker.ui.render import describe_model_version, escape_markdown, evidence_
 from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded, topic_label
 from tracker.vocabulary import ITEM_FIELD_NAMES, DeadlineOrigin, Stage, jurisdiction_label, language_label
-from tracker.work import decisions, inbox, lateness, statement, triage
+from tracker.work import decisions, inbox, lateness, statement, triage, views
 
 ss = st.session_state
 user = current_user()
@@ -31,10 +28,9 @@ if not item_id:
 ss["vorgang_item"] = item_id
 st.query_params["item"] = item_id
 
-with guarded(), open_db() as con:
-    shift = demo_shift_days(con)
-    item = store.item_detail(con, item_id)
-    owners = store.owner_choices(con)
+with guarded():
+    read = views.item(user, item_id)
+shift, item, owners = read.shift, read.data.item, read.data.owners
 events, labels = ([], [])
 if item is not None:
     with guarded():

@@ -43,3 +43,11 @@ def test_every_listed_module_exists() -> None:
 def test_the_top_level_holds_only_shared_modules() -> None:
     modules = sorted(p.name for p in PACKAGE.glob("*.py") if p.name != "__init__.py")
     assert len(modules) <= 7, modules
+
+
+def test_pages_only_call_the_library() -> None:
+    """No page opens the database or calls storage: reads go through ``work`` (which checks
+    who may see what), writes through the work functions."""
+    offenders = [path.name for path in sorted((PROJECT_ROOT / "app_pages").glob("*.py"))
+                 if re.search(r"^\s*(from|import) tracker\.storage\b", path.read_text(encoding="utf-8"), re.M)]
+    assert offenders == []
