@@ -32,37 +32,52 @@ with guarded():
 widgets.demo_banner(shift)
 
 upcoming = [r for r in rows if r["deadline"] >= day]
+soon = [r for r in upcoming if r["deadline"] <= day + timedelta(days=LIST_DAYS)]
 if not upcoming:
     st.info("Keine offenen Fristen. Neue Einträge erscheinen hier, sobald eine Frist erkannt wurde "
             "und der Eintrag nicht als erledigt oder irrelevant markiert ist.")
-    st.stop()
-
-frame = charts.deadline_frame(rows, day, land, widgets.topic_labels())
-st.altair_chart(charts.german(charts.deadline_timeline(frame)), width="stretch")
-
-st.subheader(f"Die nächsten {LIST_DAYS} Tage")
-soon = [r for r in upcoming if r["deadline"] <= day + timedelta(days=LIST_DAYS)]
-if not soon:
-    st.caption(f"In den nächsten {LIST_DAYS} Tagen endet keine Frist.")
 else:
-    # Members have no Vorgang page: they open the consultations they were asked about.
-    columns = TEAM_COLUMNS if user.is_team else MEMBER_COLUMNS
-    st.dataframe(pd.DataFrame([{
-        "Frist": r["deadline"].strftime("%d.%m.%Y"),
-        "Arbeitstage": inbox.working_days_left(r["deadline"], day, land),
-        "Titel": r["title"],
-        "Thema": ", ".join(widgets.topic_label(t) for t in r["topics"]) or "–",
-        "Status": triage.status_label(r.get("status")),
-        "Verantwortlich": r.get("owner") or "–",
-        "Input Mitglieder": widgets.fmt_date(r["member_input_due"]),
-        "Freigabe Vorstand": widgets.fmt_date(r.get("board_signoff_due")),
-        "Vorgang": f"vorgang?item={r['id']}",
-        "Stellungnahme": f"stellungnahmen?item={r['id']}" if r["asked"] else "",
-    } for r in soon], columns=columns), hide_index=True, width="stretch", column_config={
-        "Vorgang": st.column_config.LinkColumn("Vorgang", display_text="öffnen"),
-        "Stellungnahme": st.column_config.LinkColumn("Stellungnahme", display_text="Position eintragen"),
-        "Arbeitstage": st.column_config.NumberColumn("Arbeitstage", format="%d"),
-    })
+    frame = charts.deadline_frame(rows, day, land, widgets.topic_labels())
+    st.altair_chart(charts.german(charts.deadline_timeline(frame)), width="stretch")
+    st.subheader(f"Die nächsten {LIST_DAYS} Tage")
+    if not soon:
+        st.caption(f"In den nächsten {LIST_DAYS} Tagen endet keine Frist.")
+    else:
+        # Members have no Vorgang page: they open the consultations they were asked about.
+        columns = TEAM_COLUMNS if user.is_team else MEMBER_COLUMNS
+        st.dataframe(pd.DataFrame([{
+            "Frist": r["deadline"].strftime("%d.%m.%Y"),
+            "Arbeitstage": inbox.working_days_left(r["deadline"], day, land),
+            "Titel": r["title"],
+            "Thema": ", ".join(widgets.topic_label(t) for t in r["topics"]) or "–",
+            "Status": triage.status_label(r.get("status")),
+            "Verantwortlich": r.get("owner") or "–",
+            "Input Mitglieder": widgets.fmt_date(r["member_input_due"]),
+            "Freigabe Vorstand": widgets.fmt_date(r.get("board_signoff_due")),
+            "Vorgang": f"vorgang?item={r['id']}",
+            "Stellungnahme": f"stellungnahmen?item={r['id']}" if r["asked"] else "",
+        } for r in soon], columns=columns), hide_index=True, width="stretch", column_config={
+            "Vorgang": st.column_config.LinkColumn("Vorgang", display_text="öffnen"),
+            "Stellungnahme": st.column_config.LinkColumn("Stellungnahme", display_text="Position eintragen"),
+            "Arbeitstage": st.column_config.NumberColumn("Arbeitstage", format="%d"),
+        })
+
+if user.is_team:
+    with guarded():
+        to_check = deadlines.possible_deadlines(user, today=day, min_score=min_score / 100)
+    if to_check:
+        st.subheader("Fristen zu prüfen")
+        st.caption("Relevante Vorgänge ohne erkannte Frist, deren Text vielleicht eine nennt. Sie stehen in "
+                   "keinem Kalender, bis die Frist im Vorgang übernommen ist.")
+        st.dataframe(pd.DataFrame([{
+            "Vielleicht am": r["possible_deadline"].strftime("%d.%m.%Y"),
+            "Wahrscheinlichkeit": round((r["possible_deadline_confidence"] or 0) * 100),
+            "Titel": r["title"], "Vorgang": f"vorgang?item={r['id']}",
+            "Satz": r["possible_deadline_text"] or "",
+        } for r in to_check]), hide_index=True, width="stretch", column_config={
+            "Vorgang": st.column_config.LinkColumn("Vorgang", display_text="prüfen"),
+            "Wahrscheinlichkeit": st.column_config.NumberColumn("Wahrscheinlichkeit", format="%d %%"),
+        })
 
 st.subheader("Kalender")
 if user.is_team:

@@ -251,3 +251,19 @@ def test_vorgang_asks_to_check_a_possible_deadline_and_takes_it_over(
     inbox = open_app()
     assert not any("Frist prüfen" in m.value for m in inbox.markdown)
     assert any(f"Frist {possible + timedelta(days=1):%d.%m.%Y} (noch" in m.value for m in inbox.markdown)
+
+
+def test_fristen_lists_possible_deadlines_for_the_team_to_check(
+        seeded: Path, open_app: Callable[..., AppTest], day: date) -> None:
+    from tracker.judge.types import PossibleDeadline
+
+    sentence = "Ein weiterer Förderaufruf ist für Herbst geplant."
+    seed(seeded, [Spec("herbst", "Förderaufruf Wärmenetze: weiterer Aufruf", summary=sentence, score=0.7,
+                       topics=("energy",), possible=PossibleDeadline(day + timedelta(days=20), sentence, 0.3)),
+                  Spec("vorbei", "Förderaufruf alt", score=0.7, topics=("energy",),
+                       possible=PossibleDeadline(day - timedelta(days=1), "alt", 0.3))])
+    at = open_app("app_pages/fristen.py")
+    [check] = [d.value for d in at.dataframe if "Vielleicht am" in d.value.columns]
+    assert list(check["Titel"]) == ["Förderaufruf Wärmenetze: weiterer Aufruf"]  # a past one is no news
+    assert list(check["Vielleicht am"]) == [f"{day + timedelta(days=20):%d.%m.%Y}"]
+    assert list(check["Satz"]) == [sentence] and list(check["Wahrscheinlichkeit"]) == [30]

@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import PROJECT_ROOT
 from tests.work.conftest import DEADLINE, ITEM_ID
 from tests.work.test_pages import run_page
+from tracker.access.permissions import PermissionDenied
 from tracker.ui import widgets
 from tracker.vocabulary import TriageStatus
 from tracker.work import deadlines, decisions, workspaces
@@ -46,5 +47,8 @@ def test_the_fristen_page_sends_a_member_no_internal_column(world, triaged, monk
     sent = member.dataframe[0].value
     assert not {"Verantwortlich", "Freigabe Vorstand", "Status", "Vorgang"} & set(sent.columns)
     assert list(sent["Input Mitglieder"]) == [f"{DEADLINE - timedelta(days=5):%d.%m.%Y}"]
+    assert not [h for h in member.subheader if "prüfen" in h.value]
+    with pytest.raises(PermissionDenied):
+        deadlines.possible_deadlines(world.anna, today=TODAY)
     [chart] = member.get("vega_lite_chart")
     assert "Status" not in chart.proto.spec and "Stellungnahme geplant" not in str(chart.proto.datasets)

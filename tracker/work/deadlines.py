@@ -4,7 +4,8 @@ The team sees every open item's deadline with its internal dates: triage status,
 members' input date and the board's sign-off. A member sees the same public deadlines, and
 for the consultations its organisation was asked about the date its input is due; never the
 team's status, owner or board dates. The rows a member gets do not carry those fields at all:
-a page sends every column of a table to the browser, shown or not.
+a page sends every column of a table to the browser, shown or not. Possible deadlines (the
+judge's "Frist prüfen") are listed for the team only.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from tracker.access import permissions
 from tracker.models import User
 from tracker.storage import inbox as store
 from tracker.storage import open_db
@@ -33,6 +35,14 @@ def open_deadlines(user: User, *, today: date, min_score: float = 0.0) -> list[d
         return [row | {"asked": False} for row in rows]
     asked = {ws.item_id: ws.member_input_due for ws in workspaces.workspaces_for(user)}
     return [member_row(row, row["id"] in asked, asked.get(row["id"])) for row in rows]
+
+
+def possible_deadlines(user: User, *, today: date, min_score: float = 0.0) -> list[dict[str, Any]]:
+    """Relevant open items whose text may name a deadline the judge would not take: for the
+    team to check and take over on the Vorgang page."""
+    permissions.require_team(user)
+    with open_db() as con:
+        return store.possible_deadlines(con, today=today, statuses=triage.OPEN_STATUSES, min_score=min_score)
 
 
 def member_row(row: Mapping[str, Any], asked: bool, member_input_due: date | None) -> dict[str, Any]:
