@@ -120,10 +120,7 @@ page_col.number_input(f"Seite (von {pages})", min_value=1, max_value=pages, key=
 if covered.complete:
     st.caption("Abdeckung: " + " ".join(escape_markdown(line) for line in covered.lines()))
 else:
-    counts = [f"{len(covered.failing)} fehlerhaft", f"{len(covered.overdue)} überfällig",
-              f"{len(covered.capped)} an der Obergrenze"] + (
-        [f"{len(covered.never_fetched)} noch nie abgerufen"] if covered.never_fetched else [])
-    with st.expander(f"Abdeckung: {', '.join(counts)} – Funkstille ist keine Entwarnung",
+    with st.expander(f"Abdeckung: {covered.gaps()} – Funkstille ist keine Entwarnung",
                      icon=":material/warning:", expanded=True):
         st.markdown("  \n".join(escape_markdown(line) for line in covered.lines())
                     + "  \nEinzelheiten auf der Seite **Quellen**.")

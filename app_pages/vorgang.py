@@ -132,7 +132,7 @@ with side:
         st.markdown("> " + escape_markdown(item["deadline_text"]))
     if item["deadline_origin"]:
         st.caption(f"Herkunft: {escape_markdown(DeadlineOrigin.label_of(item['deadline_origin']))}")
-    possible = item["possible_deadline"] if deadline is None else None
+    possible = inbox.possible_deadline_to_check(deadline, item["possible_deadline"], day)
     if possible is not None:
         st.warning(inbox.possible_deadline_phrase(possible, item["possible_deadline_confidence"], day, land))
         if item["possible_deadline_text"]:
@@ -144,12 +144,10 @@ with side:
                                    key=f"deadline_day_{item_id}")
             st.caption("Nach einem Blick ins Dokument: die Frist gilt dann in Eingang, Kalender und "
                        "Erinnerungen, und eine neue Bewertung ändert sie nicht mehr.")
+            # A refusal is one line in the form; the rest of the page stays.
             if st.form_submit_button("Frist übernehmen"):
-                if chosen is None:
-                    st.error("Bitte ein Datum wählen.")
-                else:
-                    with guarded():
-                        changed = decisions.set_deadline(user, item_id, chosen)
+                with guarded(), widgets.reported():
+                    changed = decisions.set_deadline(user, item_id, chosen)
                     ss["vorgang_flash"] = f"Frist {chosen:%d.%m.%Y} übernommen." if changed else "Keine Änderung."
                     st.rerun()
     if item["hearings"]:

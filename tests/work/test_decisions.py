@@ -54,6 +54,8 @@ def test_the_team_sets_a_deadline_but_never_over_the_publishers_field(world):
 
     with pytest.raises(PermissionDenied):
         decisions.set_deadline(world.anna, world.item_id, date(2027, 1, 15))
+    with pytest.raises(UserError, match="Bitte ein Datum"):
+        decisions.set_deadline(world.team, world.item_id, None)
     assert decisions.set_deadline(world.team, world.item_id, date(2027, 1, 15))
     with open_db() as con:
         detail = item_detail(con, world.item_id)

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from tracker.settings import Settings
 from tracker.vocabulary import FOLLOWED_STATUSES
 from tracker.work import triage, workdays
+from tracker.work.inbox import possible_deadline_to_check
 
 ALERT_KINDS = ("reminder", "new_item", "deadline_moved", "source_failing", "source_overdue")
 KIND_LABELS = {
@@ -230,11 +231,12 @@ def reminder_alerts(item: ItemState, sub: Subscription, today: date, land: str |
     return alerts
 
 
-def _new_item_alert(item: ItemState) -> Alert:
+def _new_item_alert(item: ItemState, today: date) -> Alert:
     return Alert(key=f"new_item|{item.item_id}", kind="new_item", title=item.title, link=item.link,
                  item_id=item.item_id, topics=item.topics, score=item.score, due=item.deadline,
                  due_at=item.deadline_at, date_kind="external" if item.deadline else None,
-                 source_name=item.source_name, possible_due=None if item.deadline else item.possible_deadline)
+                 source_name=item.source_name,
+                 possible_due=possible_deadline_to_check(item.deadline, item.possible_deadline, today))
 
 
 def _move_alert(move: DeadlineMove, item: ItemState) -> Alert:
@@ -288,7 +290,7 @@ def alerts_for(sub: Subscription, inputs: AlertInputs, *, today: date, now: date
         if "reminder" in sub.kinds:
             alerts.extend(reminder_alerts(item, sub, today, rules.land))
         if "new_item" in sub.kinds and item.first_seen_at >= since and item.relevant and not item.baseline:
-            alerts.append(_new_item_alert(item))
+            alerts.append(_new_item_alert(item, today))
     if "deadline_moved" in sub.kinds:
         for move in inputs.moves:
             item = by_id.get(move.item_id)

@@ -102,6 +102,14 @@ class Coverage:
     def complete(self) -> bool:
         return not (self.failing or self.overdue or self.capped or self.never_fetched)
 
+    def gaps(self) -> str:
+        """The gaps in a few words ("1 fehlerhaft, 0 überfällig, 0 an der Obergrenze")."""
+        counts = [f"{len(self.failing)} fehlerhaft", f"{len(self.overdue)} überfällig",
+                  f"{len(self.capped)} an der Obergrenze"]
+        if self.never_fetched:
+            counts.append(f"{len(self.never_fetched)} noch nie abgerufen")
+        return ", ".join(counts)
+
     def lines(self) -> list[str]:
         """The statement in German, one line per fact, first the summary."""
         since = f"{self.since.astimezone(BERLIN):%d.%m.%Y %H:%M} Uhr"

@@ -309,20 +309,21 @@ def zone_for(jurisdiction: str | None, settings: Settings) -> str:
 
 def find_deadline(item: JudgeInput, settings: Settings, model: DeadlineModel | None = None) -> Deadline:
     """The structured deadline if the adapter gave one, else the deadline found in the
-    first of deadline text, summary, full text and title that states one."""
+    first of deadline text, summary, full text and title that states one, else the likeliest
+    possible deadline of those fields."""
     if item.deadline is not None:
         return Deadline(date=item.deadline, sentence=item.deadline_text, confidence=1.0,
                         origin=DeadlineOrigin.STRUCTURED)
     zone = zone_for(item.jurisdiction, settings)
     us_order = (item.jurisdiction or "").lower().startswith("us")
     published = local_date(item.published, zone) if item.published else None
-    possible = _NONE
+    possibles = []
     for text in (item.deadline_text, item.summary, item.text[:MAX_TEXT_CHARS], item.title):
         if text:
             found = deadline_from_text(text, zone=zone, us_order=us_order, published=published, model=model)
             if found.date is not None:
                 return found
-            if found.possible is not None and (possible.possible is None
-                                               or found.possible.confidence > possible.possible.confidence):
-                possible = found
-    return possible
+            if found.possible is not None:
+                possibles.append(found)
+    # No field states a deadline: the likeliest possible one of all fields (the first of equals).
+    return max(possibles, key=lambda found: found.possible.confidence, default=_NONE)

@@ -298,7 +298,8 @@ def open_deadlines(con: duckdb.DuckDBPyConnection, *, today: date, days_back: in
 
 def possible_deadlines(con: duckdb.DuckDBPyConnection, *, today: date, statuses: tuple[str, ...],
                        min_score: float = 0.0, limit: int = 100) -> list[dict[str, Any]]:
-    """Relevant open items without a deadline whose judgement names a possible one from today on."""
+    """Relevant open items whose judgement names a possible deadline to check: the item has no
+    deadline and the day lies ahead (``work.inbox.possible_deadline_to_check``, here as SQL)."""
     return _rows(con.execute(
         """SELECT i.id, i.title, j.possible_deadline, j.possible_deadline_text, j.possible_deadline_confidence,
                   coalesce(j.topics, []::VARCHAR[]) AS topics, j.score

@@ -89,19 +89,23 @@ def relevance_labels(con: duckdb.DuckDBPyConnection, item_id: str) -> list[dict[
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+def deadline_state(con: duckdb.DuckDBPyConnection, item_id: str) -> dict[str, Any] | None:
+    """An item's deadline, its origin and sentence, and the judge's possible deadline."""
+    cursor = con.execute(
+        "SELECT i.deadline, i.deadline_origin, i.deadline_text, j.possible_deadline, j.possible_deadline_text"
+        " FROM items i LEFT JOIN item_judgements j ON j.item_id = i.id WHERE i.id = ?", [item_id])
+    row = cursor.fetchone()
+    return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else None
+
+
 def set_team_deadline(con: duckdb.DuckDBPyConnection, item_id: str, day: date, sentence: str | None, *,
-                      actor: str, at: datetime) -> bool:
+                      old: date | None, actor: str, at: datetime) -> None:
     """The item's deadline as the team set it (origin "team", kept by re-judging), with a
-    history row naming who. A publisher's deadline field is never overwritten: False, and
-    nothing written, when the item has one. The caller owns the transaction."""
-    before = con.execute("SELECT deadline, deadline_origin FROM items WHERE id = ?", [item_id]).fetchone()
-    if before is None or before[1] == DeadlineOrigin.STRUCTURED:
-        return False
+    history row naming who. The caller owns the transaction and the rules."""
     con.execute("UPDATE items SET deadline = ?, deadline_text = ?, deadline_origin = ?, deadline_confidence = NULL"
                 " WHERE id = ?", [day, sentence, DeadlineOrigin.TEAM, item_id])
     con.execute("INSERT INTO item_history (item_id, recorded_at, changed_fields, old_deadline, new_deadline,"
-                " recorded_by) VALUES (?, ?, ['deadline'], ?, ?, ?)", [item_id, at, before[0], day, actor])
-    return True
+                " recorded_by) VALUES (?, ?, ['deadline'], ?, ?, ?)", [item_id, at, old, day, actor])
 
 
 def item_exists(con: duckdb.DuckDBPyConnection, item_id: str) -> bool:

@@ -117,10 +117,9 @@ def deadline_badge(deadline: date | None, day: date) -> str:
 
 
 def possible_deadline_badge(deadline: date | None, possible: date | None, day: date) -> str:
-    """"Frist prüfen" on an item without a deadline whose text may name one still ahead."""
-    if deadline is not None or possible is None or possible < day:
-        return ""
-    return badge(f"Frist prüfen: {possible:%d.%m.%Y}?", "#a16207")
+    """"Frist prüfen" on an item whose text may name a deadline (``inbox.possible_deadline_to_check``)."""
+    to_check = inbox.possible_deadline_to_check(deadline, possible, day)
+    return badge(f"Frist prüfen: {to_check:%d.%m.%Y}?", "#a16207") if to_check else ""
 
 
 BASELINE_LABEL = "Erstimport"

@@ -48,27 +48,31 @@ def save_triage(user: User, item_id: str, wanted: triage.TriageState) -> list[tu
         return store.save_triage(con, item_id, wanted, actor=user.id, at=datetime.now(UTC))
 
 
-def set_deadline(user: User, item_id: str, day: date) -> bool:
+def set_deadline(user: User, item_id: str, day: date | None) -> bool:
     """The team's word on an item's deadline: mostly the judge's possible deadline after a
     look at the document, or a correction of one the judge read wrongly from the text. From
     then on it counts in the inbox, calendars and reminders, and re-judging keeps it. A
     publisher's own deadline field is not overwritten. False when nothing changed."""
     permissions.require_team(user)
+    if day is None:
+        raise UserError("Bitte ein Datum wählen.")
     if not plausible(day):
         raise UserError(f"Der {day:%d.%m.%Y} ist als Frist nicht plausibel.")
     with open_db() as con, transaction(con):
-        item = item_detail(con, item_id)
-        if item is None:
+        state = store.deadline_state(con, item_id)
+        if state is None:
             raise UserError(f"Unbekannte Meldung {item_id!r}.")
-        if item["deadline_origin"] == DeadlineOrigin.STRUCTURED:
-            raise UserError(f"Die Frist {item['deadline']:%d.%m.%Y} steht im Feld des Herausgebers und wird "
+        if state["deadline_origin"] == DeadlineOrigin.STRUCTURED:
+            raise UserError(f"Die Frist {state['deadline']:%d.%m.%Y} steht im Feld des Herausgebers und wird "
                             "nicht überschrieben.")
-        if item["deadline"] == day and item["deadline_origin"] == DeadlineOrigin.TEAM:
+        if state["deadline"] == day and state["deadline_origin"] == DeadlineOrigin.TEAM:
             return False
         # The sentence that names the day stays with it, where the judge found one.
-        sentence = (item["possible_deadline_text"] if day == item["possible_deadline"]
-                    else item["deadline_text"] if day == item["deadline"] else None)
-        return store.set_team_deadline(con, item_id, day, sentence, actor=user.id, at=datetime.now(UTC))
+        sentence = (state["possible_deadline_text"] if day == state["possible_deadline"]
+                    else state["deadline_text"] if day == state["deadline"] else None)
+        store.set_team_deadline(con, item_id, day, sentence, old=state["deadline"], actor=user.id,
+                                at=datetime.now(UTC))
+    return True
 
 
 def record_relevance(user: User, item_id: str, *, relevant: bool, topics: list[str], note: str = "") -> bool:

@@ -196,6 +196,13 @@ def deadline_phrase(deadline: date | None, today: date, land: str | None = None)
     return f"Frist {deadline:%d.%m.%Y} (noch {left} {unit})"
 
 
+def possible_deadline_to_check(deadline: date | None, possible: date | None, today: date) -> date | None:
+    """The judge's possible deadline, while it is worth a look: the item has no deadline (from
+    the publisher, the text or the team) and the day still lies ahead. (The storage query of
+    the Fristen page's list, ``storage.inbox.possible_deadlines``, says the same in SQL.)"""
+    return possible if deadline is None and possible is not None and possible >= today else None
+
+
 def possible_deadline_phrase(possible: date, confidence: float | None, today: date,
                              land: str | None = None) -> str:
     """The warning for a deadline the judge would not take: what it may be, how sure, and
