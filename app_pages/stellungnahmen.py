@@ -19,7 +19,7 @@ from tracker.errors import UserError
 from tracker.ui import charts, widgets
 from tracker.ui.render import escape_markdown, link_markdown
 from tracker.ui.session import current_user
-from tracker.ui.widgets import fmt_date, fmt_datetime, guarded
+from tracker.ui.widgets import fmt_date, fmt_datetime, guarded, person
 from tracker.vocabulary import Stance, SubmissionAction, SubmissionChannel, WorkspaceStatus
 from tracker.work import organisations, positions, statement, workspaces
 
@@ -204,7 +204,7 @@ with tab_draft:
         if flags:
             st.warning(f"Version {latest['version']} enthält {flags} offene Stelle(n) „{statement.NO_INPUT_FLAG}“: "
                        "Abschnitte ohne gemeinsame Position. Bitte im Text entscheiden und die Markierung entfernen.")
-        st.caption(f"Version {latest['version']} ({latest['origin']}) von {escape_markdown(latest['author'])}, "
+        st.caption(f"Version {latest['version']} ({latest['origin']}) von {escape_markdown(person(latest['author']))}, "
                    f"{fmt_datetime(latest['created_at'])}. Die Kommentare <!-- quellen: … --> verbinden "
                    "Absätze mit den Positionen; sie erscheinen nicht im Export.")
         body = st.text_area("Entwurf (Markdown)", value=latest["body_md"], height=480,
@@ -224,7 +224,7 @@ with tab_draft:
                 st.markdown(f"> {text[:240]}{'…' if len(text) > 240 else ''}")
                 st.caption(" · ".join(labels))
         st.markdown("**Versionen**")
-        st.table(pd.DataFrame([{"Version": v["version"], "Art": v["origin"], "von": v["author"],
+        st.table(pd.DataFrame([{"Version": v["version"], "Art": v["origin"], "von": person(v["author"]),
                                 "am": fmt_datetime(v["created_at"]), "Notiz": v["note"] or ""}
                                for v in versions]))
         if len(versions) > 1:
@@ -341,7 +341,7 @@ with tab_export:
         if history:
             st.markdown("**Verlauf der Einreichung**")
             st.table(pd.DataFrame([{
-                "Zeitpunkt": fmt_datetime(e["occurred_at"]), "Wer": e["actor"],
+                "Zeitpunkt": fmt_datetime(e["occurred_at"]), "Wer": person(e["actor"]),
                 "Was": SubmissionAction.label_of(e["action"]),
                 "Änderung": "; ".join(f"{statement.SUBMISSION_LABELS.get(k, k)}: {widgets.fmt_value(v[0])} → "
                                       f"{widgets.fmt_value(v[1])}" for k, v in (e["changes"] or {}).items()),

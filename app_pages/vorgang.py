@@ -119,7 +119,7 @@ with main:
             "Zeitpunkt": widgets.fmt_datetime(h["recorded_at"]),
             "Geändert": ", ".join(ITEM_FIELD_NAMES.get(f, f) for f in h["changed_fields"]),
             "Frist vorher": widgets.fmt_value(h["old_deadline"]), "Frist neu": widgets.fmt_value(h["new_deadline"]),
-            "Quelle": h["source_id"] or (f"Team ({h['recorded_by']})" if h["recorded_by"] else None),
+            "Quelle": h["source_id"] or (f"Team ({widgets.person(h['recorded_by'])})" if h["recorded_by"] else None),
             "Titel vorher": widgets.fmt_value(h["old_title"])}
             for h in item["history"]]), hide_index=True, width="stretch")
 
@@ -179,7 +179,7 @@ with side:
             st.markdown(f"**Eingereicht am {sub['submitted_on']:%d.%m.%Y}** per {escape_markdown(sub['channel'])}"
                         + (f" an {escape_markdown(sub['recipient'])}" if sub["recipient"] else "")
                         + " – " + ", ".join(details))
-            st.caption(f"erfasst von {escape_markdown(sub['recorded_by'])} "
+            st.caption(f"erfasst von {escape_markdown(widgets.person(sub['recorded_by']))} "
                        f"am {widgets.fmt_datetime(sub['recorded_at'])}")
         st.page_link("app_pages/stellungnahmen.py", label="Stellungnahme öffnen", icon=":material/edit_document:",
                      query_params={"item": item_id})
@@ -262,7 +262,7 @@ with side:
         st.caption("Noch keine Bearbeitung.")
     else:
         st.dataframe(pd.DataFrame([{
-            "Zeitpunkt": widgets.fmt_datetime(e["occurred_at"]), "Wer": e["actor"],
+            "Zeitpunkt": widgets.fmt_datetime(e["occurred_at"]), "Wer": widgets.person(e["actor"]),
             "Feld": triage.TRIAGE_FIELD_LABELS.get(e["action"], e["action"]),
             "vorher": triage.event_value_label(e["action"], e["old_value"]),
             "nachher": triage.event_value_label(e["action"], e["new_value"])} for e in events]),

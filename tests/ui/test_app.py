@@ -261,9 +261,13 @@ def test_fristen_lists_possible_deadlines_for_the_team_to_check(
     seed(seeded, [Spec("herbst", "Förderaufruf Wärmenetze: weiterer Aufruf", summary=sentence, score=0.7,
                        topics=("energy",), possible=PossibleDeadline(day + timedelta(days=20), sentence, 0.3)),
                   Spec("vorbei", "Förderaufruf alt", score=0.7, topics=("energy",),
-                       possible=PossibleDeadline(day - timedelta(days=1), "alt", 0.3))])
+                       possible=PossibleDeadline(day - timedelta(days=1), "alt", 0.3)),
+                  Spec("befristet", "Förderaufruf mit Frist", score=0.7, topics=("energy",),
+                       deadline=day + timedelta(days=30),
+                       possible=PossibleDeadline(day + timedelta(days=10), "Zwischentermin", 0.3))])
     at = open_app("app_pages/fristen.py")
     [check] = [d.value for d in at.dataframe if "Vielleicht am" in d.value.columns]
-    assert list(check["Titel"]) == ["Förderaufruf Wärmenetze: weiterer Aufruf"]  # a past one is no news
+    # a past one is no news, and an item with a deadline has nothing to check
+    assert list(check["Titel"]) == ["Förderaufruf Wärmenetze: weiterer Aufruf"]
     assert list(check["Vielleicht am"]) == [f"{day + timedelta(days=20):%d.%m.%Y}"]
     assert list(check["Satz"]) == [sentence] and list(check["Wahrscheinlichkeit"]) == [30]

@@ -239,5 +239,7 @@ def test_team_records_submission_through_page_and_members_see_it(world, workspac
     expected = export.render(world.team, ITEM_ID, "docx", 1, today=sent_on).data
     assert (sub["channel"], sub["version"], sub["file_format"]) == ("Beteiligungsportal", 1, "docx")
     assert sub["file_sha256"] == hashlib.sha256(expected).hexdigest()
+    # who wrote the version is shown by name, not by login ("team")
+    assert any(") von Team," in c.value for c in at.caption), [c.value for c in at.caption]
     member = run_page(PAGE, world.anna)
     assert any("Eingereicht am" in i.value and "Beteiligungsportal" in i.value for i in member.info)

@@ -240,6 +240,14 @@ def list_users(actor: User) -> list[dict]:
         return store.list_users(con)
 
 
+def display_names() -> dict[str, str]:
+    """Every user's name by login, for saying who did something (history, versions,
+    submissions): people read "Anna Schmidt", not "anna"."""
+    with open_db() as con:
+        names = {row["id"]: row["display_name"] for row in store.list_users(con)}
+    return {LOCAL_USER.id: LOCAL_USER.display_name} | names
+
+
 def get_user(login: str) -> User | None:
     with open_db() as con:
         row = store.get_user(con, login)

@@ -296,20 +296,20 @@ def open_deadlines(con: duckdb.DuckDBPyConnection, *, today: date, days_back: in
     return rows
 
 
-def possible_deadlines(con: duckdb.DuckDBPyConnection, *, today: date, statuses: tuple[str, ...],
-                       min_score: float = 0.0, limit: int = 100) -> list[dict[str, Any]]:
-    """Relevant open items whose judgement names a possible deadline to check: the item has no
-    deadline and the day lies ahead (``work.inbox.possible_deadline_to_check``, here as SQL)."""
+def possible_deadlines(con: duckdb.DuckDBPyConnection, *, since: date, statuses: tuple[str, ...],
+                       min_score: float = 0.0) -> list[dict[str, Any]]:
+    """Relevant open items whose judgement names a possible deadline on ``since`` or later, with
+    the item's own deadline; which of them are worth a look is the library's rule
+    (``work.inbox.possible_deadline_to_check``)."""
     return _rows(con.execute(
-        """SELECT i.id, i.title, j.possible_deadline, j.possible_deadline_text, j.possible_deadline_confidence,
-                  coalesce(j.topics, []::VARCHAR[]) AS topics, j.score
+        """SELECT i.id, i.title, i.deadline, j.possible_deadline, j.possible_deadline_text,
+                  j.possible_deadline_confidence, coalesce(j.topics, []::VARCHAR[]) AS topics, j.score
            FROM items i JOIN item_judgements j ON j.item_id = i.id
            LEFT JOIN item_triage t ON t.item_id = i.id
-           WHERE i.deadline IS NULL AND j.possible_deadline >= $today AND j.relevant AND j.score >= $min_score
+           WHERE j.possible_deadline >= $since AND j.relevant AND j.score >= $min_score
              AND list_contains($statuses, coalesce(t.status, $default))
-           ORDER BY j.possible_deadline, j.score DESC, i.id LIMIT $limit""",
-        {"today": today, "statuses": list(statuses), "min_score": float(min_score), "default": TriageStatus.NEU,
-         "limit": limit}))
+           ORDER BY j.possible_deadline, j.score DESC, i.id""",
+        {"since": since, "statuses": list(statuses), "min_score": float(min_score), "default": TriageStatus.NEU}))
 
 
 def topic_week_counts(con: duckdb.DuckDBPyConnection, since: date) -> list[dict[str, Any]]:

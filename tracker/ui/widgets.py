@@ -14,6 +14,7 @@ import duckdb
 import streamlit as st
 
 from tracker import clock
+from tracker.access import auth
 from tracker.clock import BERLIN
 from tracker.errors import UserError
 from tracker.judge.taxonomy import Taxonomy, load_taxonomy
@@ -178,6 +179,19 @@ def run_end(finished_at: datetime | None, outcome: str | None) -> str:
     if finished_at is not None:
         return fmt_datetime(finished_at)
     return RunOutcome.label_of(outcome, "läuft noch")
+
+
+def person(login: str | None) -> str:
+    """Who did something, by display name; a login no longer known stays as it was recorded."""
+    if not login:
+        return ""
+    return _names().get(login) or _names(refresh=True).get(login, login)
+
+
+def _names(refresh: bool = False) -> dict[str, str]:
+    if refresh or "display_names" not in st.session_state:
+        st.session_state["display_names"] = auth.display_names()
+    return st.session_state["display_names"]
 
 
 def fmt_date(value: date | None) -> str:

@@ -19,6 +19,7 @@ from tracker.models import User
 from tracker.storage import inbox as store
 from tracker.storage import open_db
 from tracker.work import triage, workspaces
+from tracker.work.inbox import possible_deadline_to_check
 
 # What anyone may see of an item with a deadline: the publication, never the team's work on it.
 PUBLIC_FIELDS = ("id", "title", "link", "deadline", "deadline_at", "deadline_text", "start", "topics",
@@ -37,12 +38,13 @@ def open_deadlines(user: User, *, today: date, min_score: float = 0.0) -> list[d
     return [member_row(row, row["id"] in asked, asked.get(row["id"])) for row in rows]
 
 
-def possible_deadlines(user: User, *, today: date, min_score: float = 0.0) -> list[dict[str, Any]]:
+def possible_deadlines(user: User, *, today: date, min_score: float = 0.0, limit: int = 100) -> list[dict[str, Any]]:
     """Relevant open items whose text may name a deadline the judge would not take: for the
     team to check and take over on the Vorgang page."""
     permissions.require_team(user)
     with open_db() as con:
-        return store.possible_deadlines(con, today=today, statuses=triage.OPEN_STATUSES, min_score=min_score)
+        rows = store.possible_deadlines(con, since=today, statuses=triage.OPEN_STATUSES, min_score=min_score)
+    return [row for row in rows if possible_deadline_to_check(row["deadline"], row["possible_deadline"], today)][:limit]
 
 
 def member_row(row: Mapping[str, Any], asked: bool, member_input_due: date | None) -> dict[str, Any]:
