@@ -98,7 +98,7 @@ side.multiselect("Rechtsraum", options("jurisdictions"),
 side.multiselect("Verfahrensstand", options("stages"), select_all=False, key="inbox_stages", placeholder="alle",
                  format_func=counted("stages", lambda v: Stage.label_of(v or None)))
 side.multiselect("Verantwortlich", options("owners"), select_all=False, key="inbox_owners", placeholder="alle",
-                 format_func=counted("owners"))
+                 format_func=counted("owners", widgets.person))
 side.date_input("Veröffentlicht im Zeitraum", key="inbox_dates", format="DD.MM.YYYY")
 side.slider("Mindestrelevanz", 0, 100, step=5, key="inbox_min_score", format="%d %%")
 side.checkbox("Nur geänderte Einträge", key="inbox_only_changed")
@@ -151,7 +151,7 @@ for row in rows:
             jurisdiction_label(row["jurisdiction"]) if row["jurisdiction"] else "",
             Stage.label_of(row["stage"] or None, ""),
             ", ".join(topic_label(t) for t in row["topics"]),
-            f"verantwortlich: {row['owner']}" if row["owner"] else "",
+            f"verantwortlich: {widgets.person(row['owner'])}" if row["owner"] else "",
         ]))
         st.markdown("".join(marks), unsafe_allow_html=True)
         st.page_link("app_pages/vorgang.py", label=f"**{escape_markdown(row['title'][:300])}**",

@@ -51,7 +51,7 @@ else:
             "Titel": r["title"],
             "Thema": ", ".join(widgets.topic_label(t) for t in r["topics"]) or "–",
             "Status": triage.status_label(r.get("status")),
-            "Verantwortlich": r.get("owner") or "–",
+            "Verantwortlich": widgets.person(r.get("owner")) or "–",
             "Input Mitglieder": widgets.fmt_date(r["member_input_due"]),
             "Freigabe Vorstand": widgets.fmt_date(r.get("board_signoff_due")),
             "Vorgang": f"vorgang?item={r['id']}",

@@ -119,7 +119,7 @@ def position_form(org_id: str, section: workspaces.Section, prefix: str) -> None
         wording = st.text_area("Formulierungsvorschlag (optional)", value=current.proposed_wording if current else "",
                                key=f"{prefix}_wording_{section.id}_{org_id}", disabled=not editable)
         if current and current.updated_at:
-            st.caption(f"Zuletzt geändert von {escape_markdown(current.updated_by)} am "
+            st.caption(f"Zuletzt geändert von {escape_markdown(person(current.updated_by))} am "
                        f"{fmt_datetime(current.updated_at)}")
         if st.form_submit_button("Position speichern", disabled=not editable):
             if stance is None:

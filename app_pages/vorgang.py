@@ -208,7 +208,7 @@ with side:
         status = st.selectbox("Status", triage.STATUSES, index=triage.STATUSES.index(stored.status)
                               if stored.status in triage.STATUSES else 0, format_func=triage.status_label)
         owner = st.selectbox("Verantwortlich", owner_options, index=owner_options.index(stored.owner or ""),
-                             format_func=lambda v: v or "(niemand)")
+                             format_func=lambda v: widgets.person(v) or "(niemand)")
         member_due = st.date_input("Input der Mitglieder bis", value=None, key=f"member_due_{item_id}",
                                    format="DD.MM.YYYY")
         board_due = st.date_input("Freigabe durch den Vorstand bis", value=None, key=f"board_due_{item_id}",

@@ -46,3 +46,17 @@ def test_unshifted_load_keeps_original_dates(db_path):
     assert report.shift_days == 0
     with open_db(db_path) as con:
         assert demo_shift_days(con) == 0
+
+
+def test_demo_positions_are_written_by_each_members_demo_user(db_path):
+    """A member reading the demo matrix sees "changed by Jana Vogt", not a made-up actor."""
+    from tracker.access import auth
+    from tracker.work import positions, workspaces
+
+    load_demo(today=TODAY)
+    team = auth.get_user("team")
+    [workspace] = workspaces.workspaces_for(team)
+    cells = positions.matrix(team, workspace.item_id).cells.values()
+    users = {u["organisation_id"]: u["id"] for u in auth.list_users(auth.LOCAL_USER) if u["organisation_id"]}
+    assert cells and {(p.organisation_id, p.updated_by) for p in cells} <= set(users.items())
+    assert auth.display_names()["team"].startswith("Demo-Fachteam")

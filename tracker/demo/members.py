@@ -20,6 +20,7 @@ from tracker.vocabulary import TriageStatus, WorkspaceStatus
 from tracker.work.triage import TriageState
 
 DEMO_MEMBERS_PATH = DATA_DIR / "demo" / "organisations.json"
+DEMO_TEAM = "team"  # the demo team's login in that file: it opens the demo workspace
 
 
 def seed_demo_members(con: duckdb.DuckDBPyConnection, path: Path = DEMO_MEMBERS_PATH,
@@ -41,11 +42,14 @@ def seed_demo_members(con: duckdb.DuckDBPyConnection, path: Path = DEMO_MEMBERS_
                          organisation_id=entry.get("organisation_id"), email=entry.get("email"),
                          con=con, is_demo=True)
         created += 1
-    _seed_demo_workspace(con, data.get("workspace"), today or clock.today())
+    # Demo positions are written by each organisation's demo user, the rest by the demo team.
+    logins = {entry["organisation_id"]: entry["login"] for entry in data["users"] if entry.get("organisation_id")}
+    _seed_demo_workspace(con, data.get("workspace"), today or clock.today(), logins)
     return created
 
 
-def _seed_demo_workspace(con: duckdb.DuckDBPyConnection, spec: dict[str, Any] | None, today: date) -> None:
+def _seed_demo_workspace(con: duckdb.DuckDBPyConnection, spec: dict[str, Any] | None, today: date,
+                         logins: dict[str, str]) -> None:
     if not spec:
         return
     found = store.items_with_title_prefix(con, spec["title_starts_with"], demo_only=True)
@@ -59,12 +63,12 @@ def _seed_demo_workspace(con: duckdb.DuckDBPyConnection, spec: dict[str, Any] | 
         "item_id": item_id, "title": item["title"], "addressee": spec.get("addressee"),
         "reference": spec.get("reference"), "external_deadline": item["deadline"],
         "member_input_due": input_due, "status": WorkspaceStatus.OFFEN,
-        "positions_shared": False, "created_by": "demo", "created_at": now, "opened_at": now,
+        "positions_shared": False, "created_by": DEMO_TEAM, "created_at": now, "opened_at": now,
     })
     # A workspace means the team plans a statement: the item's triage says so, with an
     # owner and the member input date (alerts and the Fristen page read them there).
     save_triage(con, item_id, TriageState(TriageStatus.STELLUNGNAHME_GEPLANT, spec.get("owner", "team"), input_due),
-                actor="demo", at=now, in_transaction=True)
+                actor=DEMO_TEAM, at=now, in_transaction=True)
     store.replace_sections(con, item_id, [{**s, "id": None} for s in spec["sections"]])
     section_ids = [s["id"] for s in store.sections(con, item_id)]
     orgs = sorted({p["org"] for p in spec["positions"]})
@@ -73,5 +77,5 @@ def _seed_demo_workspace(con: duckdb.DuckDBPyConnection, spec: dict[str, Any] | 
         store.upsert_position(con, {
             "section_id": section_ids[p["section"] - 1], "organisation_id": p["org"], "item_id": item_id,
             "stance": p["stance"], "reason": p.get("reason", ""), "proposed_wording": p.get("wording", ""),
-            "updated_by": "demo", "updated_at": now,
+            "updated_by": logins.get(p["org"], DEMO_TEAM), "updated_at": now,
         })
