@@ -1,16 +1,21 @@
-"""Themen: what arrives per topic, how relevant it is, and from where; a topic opens the inbox."""
+"""Themen: what arrives per topic, how relevant it is, and from where; a topic opens the inbox;
+how the judge holds against the team's own verdicts."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import quote
 
+import pandas as pd
 import streamlit as st
 
+from tracker.clock import BERLIN
 from tracker.ui import charts, widgets
+from tracker.ui.render import escape_markdown
 from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded
 from tracker.vocabulary import jurisdiction_label
-from tracker.work import views
+from tracker.work import feedback, views
 
 WEEKS = 26
 day = widgets.today()
@@ -65,3 +70,26 @@ with left:
 with right:
     st.subheader("Einträge je Quelle")
     st.altair_chart(charts.german(charts.count_bars(per_source, "source", "Quelle")), width="stretch")
+
+st.subheader("Bewertung im Abgleich mit dem Team")
+with guarded():
+    judged = feedback.report(current_user())
+st.markdown(escape_markdown(feedback.summary_line(judged.unseen)))
+st.caption("Gezählt werden die Rückmeldungen „relevant“ oder „nicht relevant“ auf der Seite Vorgang, die nach "
+           "dem Training des bewertenden Modells gegeben wurden: Texte, die es nie gesehen hat, aus den eigenen "
+           "Quellen." + (f" Modell vom {judged.model_trained_at.astimezone(BERLIN):%d.%m.%Y}."
+                         if judged.model_trained_at else " Bewertet wird nur mit Regeln."))
+if judged.learnt.verdicts:
+    st.caption(f"{judged.learnt.verdicts} ältere Rückmeldungen kann das Modell schon gelernt haben; sie zählen "
+               "hier nicht mit. `tracker train` lernt aus allen Rückmeldungen.")
+if judged.disagreements:
+    st.dataframe(pd.DataFrame([{
+        "Rückmeldung vom": widgets.fmt_datetime(row["labelled_at"]),
+        "Team": "relevant" if row["team_relevant"] else "nicht relevant",
+        "Bewertung": f"{'relevant' if row['judged_relevant'] else 'nicht relevant'} "
+                     f"({widgets.fmt_number(row['score'])})",
+        "Titel": row["title"], "Von": widgets.person(row["labelled_by"]),
+        "Vorgang": f"vorgang?item={quote(row['item_id'])}"} for row in judged.disagreements]),
+        hide_index=True, width="stretch",
+        column_config={"Vorgang": st.column_config.LinkColumn("Vorgang", display_text="öffnen")})
+    st.caption("Die neuesten Rückmeldungen, bei denen die Bewertung anders lag.")

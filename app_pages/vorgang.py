@@ -254,7 +254,7 @@ with side:
                    f"({'relevant' if item['relevant'] else 'nicht relevant'}).")
     else:
         st.caption(f"Letzte Rückmeldung: {'relevant' if last['relevant'] else 'nicht relevant'} von "
-                   f"{escape_markdown(last['labelled_by'])} am {widgets.fmt_datetime(last['labelled_at'])} "
+                   f"{escape_markdown(widgets.person(last['labelled_by']))} am {widgets.fmt_datetime(last['labelled_at'])} "
                    f"({len(labels)} insgesamt)")
 
     st.subheader("Verlauf der Bearbeitung")

@@ -43,6 +43,7 @@ class Spec:
     terms: dict[str, str] = field(default_factory=dict)  # term -> topic, found in the summary
     jurisdiction: str = ""  # empty: the jurisdiction of the seed source named by source_id
     possible: PossibleDeadline | None = None  # a deadline the judge was unsure of
+    model_version: str = "rules"  # Judge.model_version of the judgement
 
     def __post_init__(self) -> None:
         if not self.jurisdiction:
@@ -69,7 +70,7 @@ def judgement(spec: Spec) -> Judgement:
     return Judgement(id=spec.id, relevant=spec.score >= 0.5, score=spec.score, topics=list(spec.topics),
                      topic_scores={t: spec.score for t in spec.topics}, evidence=evidence, stage=spec.stage,
                      language="de", language_supported=True, in_remit=True, deadline=spec.deadline,
-                     deadline_text=None, deadline_confidence=None, deadline_origin=None, model_version="rules",
+                     deadline_text=None, deadline_confidence=None, deadline_origin=None, model_version=spec.model_version,
                      possible_deadline=spec.possible)
 
 

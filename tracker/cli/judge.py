@@ -60,10 +60,12 @@ def train_command(
 ) -> None:
     """Relevanzmodell (textcat_multilabel) aus Team-Labels und Startlabels trainieren und versioniert speichern."""
     from tracker import settings
+    from tracker.access import auth
     from tracker.judge import get_judge
     from tracker.judge.model import TrainingExample, save_new
     from tracker.judge.training import read_seed_labels, shipped_labels, train_model
     from tracker.storage.judgements import load_labels
+    from tracker.work import feedback
 
     judge = get_judge(use_model=False)
     if seed_labels:
@@ -73,6 +75,9 @@ def train_command(
     seeds = len(examples)
     team = 0
     if not without_db and settings.get().db_path.exists():
+        # How the judge in use did on the team's verdicts it had not learnt: the figure a new
+        # model has to beat, on the team's own sources.
+        typer.echo(f"Bisher: {feedback.summary_line(feedback.report(auth.LOCAL_USER).unseen)}")
         for label in load_labels():
             topics = tuple(t for t in label.topics if t in judge.taxonomy.topics)
             examples.append(TrainingExample(title=label.title, summary=label.summary, language=label.language,

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_DIR = DATA_DIR / "models"
 PREFIX = "relevance-"
+VERSION_FORMAT = "%Y%m%dT%H%M%SZ"  # a model's version is the UTC time it was trained
 RELEVANT = "relevant"
 # What the model reads. 1: lower-cased ``\w+`` words of title and summary; 2: the judge's
 # lower-cased tokens and rule hits; 3: also the signals (addressees, document kinds) and the
@@ -141,11 +142,21 @@ def train(examples: Sequence[TrainingExample], features: Sequence[list[str]], to
         random.shuffle(data)
         for batch in minibatch(data, size=16):
             nlp.update(batch, sgd=optimizer, drop=0.1)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime(VERSION_FORMAT)
     meta = {"version": stamp, "trained_at": datetime.now(UTC).isoformat(), "examples": len(examples),
             "relevant": sum(e.relevant for e in examples), "labels": labels, "taxonomy_sha": taxonomy_sha,
             "epochs": epochs, "features": FEATURES}
     return RelevanceModel(nlp, stamp, meta)
+
+
+def trained_at(judge_version: str | None) -> datetime | None:
+    """When the model behind a judgement (``Judge.model_version``, "rules+model:<stamp>") was
+    trained; None for rules alone or a version that names no time."""
+    stamp = (judge_version or "").partition(":")[2]
+    try:
+        return datetime.strptime(stamp, VERSION_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def _features_of(path: Path) -> object:

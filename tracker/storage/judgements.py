@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -211,3 +212,18 @@ def load_labels(path: Path | None = None) -> list[LabelledItem]:
             " ORDER BY l.item_id").fetchall()
     return [LabelledItem(item_id=r[0], title=r[1], summary=r[2], language=r[3], relevant=bool(r[4]),
                          topics=tuple(r[5]), labelled_by=r[6], labelled_at=r[7]) for r in rows]
+
+
+def label_verdicts(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The team's newest relevance verdict per item beside the item's stored judgement,
+    newest verdict first (``work.feedback`` compares them)."""
+    cursor = con.execute(
+        """SELECT l.item_id, i.title, l.relevant AS team_relevant, l.labelled_by, l.labelled_at,
+                  j.relevant AS judged_relevant, j.score, j.model_version
+           FROM relevance_labels l JOIN items i ON i.id = l.item_id
+           JOIN item_judgements j ON j.item_id = l.item_id
+           WHERE l.relevant IS NOT NULL
+           QUALIFY row_number() OVER (PARTITION BY l.item_id ORDER BY l.labelled_at DESC, l.id DESC) = 1
+           ORDER BY l.labelled_at DESC, l.item_id""")
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

@@ -12,7 +12,9 @@ import html
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+
+from tracker.clock import BERLIN
+from tracker.judge.model import trained_at
 
 
 @dataclass(frozen=True)
@@ -110,9 +112,7 @@ def describe_model_version(version: str | None) -> str:
         return "unbekannt"
     if version == "rules":
         return "nur Regeln"
-    stamp = version.partition(":")[2]
-    try:
-        trained = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ")
-    except ValueError:
+    trained = trained_at(version)
+    if trained is None:
         return escape_markdown(version)
-    return f"Regeln + Modell vom {trained:%d.%m.%Y}"
+    return f"Regeln + Modell vom {trained.astimezone(BERLIN):%d.%m.%Y}"
