@@ -253,9 +253,9 @@ with side:
         st.caption(f"Noch keine Rückmeldung des Teams. Die Bewertung oben ist die des Modells "
                    f"({'relevant' if item['relevant'] else 'nicht relevant'}).")
     else:
-        st.caption(f"Letzte Rückmeldung: {'relevant' if last['relevant'] else 'nicht relevant'} von "
-                   f"{escape_markdown(widgets.person(last['labelled_by']))} am {widgets.fmt_datetime(last['labelled_at'])} "
-                   f"({len(labels)} insgesamt)")
+        who = escape_markdown(widgets.person(last["labelled_by"]))
+        st.caption(f"Letzte Rückmeldung: {'relevant' if last['relevant'] else 'nicht relevant'} von {who} "
+                   f"am {widgets.fmt_datetime(last['labelled_at'])} ({len(labels)} insgesamt)")
 
     st.subheader("Verlauf der Bearbeitung")
     if not events:

@@ -70,8 +70,8 @@ def judgement(spec: Spec) -> Judgement:
     return Judgement(id=spec.id, relevant=spec.score >= 0.5, score=spec.score, topics=list(spec.topics),
                      topic_scores={t: spec.score for t in spec.topics}, evidence=evidence, stage=spec.stage,
                      language="de", language_supported=True, in_remit=True, deadline=spec.deadline,
-                     deadline_text=None, deadline_confidence=None, deadline_origin=None, model_version=spec.model_version,
-                     possible_deadline=spec.possible)
+                     deadline_text=None, deadline_confidence=None, deadline_origin=None,
+                     model_version=spec.model_version, possible_deadline=spec.possible)
 
 
 def seed(db_path: Path, specs: Sequence[Spec], *, now: datetime | None = None) -> None:
