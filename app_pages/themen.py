@@ -78,18 +78,19 @@ st.markdown(escape_markdown(feedback.summary_line(judged.unseen)))
 st.caption("Gezählt werden die Rückmeldungen „relevant“ oder „nicht relevant“ auf der Seite Vorgang, die nach "
            "dem Training des bewertenden Modells gegeben wurden: Texte, die es nie gesehen hat, aus den eigenen "
            "Quellen." + (f" Modell vom {judged.model_trained_at.astimezone(BERLIN):%d.%m.%Y}."
-                         if judged.model_trained_at else " Bewertet wird nur mit Regeln."))
+                         if judged.model_trained_at else " Bewertet wird nur mit Regeln.")
+           + " Übersehenes zeigt sich nur, wo jemand auch die als nicht relevant bewerteten Einträge "
+             "ansieht (Eingang, „Auch als nicht relevant bewertete Einträge“).")
 if judged.learnt.verdicts:
-    st.caption(f"{judged.learnt.verdicts} ältere Rückmeldungen kann das Modell schon gelernt haben; sie zählen "
-               "hier nicht mit. `tracker train` lernt aus allen Rückmeldungen.")
+    st.caption(feedback.learnt_line(judged.learnt))
 if judged.disagreements:
     st.dataframe(pd.DataFrame([{
         "Rückmeldung vom": widgets.fmt_datetime(row["labelled_at"]),
         "Team": "relevant" if row["team_relevant"] else "nicht relevant",
         "Bewertung": f"{'relevant' if row['judged_relevant'] else 'nicht relevant'} "
                      f"({widgets.fmt_number(row['score'])})",
-        "Titel": row["title"], "Von": widgets.person(row["labelled_by"]),
-        "Vorgang": f"vorgang?item={quote(row['item_id'])}"} for row in judged.disagreements]),
+        "Von": widgets.person(row["labelled_by"]), "Vorgang": f"vorgang?item={quote(row['item_id'])}",
+        "Titel": row["title"]} for row in judged.disagreements]),  # the long title last: the rest stays in view
         hide_index=True, width="stretch",
         column_config={"Vorgang": st.column_config.LinkColumn("Vorgang", display_text="öffnen")})
     st.caption("Die neuesten Rückmeldungen, bei denen die Bewertung anders lag.")

@@ -84,14 +84,25 @@ def summary_line(agreement: Agreement) -> str:
     """One German line on the judge against the team's unseen verdicts (CLI and page)."""
     if not agreement.verdicts:
         return "Noch keine Rückmeldungen des Teams, die das Modell nicht schon kennt."
-    parts = [f"{agreement.verdicts} Rückmeldungen des Teams, die das Modell nicht kannte"]
+    parts = [f"{counted(agreement.verdicts, 'Rückmeldung', 'Rückmeldungen')} des Teams, die das Modell nicht kannte"]
     if agreement.precision is not None:
         parts.append(f"als relevant gezeigt und vom Team bestätigt: {_percent(agreement.precision)}"
-                     f" ({agreement.false_alarms} Fehlalarme)")
+                     f" ({counted(agreement.false_alarms, 'Fehlalarm', 'Fehlalarme')})")
     if agreement.recall is not None:
         parts.append(f"vom Team als relevant gewertet und gefunden: {_percent(agreement.recall)}"
                      f" ({agreement.missed} übersehen)")
     return "; ".join(parts) + "."
+
+
+def learnt_line(agreement: Agreement) -> str:
+    """What is left out of the figure: verdicts the model may already have learnt."""
+    older = counted(agreement.verdicts, "ältere Rückmeldung", "ältere Rückmeldungen")
+    return (f"{older} kann das Modell schon gelernt haben; sie zählen hier nicht mit. "
+            "`tracker train` lernt aus allen Rückmeldungen.")
+
+
+def counted(n: int, one: str, many: str) -> str:
+    return f"1 {one}" if n == 1 else f"{n} {many}"
 
 
 def _percent(share: float) -> str:
