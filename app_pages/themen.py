@@ -94,3 +94,19 @@ if judged.disagreements:
         hide_index=True, width="stretch",
         column_config={"Vorgang": st.column_config.LinkColumn("Vorgang", display_text="öffnen")})
     st.caption("Die neuesten Rückmeldungen, bei denen die Bewertung anders lag.")
+
+st.subheader("Stichprobe: ausgeblendet als nicht relevant")
+with guarded():
+    sample = feedback.review_sample(current_user(), today=day)
+if sample:
+    st.dataframe(pd.DataFrame([{
+        "Erstmals gesehen": widgets.fmt_datetime(row["first_seen_at"]), "Relevanz": widgets.fmt_number(row["score"]),
+        "Quelle": row["source"], "Vorgang": f"vorgang?item={quote(row['id'])}", "Titel": row["title"]}
+        for row in sample]), hide_index=True, width="stretch",
+        column_config={"Vorgang": st.column_config.LinkColumn("Vorgang", display_text="einstufen")})
+    st.caption(f"Zufällig gezogen aus den letzten {feedback.SAMPLE_WEEKS} Wochen, ohne Rückmeldung des Teams; "
+               "die Auswahl wechselt jede Woche. Eine Einstufung auf der Seite Vorgang zeigt, was die Bewertung "
+               "übersieht, und macht die Zahl „übersehen“ oben aussagekräftig.")
+else:
+    st.caption(f"Alle in den letzten {feedback.SAMPLE_WEEKS} Wochen ausgeblendeten Einträge haben eine "
+               "Rückmeldung des Teams, oder es gab keine.")

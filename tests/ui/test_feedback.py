@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.support.cli import assert_no_traceback, tracker
 from tests.ui.seed import Spec, seed
+from tracker import clock
 from tracker.access import auth
 from tracker.access.permissions import PermissionDenied
 from tracker.judge.model import VERSION_FORMAT
@@ -90,3 +91,26 @@ def test_train_says_how_the_judge_in_use_did(verdicts: Path, tmp_path: Path) -> 
     assert_no_traceback(result)
     [line] = [ln for ln in result.stdout.splitlines() if ln.startswith("Bisher:")]
     assert "4 Rückmeldungen des Teams" in line
+
+
+def test_a_weekly_sample_of_hidden_items_asks_for_verdicts(verdicts: Path, open_app: Callable[..., AppTest]) -> None:
+    now = datetime.now(UTC)
+    seed(verdicts, [Spec(f"still{n}", f"Unbeachtete Meldung {n}", score=0.2) for n in range(12)]
+         + [Spec("relevant", "Wärmenetze: Förderaufruf", score=0.9)])
+    seed(verdicts, [Spec("alt", "Alte Meldung", score=0.1)], now=now - timedelta(weeks=6))
+    today = clock.today()
+    sample = feedback.review_sample(TEAM, today=today)
+    ids = [row["id"] for row in sample]
+    # judged not relevant, no verdict yet, seen in the last four weeks; ten of the twelve
+    assert len(ids) == feedback.SAMPLE_SIZE and set(ids) <= {f"still{n}" for n in range(12)}
+    assert [row["id"] for row in feedback.review_sample(TEAM, today=today)] == ids  # a reload shows the same
+    label(verdicts, ids[0], False, now)
+    again = [row["id"] for row in feedback.review_sample(TEAM, today=today)]
+    assert ids[0] not in again and set(ids[1:]) <= set(again)  # a verdict takes the item out
+    with pytest.raises(PermissionDenied):
+        feedback.review_sample(User(id="m", display_name="M", role="member", organisation_id="sw-a"), today=today)
+
+    at = open_app("app_pages/themen.py")
+    [table] = [d.value for d in at.dataframe if "Erstmals gesehen" in d.value.columns]
+    assert set(table["Titel"]) <= {f"Unbeachtete Meldung {n}" for n in range(12)} and len(table) == 10
+    assert set(table["Vorgang"]) == {f"vorgang?item={i}" for i in again}

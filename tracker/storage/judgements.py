@@ -227,3 +227,19 @@ def label_verdicts(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
            ORDER BY l.labelled_at DESC, l.item_id""")
     columns = [d[0] for d in cursor.description]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def not_relevant_sample(con: duckdb.DuckDBPyConnection, *, since: datetime, key: str,
+                        size: int) -> list[dict[str, Any]]:
+    """A sample of items first seen since ``since`` that were judged not relevant and have no
+    verdict of the team yet; the same ``key`` draws the same sample."""
+    cursor = con.execute(
+        """SELECT i.id, i.title, j.score, i.first_seen_at, coalesce(s.name, j.source_id) AS source
+           FROM items i JOIN item_judgements j ON j.item_id = i.id
+           LEFT JOIN sources s ON s.id = j.source_id
+           WHERE i.first_seen_at >= $since AND NOT j.relevant
+             AND NOT EXISTS (SELECT 1 FROM relevance_labels l WHERE l.item_id = i.id AND l.relevant IS NOT NULL)
+           ORDER BY hash(i.id || $key), i.id LIMIT $size""",
+        {"since": since, "key": key, "size": size})
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

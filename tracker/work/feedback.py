@@ -5,20 +5,26 @@ item's stored judgement. The honest figure counts only verdicts given after the 
 that judgement was trained: the model cannot have learnt from them, so they are text it has
 never seen, from the team's own sources. Verdicts the model already learnt from are counted
 apart, never mixed in. Judgements by the rules alone count as unseen (rules learn nothing).
+The inbox hides items judged not relevant, so a random sample of them is offered for a
+verdict: without it, misses would show only by chance.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from tracker.access import permissions
+from tracker.clock import BERLIN
 from tracker.judge.model import trained_at
 from tracker.models import User
 from tracker.storage import judgements as store
 from tracker.storage import open_db
+
+SAMPLE_WEEKS = 4
+SAMPLE_SIZE = 10
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,20 @@ def report(user: User, *, disagreements: int = 20) -> FeedbackReport:
     models = [stamp for stamp in (trained_at(row["model_version"]) for row in rows) if stamp is not None]
     return FeedbackReport(Agreement.of(unseen), Agreement.of(learnt), wrong[:disagreements],
                           max(models, default=None))
+
+
+def review_sample(user: User, *, today: date, weeks: int = SAMPLE_WEEKS, size: int = SAMPLE_SIZE
+                  ) -> list[dict[str, Any]]:
+    """Items the judge hid as not relevant, drawn at random from the last ``weeks``, for the
+    team to give a verdict on. Misses show only where someone looks at hidden items; a
+    random draw makes the "übersehen" count above mean something. The draw stays the same
+    for a calendar week, so a page reload or a second tab shows the same list, and items
+    that got a verdict leave it."""
+    permissions.require_team(user)
+    year, week, _ = today.isocalendar()
+    since = datetime.combine(today - timedelta(weeks=weeks), time.min, tzinfo=BERLIN)
+    with open_db() as con:
+        return store.not_relevant_sample(con, since=since, key=f"{year}-W{week:02d}", size=size)
 
 
 def summary_line(agreement: Agreement) -> str:
