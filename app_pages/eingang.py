@@ -13,7 +13,7 @@ from tracker.ui import widgets
 from tracker.ui.render import escape_markdown
 from tracker.ui.session import current_user
 from tracker.ui.widgets import badge, deadline_badge, guarded, status_badge, topic_label
-from tracker.vocabulary import Stage, jurisdiction_label
+from tracker.vocabulary import Stage, jurisdiction_label, relevance_label
 from tracker.work import inbox, triage, views, visits
 
 ss = st.session_state
@@ -135,7 +135,7 @@ for row in rows:
         if inbox.is_new(row["first_seen_at"], new_cutoff):
             marks.append(badge("NEU", "#0ea5e9"))
         if not row["relevant"]:
-            marks.append(badge("nicht relevant", "#9ca3af"))
+            marks.append(badge(relevance_label(False), "#9ca3af"))
         if row["changed"]:
             marks.append(badge("GEÄNDERT", "#db2777"))
         marks.append(deadline_badge(row["deadline"], day))

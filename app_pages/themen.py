@@ -14,7 +14,7 @@ from tracker.ui import charts, widgets
 from tracker.ui.render import escape_markdown
 from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded
-from tracker.vocabulary import jurisdiction_label
+from tracker.vocabulary import jurisdiction_label, relevance_label
 from tracker.work import feedback, views
 
 WEEKS = 26
@@ -73,7 +73,7 @@ with right:
 
 st.subheader("Bewertung im Abgleich mit dem Team")
 with guarded():
-    judged = feedback.report(current_user())
+    judged = feedback.report(current_user(), today=day)
 st.markdown(escape_markdown(feedback.summary_line(judged.unseen)))
 st.caption("Gezählt werden die Rückmeldungen „relevant“ oder „nicht relevant“ auf der Seite Vorgang, die nach "
            "dem Training des bewertenden Modells gegeben wurden: Texte, die es nie gesehen hat, aus den eigenen "
@@ -86,9 +86,8 @@ if judged.learnt.verdicts:
 if judged.disagreements:
     st.dataframe(pd.DataFrame([{
         "Rückmeldung vom": widgets.fmt_datetime(row["labelled_at"]),
-        "Team": "relevant" if row["team_relevant"] else "nicht relevant",
-        "Bewertung": f"{'relevant' if row['judged_relevant'] else 'nicht relevant'} "
-                     f"({widgets.fmt_number(row['score'])})",
+        "Team": relevance_label(row["team_relevant"]),
+        "Bewertung": f"{relevance_label(row['judged_relevant'])} ({widgets.fmt_number(row['score'])})",
         "Von": widgets.person(row["labelled_by"]), "Vorgang": f"vorgang?item={quote(row['item_id'])}",
         "Titel": row["title"]} for row in judged.disagreements]),  # the long title last: the rest stays in view
         hide_index=True, width="stretch",
@@ -96,8 +95,7 @@ if judged.disagreements:
     st.caption("Die neuesten Rückmeldungen, bei denen die Bewertung anders lag.")
 
 st.subheader("Stichprobe: ausgeblendet als nicht relevant")
-with guarded():
-    sample = feedback.review_sample(current_user(), today=day)
+sample = judged.sample
 if sample:
     st.dataframe(pd.DataFrame([{
         "Erstmals gesehen": widgets.fmt_datetime(row["first_seen_at"]), "Relevanz": widgets.fmt_number(row["score"]),

@@ -11,7 +11,14 @@ from tracker.ui.mail import render_hearings, render_mail
 from tracker.ui.render import describe_model_version, escape_markdown, evidence_spans, highlight, link_markdown
 from tracker.ui.session import current_user
 from tracker.ui.widgets import guarded, topic_label
-from tracker.vocabulary import ITEM_FIELD_NAMES, DeadlineOrigin, Stage, jurisdiction_label, language_label
+from tracker.vocabulary import (
+    ITEM_FIELD_NAMES,
+    DeadlineOrigin,
+    Stage,
+    jurisdiction_label,
+    language_label,
+    relevance_label,
+)
 from tracker.work import decisions, inbox, lateness, statement, triage, views
 
 ss = st.session_state
@@ -230,7 +237,7 @@ with side:
     # The form starts from the team's last verdict, never from the model's: saving it
     # again changes nothing, and only an explicit choice writes a new label.
     last = labels[0] if labels else None
-    verdicts = ["relevant", "nicht relevant"]
+    verdicts = [relevance_label(True), relevance_label(False)]
     with st.form(f"feedback_{item_id}"):
         verdict = st.radio("Ist dieser Eintrag für uns relevant?", verdicts, horizontal=True,
                            index=None if last is None else (0 if last["relevant"] else 1),
@@ -244,17 +251,17 @@ with side:
                 st.error("Bitte „relevant“ oder „nicht relevant“ wählen.")
             else:
                 with guarded():
-                    written = decisions.record_relevance(user, item_id, relevant=verdict == "relevant",
+                    written = decisions.record_relevance(user, item_id, relevant=verdict == relevance_label(True),
                                                          topics=topics, note=note)
                 ss["vorgang_flash"] = ("Rückmeldung gespeichert: sie fließt ins nächste Training ein." if written
                                        else "Keine Änderung gegenüber der letzten Rückmeldung.")
                 st.rerun()
     if last is None:
         st.caption(f"Noch keine Rückmeldung des Teams. Die Bewertung oben ist die des Modells "
-                   f"({'relevant' if item['relevant'] else 'nicht relevant'}).")
+                   f"({relevance_label(item['relevant'])}).")
     else:
         who = escape_markdown(widgets.person(last["labelled_by"]))
-        st.caption(f"Letzte Rückmeldung: {'relevant' if last['relevant'] else 'nicht relevant'} von {who} "
+        st.caption(f"Letzte Rückmeldung: {relevance_label(last['relevant'])} von {who} "
                    f"am {widgets.fmt_datetime(last['labelled_at'])} ({len(labels)} insgesamt)")
 
     st.subheader("Verlauf der Bearbeitung")

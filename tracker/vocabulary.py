@@ -275,6 +275,8 @@ LAENDER_NAMES = {
 # Jurisdictions of sources beside the Länder (``de-by`` and so on).
 JURISDICTION_NAMES = {"eu": "EU", "de": "Bund", "uk": "Vereinigtes Königreich", "us": "USA", "int": "International"}
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "Englisch", "fr": "Französisch"}
+# A relevance verdict, the judge's or the team's, as people read it.
+RELEVANCE_WORDS = {True: "relevant", False: "nicht relevant"}
 # Fields of an item whose change is recorded in its history.
 ITEM_FIELD_NAMES = {"title": "Titel", "summary": "Zusammenfassung", "deadline": "Frist"}
 
@@ -287,6 +289,10 @@ def jurisdiction_label(code: str | None) -> str:
     if lowered.startswith("de-") and lowered[3:].upper() in LAENDER_NAMES:
         return LAENDER_NAMES[lowered[3:].upper()]
     return JURISDICTION_NAMES.get(lowered, code)
+
+
+def relevance_label(relevant: bool | None) -> str:
+    return RELEVANCE_WORDS[bool(relevant)]
 
 
 def language_label(code: str | None) -> str:

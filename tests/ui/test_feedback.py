@@ -51,7 +51,7 @@ def verdicts(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_only_verdicts_the_model_never_saw_count(verdicts: Path) -> None:
-    report = feedback.report(TEAM)
+    report = feedback.report(TEAM, today=clock.today())
     assert (report.unseen.both_relevant, report.unseen.false_alarms, report.unseen.missed,
             report.unseen.both_not) == (1, 1, 1, 1)
     assert report.unseen.precision == 0.5 and report.unseen.recall == 0.5
@@ -65,12 +65,14 @@ def test_only_verdicts_the_model_never_saw_count(verdicts: Path) -> None:
 
 def test_members_do_not_get_the_comparison(verdicts: Path) -> None:
     with pytest.raises(PermissionDenied):
-        feedback.report(User(id="m", display_name="M", role="member", organisation_id="sw-a"))
+        feedback.report(User(id="m", display_name="M", role="member", organisation_id="sw-a"),
+                        today=clock.today())
 
 
 def test_without_verdicts_the_line_says_so(db_path: Path) -> None:
     seed(db_path, [Spec("x", "Wärmeplanung", score=0.8, model_version=MODEL)])
-    assert feedback.summary_line(feedback.report(TEAM).unseen).startswith("Noch keine Rückmeldungen")
+    unseen = feedback.report(TEAM, today=clock.today()).unseen
+    assert feedback.summary_line(unseen).startswith("Noch keine Rückmeldungen")
 
 
 def test_themen_shows_the_comparison_and_the_disagreements(verdicts: Path, open_app: Callable[..., AppTest]) -> None:
@@ -99,16 +101,16 @@ def test_a_weekly_sample_of_hidden_items_asks_for_verdicts(verdicts: Path, open_
          + [Spec("relevant", "Wärmenetze: Förderaufruf", score=0.9)])
     seed(verdicts, [Spec("alt", "Alte Meldung", score=0.1)], now=now - timedelta(weeks=6))
     today = clock.today()
-    sample = feedback.review_sample(TEAM, today=today)
+    sample = feedback.report(TEAM, today=today).sample
     ids = [row["id"] for row in sample]
     # judged not relevant, no verdict yet, seen in the last four weeks; ten of the twelve
     assert len(ids) == feedback.SAMPLE_SIZE and set(ids) <= {f"still{n}" for n in range(12)}
-    assert [row["id"] for row in feedback.review_sample(TEAM, today=today)] == ids  # a reload shows the same
+    assert [row["id"] for row in feedback.report(TEAM, today=today).sample] == ids  # a reload shows the same
     label(verdicts, ids[0], False, now)
-    again = [row["id"] for row in feedback.review_sample(TEAM, today=today)]
+    again = [row["id"] for row in feedback.report(TEAM, today=today).sample]
     assert ids[0] not in again and set(ids[1:]) <= set(again)  # a verdict takes the item out
     with pytest.raises(PermissionDenied):
-        feedback.review_sample(User(id="m", display_name="M", role="member", organisation_id="sw-a"), today=today)
+        feedback.report(User(id="m", display_name="M", role="member", organisation_id="sw-a"), today=today)
 
     at = open_app("app_pages/themen.py")
     [table] = [d.value for d in at.dataframe if "Erstmals gesehen" in d.value.columns]

@@ -59,7 +59,7 @@ def train_command(
     epochs: Annotated[int, typer.Option("--epochs", min=1, max=200, help="Trainingsdurchläufe.")] = 25,
 ) -> None:
     """Relevanzmodell (textcat_multilabel) aus Team-Labels und Startlabels trainieren und versioniert speichern."""
-    from tracker import settings
+    from tracker import clock, settings
     from tracker.access import auth
     from tracker.judge import get_judge
     from tracker.judge.model import TrainingExample, save_new
@@ -77,7 +77,7 @@ def train_command(
     if not without_db and settings.get().db_path.exists():
         # How the judge in use did on the team's verdicts it had not learnt: the figure a new
         # model has to beat, on the team's own sources.
-        typer.echo(f"Bisher: {feedback.summary_line(feedback.report(auth.LOCAL_USER).unseen)}")
+        typer.echo(f"Bisher: {feedback.summary_line(feedback.report(auth.LOCAL_USER, today=clock.today()).unseen)}")
         for label in load_labels():
             topics = tuple(t for t in label.topics if t in judge.taxonomy.topics)
             examples.append(TrainingExample(title=label.title, summary=label.summary, language=label.language,

@@ -67,7 +67,7 @@ def _seed_demo_workspace(con: duckdb.DuckDBPyConnection, spec: dict[str, Any] | 
     })
     # A workspace means the team plans a statement: the item's triage says so, with an
     # owner and the member input date (alerts and the Fristen page read them there).
-    save_triage(con, item_id, TriageState(TriageStatus.STELLUNGNAHME_GEPLANT, spec.get("owner", "team"), input_due),
+    save_triage(con, item_id, TriageState(TriageStatus.STELLUNGNAHME_GEPLANT, spec.get("owner", DEMO_TEAM), input_due),
                 actor=DEMO_TEAM, at=now, in_transaction=True)
     store.replace_sections(con, item_id, [{**s, "id": None} for s in spec["sections"]])
     section_ids = [s["id"] for s in store.sections(con, item_id)]

@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from tracker.storage.connection import execute_with_rows
+from tracker.storage.connection import dict_rows, execute_with_rows
 
 _COLUMNS = ("uid", "item_id", "last_item_id", "source_id", "sequence", "stamped_at", "status", "summary", "location",
             "organizer", "starts_at", "ends_at", "all_day", "start_day", "time_zone", "first_seen_at", "updated_at")
@@ -22,9 +22,8 @@ _SCHEMA = pa.schema([
 ])
 
 
-def _rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    names = [d[0] for d in cursor.description]
-    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+def _rows_in_utc(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    rows = dict_rows(cursor)
     for row in rows:
         for key in ("stamped_at", "starts_at", "ends_at", "first_seen_at", "updated_at"):
             if isinstance(row.get(key), datetime):
@@ -36,7 +35,7 @@ def stored_hearings(con: duckdb.DuckDBPyConnection, uids: Sequence[str]) -> dict
     """The stored version of each of these hearings, by UID."""
     if not uids:
         return {}
-    return {row["uid"]: row for row in _rows(con.execute(
+    return {row["uid"]: row for row in _rows_in_utc(con.execute(
         f"SELECT {', '.join(_COLUMNS)} FROM item_hearings WHERE list_contains(?, uid)", [list(uids)]))}
 
 
@@ -62,7 +61,7 @@ def save_hearings(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]
 
 def item_hearings(con: duckdb.DuckDBPyConnection, item_id: str) -> list[dict[str, Any]]:
     """Hearings an item's invitation (or a later update or cancellation) carried, by date."""
-    return _rows(con.execute(
+    return _rows_in_utc(con.execute(
         f"SELECT {', '.join(_COLUMNS)} FROM item_hearings WHERE item_id = ? OR last_item_id = ?"
         " ORDER BY coalesce(start_day, DATE '9999-12-31'), starts_at NULLS LAST, uid", [item_id, item_id]))
 
@@ -70,7 +69,7 @@ def item_hearings(con: duckdb.DuckDBPyConnection, item_id: str) -> list[dict[str
 def upcoming_hearings(con: duckdb.DuckDBPyConnection, since: date) -> list[dict[str, Any]]:
     """Hearings on or after ``since`` with the title of their item, for the deadline pages
     and calendars; cancelled ones too (calendars must be told of a cancellation)."""
-    return _rows(con.execute(
+    return _rows_in_utc(con.execute(
         f"SELECT h.{', h.'.join(_COLUMNS)}, i.title AS item_title FROM item_hearings h"
         " JOIN items i ON i.id = h.item_id WHERE h.start_day >= ? ORDER BY h.start_day, h.starts_at, h.uid",
         [since]))

@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from tracker.storage.connection import dict_rows
 from tracker.storage.hearings import item_hearings
 from tracker.vocabulary import FOLLOWED_STATUSES, TriageStatus
 from tracker.work import inbox
@@ -118,11 +119,6 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> du
     return con.execute(sql, {name: value for name, value in params.items() if name in used})
 
 
-def _rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def inbox_page(con: duckdb.DuckDBPyConnection, f: InboxFilter, *, today: date,
                sort: str = inbox.DEFAULT_SORT, limit: int = inbox.PAGE_SIZE,
                offset: int = 0) -> list[dict[str, Any]]:
@@ -147,7 +143,7 @@ def inbox_page(con: duckdb.DuckDBPyConnection, f: InboxFilter, *, today: date,
             LEFT JOIN sources s ON s.id = u.x) AS source_names
     FROM page p JOIN items i ON i.id = p.id
     ORDER BY p.pos"""
-    return _rows(_run(con, sql, params))
+    return dict_rows(_run(con, sql, params))
 
 
 def facet_counts(con: duckdb.DuckDBPyConnection, f: InboxFilter) -> tuple[int, dict[str, dict[str, int]]]:
@@ -220,7 +216,7 @@ def _json(value: Any) -> Any:
 
 def item_detail(con: duckdb.DuckDBPyConnection, item_id: str) -> dict[str, Any] | None:
     """Everything the Vorgang page shows about one item, or None if it does not exist."""
-    rows = _rows(con.execute(
+    rows = dict_rows(con.execute(
         """SELECT i.*, j.score, j.topics, j.topic_scores, j.evidence, j.stage AS judged_stage,
                   j.relevant, j.in_remit, j.model_version, j.judged_at, j.language_supported,
                   j.possible_deadline, j.possible_deadline_text, j.possible_deadline_confidence,
@@ -235,12 +231,12 @@ def item_detail(con: duckdb.DuckDBPyConnection, item_id: str) -> dict[str, Any] 
     item["evidence"] = _json(item["evidence"]) or []
     item["extra"] = _json(item["extra"]) or {}
     item["topics"] = list(item["topics"] or [])
-    item["sources"] = _rows(con.execute(
+    item["sources"] = dict_rows(con.execute(
         """SELECT s.id, coalesce(s.name, s.id) AS name, s.publisher, s.jurisdiction, x.link,
                   x.first_seen_at, x.last_seen_at
            FROM item_sources x LEFT JOIN sources s ON s.id = x.source_id
            WHERE x.item_id = ? ORDER BY x.first_seen_at""", [item_id]))
-    item["history"] = _rows(con.execute(
+    item["history"] = dict_rows(con.execute(
         """SELECT recorded_at, source_id, recorded_by, changed_fields, old_title, new_title,
                   old_deadline, new_deadline
            FROM item_history WHERE item_id = ? ORDER BY recorded_at DESC, id DESC""", [item_id]))
@@ -277,7 +273,7 @@ def open_deadlines(con: duckdb.DuckDBPyConnection, *, today: date, days_back: in
                    days_ahead: int = 365, statuses: tuple[str, ...], min_score: float = 0.0,
                    limit: int = 300) -> list[dict[str, Any]]:
     """Items with a deadline in [today - days_back, today + days_ahead] and an open status."""
-    rows = _rows(con.execute(
+    rows = dict_rows(con.execute(
         """SELECT i.id, i.title, i.link, i.deadline, i.deadline_at, i.deadline_text,
                   CAST(coalesce(i.opening_date, i.published_at, i.first_seen_at) AS DATE) AS start,
                   coalesce(j.topics, []::VARCHAR[]) AS topics, j.topic_scores,
@@ -301,7 +297,7 @@ def possible_deadlines(con: duckdb.DuckDBPyConnection, *, since: date, statuses:
     """Relevant open items whose judgement names a possible deadline on ``since`` or later, with
     the item's own deadline; which of them are worth a look is the library's rule
     (``work.inbox.possible_deadline_to_check``)."""
-    return _rows(con.execute(
+    return dict_rows(con.execute(
         """SELECT i.id, i.title, i.deadline, j.possible_deadline, j.possible_deadline_text,
                   j.possible_deadline_confidence, coalesce(j.topics, []::VARCHAR[]) AS topics, j.score
            FROM items i JOIN item_judgements j ON j.item_id = i.id
@@ -313,7 +309,7 @@ def possible_deadlines(con: duckdb.DuckDBPyConnection, *, since: date, statuses:
 
 
 def topic_week_counts(con: duckdb.DuckDBPyConnection, since: date) -> list[dict[str, Any]]:
-    return _rows(con.execute(
+    return dict_rows(con.execute(
         """SELECT CAST(date_trunc('week', day) AS DATE) AS week, topic, count(*) AS items
            FROM (SELECT CAST(coalesce(i.published_at, i.first_seen_at) AS DATE) AS day,
                         unnest(j.topics) AS topic
@@ -322,13 +318,13 @@ def topic_week_counts(con: duckdb.DuckDBPyConnection, since: date) -> list[dict[
 
 
 def score_histogram(con: duckdb.DuckDBPyConnection, buckets: int = 20) -> list[dict[str, Any]]:
-    return _rows(con.execute(
+    return dict_rows(con.execute(
         """SELECT least(floor(score * ?), ? - 1) / ? AS bucket, relevant, count(*) AS items
            FROM item_judgements GROUP BY ALL ORDER BY bucket""", [buckets, buckets, float(buckets)]))
 
 
 def items_per_source(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    return _rows(con.execute(
+    return dict_rows(con.execute(
         """SELECT coalesce(s.name, x.source_id) AS source, coalesce(s.jurisdiction, '') AS jurisdiction,
                   count(*) AS items
            FROM item_sources x LEFT JOIN sources s ON s.id = x.source_id
@@ -336,7 +332,7 @@ def items_per_source(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 def items_per_jurisdiction(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    return _rows(con.execute(
+    return dict_rows(con.execute(
         """SELECT coalesce(nullif(jurisdiction, ''), 'unbekannt') AS jurisdiction, count(*) AS items
            FROM items GROUP BY ALL ORDER BY items DESC"""))
 

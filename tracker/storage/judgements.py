@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from tracker.judge.types import Judgement
-from tracker.storage.connection import execute_with_rows, open_db, transaction
+from tracker.storage.connection import dict_rows, execute_with_rows, open_db, transaction
 from tracker.vocabulary import DeadlineOrigin
 
 _JUDGEMENT_SCHEMA = pa.schema([
@@ -225,8 +225,7 @@ def label_verdicts(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
            WHERE l.relevant IS NOT NULL
            QUALIFY row_number() OVER (PARTITION BY l.item_id ORDER BY l.labelled_at DESC, l.id DESC) = 1
            ORDER BY l.labelled_at DESC, l.item_id""")
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return dict_rows(cursor)
 
 
 def not_relevant_sample(con: duckdb.DuckDBPyConnection, *, since: datetime, key: str,
@@ -241,5 +240,4 @@ def not_relevant_sample(con: duckdb.DuckDBPyConnection, *, since: datetime, key:
              AND NOT EXISTS (SELECT 1 FROM relevance_labels l WHERE l.item_id = i.id AND l.relevant IS NOT NULL)
            ORDER BY hash(i.id || $key), i.id LIMIT $size""",
         {"since": since, "key": key, "size": size})
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return dict_rows(cursor)

@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from tracker.storage.connection import transaction
+from tracker.storage.connection import dict_rows, transaction
 from tracker.vocabulary import DeadlineOrigin
 from tracker.work.triage import TriageState, changes
 
@@ -67,8 +67,7 @@ def triage_events(con: duckdb.DuckDBPyConnection, item_id: str) -> list[dict[str
     cursor = con.execute(
         """SELECT occurred_at, actor, action, old_value, new_value FROM triage_events
            WHERE item_id = ? ORDER BY occurred_at DESC, id DESC""", [item_id])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return dict_rows(cursor)
 
 
 def add_relevance_label(con: duckdb.DuckDBPyConnection, item_id: str, *, relevant: bool | None,
@@ -85,8 +84,7 @@ def relevance_labels(con: duckdb.DuckDBPyConnection, item_id: str) -> list[dict[
     cursor = con.execute(
         """SELECT relevant, topics, labelled_by, labelled_at, note FROM relevance_labels
            WHERE item_id = ? ORDER BY labelled_at DESC, id DESC""", [item_id])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return dict_rows(cursor)
 
 
 def deadline_state(con: duckdb.DuckDBPyConnection, item_id: str) -> dict[str, Any] | None:
@@ -94,8 +92,8 @@ def deadline_state(con: duckdb.DuckDBPyConnection, item_id: str) -> dict[str, An
     cursor = con.execute(
         "SELECT i.deadline, i.deadline_origin, i.deadline_text, j.possible_deadline, j.possible_deadline_text"
         " FROM items i LEFT JOIN item_judgements j ON j.item_id = i.id WHERE i.id = ?", [item_id])
-    row = cursor.fetchone()
-    return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else None
+    rows = dict_rows(cursor)
+    return rows[0] if rows else None
 
 
 def set_team_deadline(con: duckdb.DuckDBPyConnection, item_id: str, day: date, sentence: str | None, *,
@@ -122,5 +120,4 @@ def internal_dates_due(con: duckdb.DuckDBPyConnection, start: date, end: date) -
                SELECT t.item_id, i.title, 'board_signoff_due', t.board_signoff_due,
                       t.owner, t.status FROM item_triage t JOIN items i ON i.id = t.item_id)
            WHERE due BETWEEN ? AND ? ORDER BY due, item_id""", [start, end])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return dict_rows(cursor)

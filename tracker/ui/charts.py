@@ -10,7 +10,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from tracker.vocabulary import TriageStatus
+from tracker.vocabulary import RELEVANCE_WORDS, TriageStatus, relevance_label
 from tracker.work import inbox
 
 URGENCY_ORDER = ("kritisch", "bald", "spaeter", "abgelaufen")
@@ -145,13 +145,13 @@ def _js(value: str) -> str:
 
 def score_histogram(rows: Sequence[Mapping[str, Any]], threshold: float | None = None) -> alt.LayerChart:
     frame = pd.DataFrame.from_records(
-        [{"Relevanz": float(r["bucket"]), "Bewertung": "relevant" if r["relevant"] else "nicht relevant",
+        [{"Relevanz": float(r["bucket"]), "Bewertung": relevance_label(r["relevant"]),
           "Einträge": int(r["items"])} for r in rows], columns=["Relevanz", "Bewertung", "Einträge"])
     bars = alt.Chart(frame).mark_bar().encode(
         x=alt.X("Relevanz:Q", bin=alt.Bin(step=0.05, extent=[0, 1]), title="Relevanz (0–1)",
                 axis=alt.Axis(format=".1f")),
         y=alt.Y("sum(Einträge):Q", title="Einträge"),
-        color=alt.Color("Bewertung:N", scale=alt.Scale(domain=["relevant", "nicht relevant"],
+        color=alt.Color("Bewertung:N", scale=alt.Scale(domain=[RELEVANCE_WORDS[True], RELEVANCE_WORDS[False]],
                                                         range=["#16a34a", "#9ca3af"])),
         tooltip=["Bewertung:N", alt.Tooltip("Relevanz:Q", format=".2f"),
                  alt.Tooltip("sum(Einträge):Q", title="Einträge")])

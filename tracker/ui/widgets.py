@@ -182,16 +182,17 @@ def run_end(finished_at: datetime | None, outcome: str | None) -> str:
 
 
 def person(login: str | None) -> str:
-    """Who did something, by display name; a login no longer known stays as it was recorded."""
+    """Who did something, by display name; a login no longer known stays as it was recorded.
+    The names are read once per session and again only for a login not seen before (a user
+    created since), so a table of unknown logins costs one read, not one per row."""
     if not login:
         return ""
-    return _names().get(login) or _names(refresh=True).get(login, login)
-
-
-def _names(refresh: bool = False) -> dict[str, str]:
-    if refresh or "display_names" not in st.session_state:
-        st.session_state["display_names"] = auth.display_names()
-    return st.session_state["display_names"]
+    names: dict[str, str] = st.session_state.get("display_names", {})
+    if login not in names:
+        names = {**names, **auth.display_names()}
+        names.setdefault(login, login)
+        st.session_state["display_names"] = names
+    return names[login]
 
 
 def fmt_date(value: date | None) -> str:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import duckdb
+
 from tracker.access import permissions
 from tracker.clock import BERLIN
 from tracker.judge.model import trained_at
@@ -65,6 +67,7 @@ class FeedbackReport:
     learnt: Agreement  # verdicts given before the judging model was trained: it may have learnt them
     disagreements: list[dict[str, Any]]  # unseen verdicts the judge got wrong, newest first
     model_trained_at: datetime | None  # of the newest judgement's model; None: rules alone
+    sample: list[dict[str, Any]]  # hidden items to grade (``review_sample``)
 
 
 def never_seen_by_model(row: Mapping[str, Any]) -> bool:
@@ -73,31 +76,32 @@ def never_seen_by_model(row: Mapping[str, Any]) -> bool:
     return trained is None or row["labelled_at"] > trained
 
 
-def report(user: User, *, disagreements: int = 20) -> FeedbackReport:
-    """The judge against the team's verdicts (team only)."""
+def report(user: User, *, today: date, disagreements: int = 20) -> FeedbackReport:
+    """The judge against the team's verdicts, with this week's sample to grade (team only);
+    one read of the database."""
     permissions.require_team(user)
     with open_db() as con:
         rows = store.label_verdicts(con)
-    unseen = [row for row in rows if never_seen_by_model(row)]
-    learnt = [row for row in rows if not never_seen_by_model(row)]
+        sample = _review_sample(con, today)
+    unseen: list[dict[str, Any]] = []
+    learnt: list[dict[str, Any]] = []
+    for row in rows:
+        (unseen if never_seen_by_model(row) else learnt).append(row)
     wrong = [row for row in unseen if bool(row["judged_relevant"]) != bool(row["team_relevant"])]
-    models = [stamp for stamp in (trained_at(row["model_version"]) for row in rows) if stamp is not None]
+    models = [stamp for stamp in map(trained_at, {row["model_version"] for row in rows}) if stamp is not None]
     return FeedbackReport(Agreement.of(unseen), Agreement.of(learnt), wrong[:disagreements],
-                          max(models, default=None))
+                          max(models, default=None), sample)
 
 
-def review_sample(user: User, *, today: date, weeks: int = SAMPLE_WEEKS, size: int = SAMPLE_SIZE
-                  ) -> list[dict[str, Any]]:
-    """Items the judge hid as not relevant, drawn at random from the last ``weeks``, for the
-    team to give a verdict on. Misses show only where someone looks at hidden items; a
-    random draw makes the "übersehen" count above mean something. The draw stays the same
-    for a calendar week, so a page reload or a second tab shows the same list, and items
-    that got a verdict leave it."""
-    permissions.require_team(user)
+def _review_sample(con: duckdb.DuckDBPyConnection, today: date) -> list[dict[str, Any]]:
+    """Items the judge hid as not relevant, drawn at random from the last ``SAMPLE_WEEKS``,
+    for the team to give a verdict on. Misses show only where someone looks at hidden items;
+    a random draw makes the "übersehen" count mean something. The draw stays the same for a
+    calendar week, so a page reload or a second tab shows the same list, and items that got
+    a verdict leave it."""
     year, week, _ = today.isocalendar()
-    since = datetime.combine(today - timedelta(weeks=weeks), time.min, tzinfo=BERLIN)
-    with open_db() as con:
-        return store.not_relevant_sample(con, since=since, key=f"{year}-W{week:02d}", size=size)
+    since = datetime.combine(today - timedelta(weeks=SAMPLE_WEEKS), time.min, tzinfo=BERLIN)
+    return store.not_relevant_sample(con, since=since, key=f"{year}-W{week:02d}", size=SAMPLE_SIZE)
 
 
 def summary_line(agreement: Agreement) -> str:

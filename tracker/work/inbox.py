@@ -198,8 +198,8 @@ def deadline_phrase(deadline: date | None, today: date, land: str | None = None)
 
 def possible_deadline_to_check(deadline: date | None, possible: date | None, today: date) -> date | None:
     """The judge's possible deadline, while it is worth a look: the item has no deadline (from
-    the publisher, the text or the team) and the day still lies ahead. (The storage query of
-    the Fristen page's list and the digest apply it too.)"""
+    the publisher, the text or the team) and the day still lies ahead. The Eingang badge, the
+    Vorgang warning, the Fristen page's list and the digest all ask this."""
     return possible if deadline is None and possible is not None and possible >= today else None
 
 
